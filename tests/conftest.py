@@ -1,0 +1,25 @@
+"""Shared fixtures: where the real data is, and where the small fixtures are."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The real public data folder (``$SWINGCAST_DATA_DIR``); skip when absent."""
+    value = os.environ.get("SWINGCAST_DATA_DIR")
+    if not value or not Path(value).is_dir():
+        pytest.skip("SWINGCAST_DATA_DIR is not set to the shared data folder")
+    return Path(value)
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    """Small fixture files written by hand in the publishers' formats."""
+    return FIXTURES
