@@ -1,0 +1,338 @@
+"""Value of canvassing effort per bureau: expected net votes per volunteer-hour, and the ranking.
+
+The model (the full derivation and the source of every default is in ``docs/targeting.md``)::
+
+    persuadables = inscrits * turnout * (1 - share)        opponents' voters
+    abstainers   = inscrits * (1 - turnout)
+    supporters   = inscrits * turnout * share
+    doors        = inscrits / voters_per_door
+
+    net votes per door = contact_rate * (
+          persuasion_rate  * persuasion_gain * turnout * (1 - share)
+        + mobilisation_rate * (2 * share - 1) * (1 - turnout))
+
+    votes_per_hour = doors_per_hour * net votes per door
+    value_per_hour = votes_per_hour * closeness weight   (1 for a national race,
+                                                          swing_prob for a local one)
+
+Hours spent in a bureau have diminishing returns: once every door has been knocked, another
+hour there gains nothing (:func:`expected_votes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from swingcast import schema as S
+from swingcast.errors import SchemaError, TargetingError, where
+
+__all__ = [
+    "TargetingParams",
+    "PREDICTION_COLUMNS",
+    "check_predictions",
+    "rank_bureaux",
+    "expected_votes",
+    "race_for_election",
+]
+
+#: Columns :func:`rank_bureaux` needs in the predictions table (the back-test contract).
+PREDICTION_COLUMNS = (S.INSCRITS, S.TURNOUT_PRED, S.SHARE_PRED, S.SWING_PROB)
+
+ABSTAINERS = "abstainers"
+SUPPORTERS = "supporters"
+PERSUADABLES = "persuadables"
+DOORS = "doors"
+VOTES_PER_DOOR = "votes_per_door"
+VOTES_PER_HOUR = "votes_per_hour"
+CLOSENESS = "closeness_weight"
+
+# --- calibration of the default persuasion rate (docs/targeting.md, section "Defaults") ---
+# Pons (2018), abstract: 5,000,000 doors knocked; the visits accounted for one fourth of
+# Hollande's second-round victory margin. Official 2012 second round (Conseil
+# constitutionnel): Hollande 18,000,668, Sarkozy 16,860,685, inscrits 46,066,307.
+_PONS_DOORS = 5_000_000
+_MARGIN_2012 = 18_000_668 - 16_860_685
+_OPPONENT_RATE_2012 = 16_860_685 / 46_066_307
+#: net margin votes per door knocked implied by the abstract (about 0.057)
+PONS_VOTES_PER_DOOR = _MARGIN_2012 / 4 / _PONS_DOORS
+_DEFAULT_CONTACT_RATE = 0.5
+_DEFAULT_PERSUASION = PONS_VOTES_PER_DOOR / (_DEFAULT_CONTACT_RATE * 2.0 * _OPPONENT_RATE_2012)
+
+_RACES = ("national", "local")
+
+
+@dataclass(frozen=True)
+class TargetingParams:
+    """Parameters of the value-per-hour model; every default is sourced in docs/targeting.md.
+
+    Parameters
+    ----------
+    doors_per_hour : float
+        Doors one volunteer knocks in an hour (assumption: 15, dense urban buildings).
+    contact_rate : float
+        Share of knocked doors that open (assumption: 0.5).
+    persuasion_rate : float
+        Share of opponents' voters met who switch to the candidate; default calibrated on
+        Pons (2018): the abstract's margin effect per door knocked, divided by
+        ``contact_rate * persuasion_gain * opponent rate`` of 2012 (about 0.156).
+    persuasion_gain : float
+        Net margin gained per switched voter (2 in a duel: one vote won, one lost by the rival).
+    mobilisation_rate : float
+        Share of abstainers met who turn out because of the visit; 0 by default since
+        Pons (2018) finds no turnout effect.
+    voters_per_door : float
+        Registered voters per door (household); assumption 1.2 (Paris).
+    race : {"national", "local"}
+        ``"national"``: a vote counts the same wherever it is won (presidential, European
+        elections); ``"local"``: weight each bureau by its ``swing_prob``.
+
+    Examples
+    --------
+    >>> p = TargetingParams()
+    >>> round(p.persuasion_rate, 3)
+    0.156
+    >>> TargetingParams(contact_rate=1.5)
+    Traceback (most recent call last):
+    ...
+    swingcast.errors.TargetingError: contact_rate = 1.5; expected a number in [0, 1]
+    """
+
+    doors_per_hour: float = 15.0
+    contact_rate: float = _DEFAULT_CONTACT_RATE
+    persuasion_rate: float = _DEFAULT_PERSUASION
+    persuasion_gain: float = 2.0
+    mobilisation_rate: float = 0.0
+    voters_per_door: float = 1.2
+    race: str = "national"
+
+    def __post_init__(self) -> None:
+        for name in ("contact_rate", "persuasion_rate", "mobilisation_rate"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and 0.0 <= value <= 1.0):
+                raise TargetingError(f"{name} = {value!r}; expected a number in [0, 1]")
+        for name in ("doors_per_hour", "voters_per_door", "persuasion_gain"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and np.isfinite(value) and value > 0):
+                raise TargetingError(f"{name} = {value!r}; expected a positive number")
+        if self.race not in _RACES:
+            raise TargetingError(f"race = {self.race!r}; expected one of {', '.join(_RACES)}")
+
+    def with_(self, **changes: object) -> TargetingParams:
+        """Return a copy with some parameters changed (validated again).
+
+        Examples
+        --------
+        >>> TargetingParams().with_(race="local").race
+        'local'
+        """
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the parameters as a plain dict (for reports and JSON).
+
+        Examples
+        --------
+        >>> TargetingParams().as_dict()["doors_per_hour"]
+        15.0
+        """
+        return asdict(self)
+
+
+def race_for_election(kind: str) -> str:
+    """Return ``"national"`` or ``"local"`` for an election kind of :data:`schema.ELECTION_KINDS`.
+
+    Presidential and European elections (and referendums) are decided on national totals;
+    legislative, municipal, departmental and regional ones constituency by constituency.
+
+    Examples
+    --------
+    >>> race_for_election("presidentielle"), race_for_election("legislatives")
+    ('national', 'local')
+    """
+    if kind not in S.ELECTION_KINDS:
+        raise TargetingError(
+            f"unknown election kind {kind!r}; expected one of {', '.join(S.ELECTION_KINDS)}"
+        )
+    return "national" if kind in ("presidentielle", "europeennes", "referendum") else "local"
+
+
+def _as_params(params: TargetingParams | Mapping[str, object] | None) -> TargetingParams:
+    if params is None:
+        return TargetingParams()
+    if isinstance(params, TargetingParams):
+        return params
+    unknown = set(params) - set(TargetingParams.__dataclass_fields__)
+    if unknown:
+        raise TargetingError(
+            f"unknown targeting parameter(s) {', '.join(sorted(unknown))}; expected some of "
+            f"{', '.join(TargetingParams.__dataclass_fields__)}"
+        )
+    return TargetingParams(**params)  # type: ignore[arg-type]
+
+
+def check_predictions(predictions: pd.DataFrame, source: str = "predictions") -> pd.DataFrame:
+    """Validate a predictions table and return it indexed by ``bureau_id``.
+
+    Parameters
+    ----------
+    predictions : DataFrame
+        Indexed by ``bureau_id`` (or with a ``bureau_id`` column), with at least
+        :data:`PREDICTION_COLUMNS`.
+    source : str
+        Name used in error messages (a file name, for instance).
+
+    Returns
+    -------
+    DataFrame
+        A copy indexed by ``bureau_id``.
+
+    Raises
+    ------
+    SchemaError
+        Missing column, duplicated id, missing value, proportion outside [0, 1] or negative
+        ``inscrits``; the message names the column and the bureau ids.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"bureau_id": ["75056_101"], "inscrits": [1000],
+    ...                    "turnout_pred": [0.8], "share_pred": [1.2], "swing_prob": [0.1]})
+    >>> check_predictions(df)
+    Traceback (most recent call last):
+    ...
+    swingcast.errors.SchemaError: predictions, column 'share_pred', id 75056_101: expected a proportion in [0, 1]
+    """
+    df = predictions.copy()
+    if S.BUREAU_ID in df.columns:
+        df = df.set_index(S.BUREAU_ID)
+    elif df.index.name != S.BUREAU_ID:
+        raise SchemaError(f"{source}: expected an index or a column named {S.BUREAU_ID!r}")
+    df.index = df.index.astype(str)
+    missing = [c for c in PREDICTION_COLUMNS if c not in df.columns]
+    if missing:
+        raise SchemaError(
+            f"{source}: missing column(s) {', '.join(missing)}; expected at least "
+            f"{', '.join(PREDICTION_COLUMNS)}"
+        )
+    dup = df.index[df.index.duplicated()].unique()
+    if len(dup):
+        raise SchemaError(f"{where(source, column=S.BUREAU_ID, ids=dup)}: duplicated bureau id")
+    for col in PREDICTION_COLUMNS:
+        values = pd.to_numeric(df[col], errors="coerce").astype("float64")
+        bad = df.index[values.isna() | ~np.isfinite(values)]
+        if len(bad):
+            raise SchemaError(f"{where(source, column=col, ids=bad)}: expected a number")
+        if col == S.INSCRITS:
+            bad = df.index[values < 0]
+            what = "a count >= 0"
+        else:
+            bad = df.index[(values < 0) | (values > 1)]
+            what = "a proportion in [0, 1]"
+        if len(bad):
+            raise SchemaError(f"{where(source, column=col, ids=bad)}: expected {what}")
+        df[col] = values
+    return df
+
+
+def rank_bureaux(
+    predictions: pd.DataFrame,
+    params: TargetingParams | Mapping[str, object] | None = None,
+) -> pd.DataFrame:
+    """Rank bureaux by expected net votes per volunteer-hour.
+
+    Parameters
+    ----------
+    predictions : DataFrame
+        The back-test / forecast contract: indexed by ``bureau_id`` with ``inscrits``,
+        ``turnout_pred``, ``share_pred``, ``swing_prob`` (other columns, such as the
+        intervals, are kept).
+    params : TargetingParams or dict, optional
+        Model parameters (defaults: :class:`TargetingParams`).
+
+    Returns
+    -------
+    DataFrame
+        One row per bureau, sorted by ``rank`` (1 = highest ``value_per_hour``; ties broken
+        by ``bureau_id``): the prediction columns, then ``abstainers``, ``supporters``,
+        ``persuadables``, ``doors``, ``votes_per_door``, ``votes_per_hour``,
+        ``closeness_weight``, ``value_per_hour``, ``rank``.
+
+    Examples
+    --------
+    >>> pred = pd.DataFrame(
+    ...     {"inscrits": [1000, 1000], "turnout_pred": [0.8, 0.8],
+    ...      "share_pred": [0.9, 0.5], "swing_prob": [0.0, 0.4]},
+    ...     index=pd.Index(["75056_101", "75056_102"], name="bureau_id"))
+    >>> r = rank_bureaux(pred, {"persuasion_rate": 0.1, "contact_rate": 0.5})
+    >>> r.index.tolist(), r["persuadables"].round(1).tolist(), r["value_per_hour"].round(3).tolist()
+    (['75056_102', '75056_101'], [400.0, 80.0], [0.6, 0.12])
+    """
+    p = _as_params(params)
+    df = check_predictions(predictions)
+    inscrits = df[S.INSCRITS]
+    turnout = df[S.TURNOUT_PRED]
+    share = df[S.SHARE_PRED]
+    df[ABSTAINERS] = inscrits * (1.0 - turnout)
+    df[SUPPORTERS] = inscrits * turnout * share
+    df[PERSUADABLES] = inscrits * turnout * (1.0 - share)
+    df[DOORS] = inscrits / p.voters_per_door
+    per_door = p.contact_rate * (
+        p.persuasion_rate * p.persuasion_gain * turnout * (1.0 - share)
+        + p.mobilisation_rate * (2.0 * share - 1.0) * (1.0 - turnout)
+    )
+    df[VOTES_PER_DOOR] = per_door
+    df[VOTES_PER_HOUR] = p.doors_per_hour * per_door
+    df[CLOSENESS] = 1.0 if p.race == "national" else df[S.SWING_PROB]
+    df[S.VALUE_PER_HOUR] = df[VOTES_PER_HOUR] * df[CLOSENESS]
+    # A bureau with no door gets no value, whatever its composition.
+    df.loc[df[DOORS] <= 0, [VOTES_PER_HOUR, S.VALUE_PER_HOUR]] = 0.0
+    df = df.rename_axis(S.BUREAU_ID).reset_index()
+    df = df.sort_values([S.VALUE_PER_HOUR, S.BUREAU_ID], ascending=[False, True], kind="stable")
+    df[S.RANK] = np.arange(1, len(df) + 1)
+    return df.set_index(S.BUREAU_ID)
+
+
+def expected_votes(
+    ranking: pd.DataFrame,
+    hours: pd.Series | float,
+    params: TargetingParams | Mapping[str, object] | None = None,
+) -> pd.Series:
+    """Expected (closeness-weighted) net votes from ``hours`` of canvassing in each bureau.
+
+    Doors run out: ``h`` hours knock ``min(doors_per_hour * h, doors)`` doors, so the return
+    is linear until every door has been knocked once, then flat (concave in ``h``).
+
+    Parameters
+    ----------
+    ranking : DataFrame
+        Output of :func:`rank_bureaux` (same ``params``).
+    hours : Series or float
+        Hours per bureau (aligned on the index), or one figure for every bureau.
+    params : TargetingParams or dict, optional
+        Must be the parameters used for ``ranking``.
+
+    Returns
+    -------
+    Series
+        Expected net votes per bureau, named ``expected_votes``.
+
+    Examples
+    --------
+    >>> pred = pd.DataFrame({"inscrits": [120], "turnout_pred": [0.5], "share_pred": [0.5],
+    ...                      "swing_prob": [0.5]},
+    ...                     index=pd.Index(["75056_101"], name="bureau_id"))
+    >>> r = rank_bureaux(pred)            # 100 doors, 15 per hour
+    >>> float(expected_votes(r, 100.0).iloc[0]) == float(r["votes_per_door"].iloc[0] * 100)
+    True
+    """
+    p = _as_params(params)
+    h = hours if isinstance(hours, pd.Series) else pd.Series(float(hours), index=ranking.index)
+    h = h.reindex(ranking.index).fillna(0.0).astype("float64")
+    if (h < 0).any():
+        raise TargetingError(f"{where(column=S.HOURS, ids=h.index[h < 0])}: expected hours >= 0")
+    knocked = np.minimum(p.doors_per_hour * h, ranking[DOORS])
+    votes = knocked * ranking[VOTES_PER_DOOR] * ranking[CLOSENESS]
+    return votes.rename(S.EXPECTED_VOTES)
