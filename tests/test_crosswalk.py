@@ -1,0 +1,255 @@
+"""Crosswalk on hand-drawn geometries: every expected figure is worked out by hand."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely import Point, Polygon, box
+
+from swingcast.errors import CRSError, GeometryError, SchemaError
+from swingcast.joiner import Crosswalk, crosswalk, load_crosswalk, uninhabited
+
+L93 = "EPSG:2154"
+
+
+def layer(ids, geoms, col="id", crs=L93, **extra):
+    return gpd.GeoDataFrame({col: ids, **extra}, geometry=list(geoms), crs=crs)
+
+
+def pairs(cw: Crosswalk) -> dict[tuple[str, str], float]:
+    return {(s, t): w for s, t, w in cw.table[["source_id", "target_id", "weight"]].itertuples(
+        index=False)}
+
+
+@pytest.fixture
+def squares():
+    """Two unit squares a, b; targets split at x = 0.25: x = [0, .25], y = [.25, 2]."""
+    src = layer(["a", "b"], [box(0, 0, 1, 1), box(1, 0, 2, 1)], "iris")
+    tgt = layer(["x", "y"], [box(0, 0, 0.25, 1), box(0.25, 0, 2, 1)], "bv")
+    return src, tgt
+
+
+def test_two_squares_split_by_a_line(squares):
+    src, tgt = squares
+    cw = crosswalk(src, tgt, source_id="iris", target_id="bv")
+    # a: a quarter of its area left of x = .25, three quarters right; b entirely right.
+    assert pairs(cw) == pytest.approx({("a", "x"): 0.25, ("a", "y"): 0.75, ("b", "y"): 1.0})
+    assert cw.uncovered.empty and cw.fallback == []
+    census = pd.DataFrame({"iris": ["a", "b"], "pop": [100, 40], "share": [0.5, 0.2]})
+    out = cw.apply(census, extensive=["pop"], intensive={"share": "pop"})
+    assert out["pop"].to_dict() == pytest.approx({"x": 25.0, "y": 115.0})
+    assert out["pop"].sum() == pytest.approx(census["pop"].sum(), abs=1e-9)
+    # y gets 75 people at 0.5 and 40 at 0.2: (37.5 + 8) / 115
+    assert out.loc["y", "share"] == pytest.approx(45.5 / 115)
+    assert out.loc["x", "share"] == pytest.approx(0.5)
+
+
+def test_rates_without_denominator_use_the_shared_area(squares):
+    src, tgt = squares
+    cw = crosswalk(src, tgt, source_id="iris", target_id="bv")
+    out = cw.apply(pd.DataFrame({"iris": ["a", "b"], "r": [1.0, 0.0]}), intensive=["r"])
+    # y holds 0.75 m² of a (r = 1) and 1 m² of b (r = 0)
+    assert out.loc["y", "r"] == pytest.approx(0.75 / 1.75)
+
+
+def test_weights_of_covered_sources_sum_to_one_and_partial_cover_is_reported():
+    src = layer(["a", "b"], [box(0, 0, 1, 1), box(1, 0, 2, 1)])
+    # targets cover a fully (two odd pieces) and only 40 % of b
+    tgt = layer(["x", "y", "z"], [Polygon([(0, 0), (1, 0), (0, 1)]),
+                                  Polygon([(1, 0), (1, 1), (0, 1)]), box(1, 0, 1.4, 1)], "t")
+    raw = crosswalk(src, tgt, source_id="id", target_id="t", renormalize=False)
+    assert abs(raw.coverage["a"] - 1.0) < 1e-9
+    assert raw.coverage["b"] == pytest.approx(0.4)
+    assert raw.uncovered["source_id"].tolist() == ["b"]
+    assert raw.uncovered["uncovered_share"].iloc[0] == pytest.approx(0.6)
+    norm = crosswalk(src, tgt, source_id="id", target_id="t")
+    assert norm.coverage.to_numpy() == pytest.approx([1.0, 1.0], abs=1e-9)
+    assert norm.uncovered["uncovered_share"].iloc[0] == pytest.approx(0.6)  # still reported
+    census = pd.DataFrame({"id": ["a", "b"], "n": [10.0, 5.0]})
+    assert raw.apply(census, ["n"])["n"].sum() == pytest.approx(10 + 0.4 * 5)
+    assert norm.apply(census, ["n"])["n"].sum() == pytest.approx(15.0)
+
+
+def test_uncovered_source_and_untouched_target_are_kept():
+    src = layer(["a", "far"], [box(0, 0, 1, 1), box(10, 10, 11, 11)])
+    tgt = layer(["x", "lonely"], [box(0, 0, 1, 1), box(-5, -5, -4, -4)], "t")
+    cw = crosswalk(src, tgt, source_id="id", target_id="t")
+    assert cw.uncovered.set_index("source_id")["uncovered_share"].to_dict() == {"far": 1.0}
+    out = cw.apply(pd.DataFrame({"id": ["a", "far"], "n": [3.0, 7.0]}), ["n"])
+    assert out["n"].to_dict() == {"x": 3.0, "lonely": 0.0}
+
+
+def test_slivers_are_reported_not_dropped():
+    src = layer(["a"], [box(0, 0, 1, 1)])
+    tgt = layer(["x", "thin"], [box(0, 0, 0.9999, 1), box(0.9999, 0, 2, 1)], "t")
+    cw = crosswalk(src, tgt, source_id="id", target_id="t")
+    assert cw.slivers["target_id"].tolist() == ["thin"]
+    assert pairs(cw)[("a", "thin")] == pytest.approx(1e-4)
+
+
+def test_within_commune_no_weight_crosses_a_commune_boundary():
+    # IRIS a (commune 1) overlaps bureau x (commune 1) on [0, 1] and bureau y (commune 2)
+    # on [1, 1.2] (a generalised boundary): the 20 % in y must not go to y.
+    src = layer(["a", "b"], [box(0, 0, 1.2, 1), box(1.2, 0, 2, 1)],
+                commune_code=["75101", "75102"])
+    tgt = layer(["x", "y"], [box(0, 0, 1, 1), box(1, 0, 2, 1)], "t",
+                commune_code=["75056", "75056"], arrondissement_code=["75101", "75102"])
+    free = crosswalk(src, tgt, source_id="id", target_id="t", within=None)
+    assert ("a", "y") in pairs(free)
+    cw = crosswalk(src, tgt, source_id="id", target_id="t")  # auto: both carry communes
+    assert cw.meta["within"] == "commune"
+    assert pairs(cw) == pytest.approx({("a", "x"): 1.0, ("b", "y"): 1.0})
+    unc = cw.uncovered.set_index("source_id")["uncovered_share"]
+    assert unc["a"] == pytest.approx(0.2 / 1.2)
+    with pytest.raises(SchemaError, match="commune codes on both layers"):
+        crosswalk(src.drop(columns="commune_code"), tgt, source_id="id", target_id="t",
+                  within="commune")
+
+
+def test_mask_removes_uninhabited_area():
+    src = layer(["a"], [box(0, 0, 2, 1)])
+    tgt = layer(["x", "y"], [box(0, 0, 1, 1), box(1, 0, 2, 1)], "t")
+    iris = layer(["park"], [box(0, 0, 1, 1)], TYP_IRIS=["D"])
+    cw = crosswalk(src, tgt, source_id="id", target_id="t", mask=uninhabited(iris, "TYP_IRIS"))
+    assert pairs(cw) == pytest.approx({("a", "y"): 1.0})
+    # a quarter-masked source: 1.75 m² inhabited, 0.75 of it in x
+    quarter = gpd.GeoSeries([box(0, 0, 0.25, 1)], crs=L93)
+    cw = crosswalk(src, tgt, source_id="id", target_id="t", mask=quarter)
+    assert pairs(cw) == pytest.approx({("a", "x"): 0.75 / 1.75, ("a", "y"): 1 / 1.75})
+
+
+def test_fully_masked_source_falls_back_to_area():
+    src = layer(["a", "wood"], [box(0, 0, 1, 1), box(1, 0, 2, 1)])
+    tgt = layer(["x"], [box(0, 0, 2, 1)], "t")
+    cw = crosswalk(src, tgt, source_id="id", target_id="t", mask=box(1, 0, 2, 1))
+    assert cw.fallback == ["wood"]
+    assert pairs(cw) == pytest.approx({("a", "x"): 1.0, ("wood", "x"): 1.0})
+
+
+def test_point_weights():
+    src = layer(["a", "empty"], [box(0, 0, 2, 1), box(2, 0, 4, 1)])
+    tgt = layer(["x", "y"], [box(0, 0, 1, 1), box(1, 0, 4, 1)], "t")
+    # 3 + 2 addresses in x, 5 in y (a point exactly on x/y's border goes to one side only)
+    pts = gpd.GeoDataFrame({"n": [3, 2, 5]}, geometry=[Point(0.5, 0.5), Point(0.2, 0.1),
+                                                        Point(1.5, 0.5)], crs=L93)
+    cw = crosswalk(src, tgt, source_id="id", target_id="t", weights=pts, weight_column="n")
+    assert cw.meta["method"] == "points"
+    # a: 5 of 10 in x, 5 in y; 'empty' has no address: split by area, all in y
+    assert pairs(cw) == pytest.approx({("a", "x"): 0.5, ("a", "y"): 0.5, ("empty", "y"): 1.0})
+    assert cw.fallback == ["empty"]
+    ones = crosswalk(src, tgt, source_id="id", target_id="t", weights=pts)
+    assert pairs(ones)[("a", "x")] == pytest.approx(2 / 3)
+
+
+def test_points_naming_their_target_need_no_target_polygons():
+    src = layer(["a"], [box(0, 0, 2, 1)])
+    pts = gpd.GeoDataFrame({"bv": ["1", "1", "2", "2"]},
+                           geometry=[Point(0.1, 0.1), Point(1.9, 0.9), Point(1, 0.5),
+                                     Point(0.5, 0.5)], crs=L93)
+    cw = crosswalk(src, None, source_id="id", target_id="bv", weights=pts, point_target="bv")
+    assert pairs(cw) == pytest.approx({("a", "1"): 0.5, ("a", "2"): 0.5})
+    with pytest.raises(SchemaError, match="point_target"):
+        crosswalk(src, None, source_id="id", target_id="bv")
+
+
+def test_grid_weights():
+    src = layer(["a"], [box(0, 0, 2, 1)])
+    tgt = layer(["x", "y"], [box(0, 0, 0.75, 1), box(0.75, 0, 2, 1)], "t")
+    # four 0.5-wide cells with 10, 0, 0, 30 people; x takes cell 1 and half of cell 2
+    cells = layer(range(4), [box(i / 2, 0, (i + 1) / 2, 1) for i in range(4)], "c",
+                  ind=[10.0, 0.0, 0.0, 30.0])
+    cw = crosswalk(src, tgt, source_id="id", target_id="t", weights=cells, weight_column="ind")
+    assert cw.meta["method"] == "polygons"
+    assert pairs(cw) == pytest.approx({("a", "x"): 0.25, ("a", "y"): 0.75})
+    with pytest.raises(SchemaError, match="weight_column"):
+        crosswalk(src, tgt, source_id="id", target_id="t", weights=cells)
+
+
+def test_save_load_round_trip(tmp_path, squares):
+    src, tgt = squares
+    src = pd.concat([src, layer(["far"], [box(9, 9, 10, 10)], "iris")], ignore_index=True)
+    cw = crosswalk(src, tgt, source_id="iris", target_id="bv")
+    back = load_crosswalk(cw.save(tmp_path / "cw.parquet"))
+    pd.testing.assert_frame_equal(back.table, cw.table)
+    assert back.sources.tolist() == cw.sources.tolist()
+    assert back.targets.tolist() == cw.targets.tolist()
+    pd.testing.assert_frame_equal(back.uncovered, cw.uncovered, check_dtype=False)
+    assert back.meta == cw.meta
+    census = pd.DataFrame({"iris": ["a", "b", "far"], "pop": [4.0, 8.0, 1.0]})
+    pd.testing.assert_frame_equal(back.apply(census, ["pop"]), cw.apply(census, ["pop"]))
+    (tmp_path / "junk.parquet").write_text("not parquet")
+    with pytest.raises(SchemaError, match=r"junk\.parquet"):
+        load_crosswalk(tmp_path / "junk.parquet")
+
+
+def test_reprojects_when_crs_differ_and_refuses_missing_crs(squares):
+    src, tgt = squares
+    src = src.set_geometry(src.geometry.translate(650_000, 6_860_000))
+    tgt = tgt.set_geometry(tgt.geometry.translate(650_000, 6_860_000))
+    base = crosswalk(src, tgt, source_id="iris", target_id="bv")
+    moved = crosswalk(src, tgt.to_crs(4326), source_id="iris", target_id="bv")
+    assert pairs(moved) == pytest.approx(pairs(base), abs=1e-6)
+    with pytest.raises(CRSError, match=r"source CRS is EPSG:2154, target CRS is None"):
+        crosswalk(src, tgt.set_crs(None, allow_override=True), source_id="iris", target_id="bv")
+    with pytest.raises(CRSError, match="geographic"):
+        crosswalk(src, tgt, source_id="iris", target_id="bv", crs=4326)
+
+
+def test_bad_geometries_and_ids_are_named(squares):
+    src, tgt = squares
+    bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    bad = layer(["ok", "bow"], [box(0, 0, 1, 1), bowtie], "iris")
+    with pytest.raises(GeometryError, match="bow.*invalid source geometry"):
+        crosswalk(bad, tgt, source_id="iris", target_id="bv")
+    fixed = crosswalk(bad, tgt, source_id="iris", target_id="bv", repair=True)
+    assert fixed.coverage["bow"] == pytest.approx(1.0)
+    empty = layer(["ok", "hole"], [box(0, 0, 1, 1), Polygon()], "iris")
+    with pytest.raises(GeometryError, match="hole.*empty"):
+        crosswalk(empty, tgt, source_id="iris", target_id="bv")
+    dup = layer(["x", "x"], [box(0, 0, 1, 1), box(1, 0, 2, 1)], "bv")
+    with pytest.raises(SchemaError, match="id x: duplicated target ids"):
+        crosswalk(src, dup, source_id="iris", target_id="bv")
+    with pytest.raises(SchemaError, match="'nope'"):
+        crosswalk(src, tgt, source_id="nope", target_id="bv")
+
+
+def test_apply_refuses_missing_and_unknown_ids(squares):
+    src, tgt = squares
+    cw = crosswalk(src, tgt, source_id="iris", target_id="bv")
+    with pytest.raises(SchemaError, match="ids? b: sources of the crosswalk absent"):
+        cw.apply(pd.DataFrame({"iris": ["a"], "n": [1]}), ["n"])
+    with pytest.raises(SchemaError, match="id zz: not sources"):
+        cw.apply(pd.DataFrame({"iris": ["a", "b", "zz"], "n": [1, 2, 3]}), ["n"])
+    with pytest.raises(SchemaError, match="duplicated"):
+        cw.apply(pd.DataFrame({"iris": ["a", "b", "b"], "n": [1, 2, 3]}), ["n"])
+    with pytest.raises(SchemaError, match="'n'"):
+        cw.apply(pd.DataFrame({"iris": ["a", "b"], "n": ["1", "2"]}), ["n"])
+
+
+def test_package_attribute_is_the_function_even_after_importing_the_module():
+    import swingcast
+    import swingcast.joiner  # sets the package attribute 'joiner' only
+
+    assert swingcast.joiner.crosswalk is crosswalk
+
+    assert swingcast.crosswalk is crosswalk
+    assert callable(swingcast.crosswalk)
+    assert swingcast.Crosswalk is Crosswalk
+
+
+def test_parallel_engine_gives_the_same_areas():
+    from swingcast.overlay import intersection_areas
+
+    rng = np.random.default_rng(0)
+    discs = np.array([Point(x, y).buffer(4, 16) for x, y in rng.uniform(0, 100, (400, 2))])
+    grid = np.array([box(x, y, x + 10, y + 10) for x in range(0, 100, 10)
+                     for y in range(0, 100, 10)])
+    one = intersection_areas(discs, grid)
+    two = intersection_areas(discs, grid, n_jobs=2, chunk=100)
+    assert np.array_equal(one.left, two.left) and np.array_equal(one.right, two.right)
+    assert np.allclose(one.area, two.area, rtol=0, atol=1e-12)
+    # the grid tiles the square: each disc's pieces add up to its area inside [0, 100]²
+    inside = [d.intersection(box(0, 0, 100, 100)).area for d in discs]
+    assert np.allclose(np.bincount(one.left, one.area, minlength=400), inside, rtol=1e-12)
