@@ -83,6 +83,12 @@ N_ADDRESSES = "n_addresses"
 #: The projected CRS every area is computed in (Lambert-93).
 LAMBERT93 = "EPSG:2154"
 
+# --- crosswalk (swingcast.joiner) ----------------------------------------------------------
+#: Columns of a crosswalk table: share ``weight`` of source zone ``source_id`` in ``target_id``.
+SOURCE_ID = "source_id"
+TARGET_ID = "target_id"
+WEIGHT = "weight"
+
 # --- predictions and targeting -----------------------------------------------------------
 TURNOUT_PRED = "turnout_pred"
 TURNOUT_LO = "turnout_lo"
