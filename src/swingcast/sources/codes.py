@@ -1,0 +1,222 @@
+"""Canonical codes: département, INSEE commune, bureau and arrondissement.
+
+The Ministry files give a département code (``01``, ``2A``, ``971`` or ``ZA``), a 3-digit
+commune number inside the département and a bureau code as typed by the commune
+(``0001``, ``1``, ``0001A``, ``JUS1``). This module turns them into the identifiers of
+:mod:`swingcast.schema`. The overseas mapping is documented (with sources) in
+``docs/formats.md``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = [
+    "OVERSEAS_LETTERS",
+    "CITY_ARRONDISSEMENTS",
+    "departement_code",
+    "commune_code",
+    "bureau_code",
+    "arrondissement_code",
+    "canonical_ids",
+]
+
+#: Ministry letter codes (2017 onward) -> INSEE département/collectivité code.
+#: ``ZX`` covers Saint-Barthélemy (977, communes ``7xx``) and Saint-Martin (978, ``8xx``);
+#: ``ZZ`` (French people abroad) has no INSEE code: we use ``99``, as the 2014 files do.
+OVERSEAS_LETTERS: dict[str, str] = {
+    "ZA": "971",
+    "ZB": "972",
+    "ZC": "973",
+    "ZD": "974",
+    "ZS": "975",
+    "ZM": "976",
+    "ZX": "977",
+    "ZW": "986",
+    "ZP": "987",
+    "ZN": "988",
+    "ZZ": "99",
+}
+
+#: City commune code -> (first arrondissement commune code, number of arrondissements).
+CITY_ARRONDISSEMENTS: dict[str, tuple[int, int]] = {
+    "75056": (75101, 20),
+    "69123": (69381, 9),
+    "13055": (13201, 16),
+}
+_ARRONDISSEMENT_TO_CITY = {
+    str(first + k): city for city, (first, n) in CITY_ARRONDISSEMENTS.items() for k in range(n)
+}
+
+
+def departement_code(dep: str, commune: str = "") -> str:
+    """Return the INSEE département code for a Ministry code.
+
+    Parameters
+    ----------
+    dep : str
+        Département as written in the file (``"1"``, ``"01"``, ``"2a"``, ``"971"``, ``"ZA"``).
+    commune : str
+        The commune number in the file; only used to split ``ZX``/``977`` into
+        Saint-Barthélemy (977, ``7xx``) and Saint-Martin (978, ``8xx``).
+
+    Returns
+    -------
+    str
+        ``"01"``..``"95"``, ``"2A"``, ``"2B"``, ``"971"``..``"988"`` or ``"99"`` (abroad).
+        An unknown code is returned stripped and upper-cased.
+
+    Examples
+    --------
+    >>> departement_code("1"), departement_code("2a"), departement_code("ZA")
+    ('01', '2A', '971')
+    >>> departement_code("ZX", "801"), departement_code("977", "801")
+    ('978', '978')
+    """
+    d = dep.strip().upper()
+    d = OVERSEAS_LETTERS.get(d, d)
+    if d.isdigit() and len(d) < 2:
+        d = d.zfill(2)
+    if d in ("977", "978"):
+        c = commune.strip()[-3:]
+        if c.startswith("8"):
+            d = "978"
+        elif c.startswith("7"):
+            d = "977"
+    return d
+
+
+def commune_code(dep: str, commune: str) -> str:
+    """Return the 5-character INSEE commune code.
+
+    Parameters
+    ----------
+    dep : str
+        INSEE département code, as returned by :func:`departement_code`.
+    commune : str
+        Commune number as written in the file (``"1"``, ``"001"``), or an INSEE code
+        already (``"92002"``).
+
+    Returns
+    -------
+    str
+        Metropolitan: département + 3 digits. Overseas (3-digit département): département
+        + the last 2 digits of the Ministry number (``971``/``101`` -> ``97101``,
+        ``976``/``501`` -> ``97601``). Abroad: ``"99"`` + 3 digits.
+
+    Examples
+    --------
+    >>> commune_code("75", "56"), commune_code("2A", "004"), commune_code("971", "101")
+    ('75056', '2A004', '97101')
+    >>> commune_code("92", "92002"), commune_code("99", "001")
+    ('92002', '99001')
+    """
+    c = commune.strip().upper()
+    if len(c) == 5 and c.startswith(dep[:2]):
+        return c
+    if len(dep) == 3:
+        return dep + c.zfill(3)[-2:]
+    return dep + c.zfill(3)
+
+
+def bureau_code(code: pd.Series) -> pd.Series:
+    """Strip leading zeros from bureau codes (``"0001A"`` -> ``"1A"``, ``"0000"`` -> ``"0"``).
+
+    Parameters
+    ----------
+    code : Series of str
+        Bureau codes as published.
+
+    Returns
+    -------
+    Series of str
+
+    Examples
+    --------
+    >>> bureau_code(pd.Series(["0101", "0001A", "JUS1", "0000", " 7 "])).tolist()
+    ['101', '1A', 'JUS1', '0', '7']
+    """
+    out = code.astype("string").str.strip().str.upper().str.lstrip("0")
+    return out.mask(out == "", "0")
+
+
+def arrondissement_code(commune: pd.Series, bureau: pd.Series) -> pd.Series:
+    """Arrondissement commune code of bureaux of Paris, Lyon and Marseille.
+
+    The three cities number their bureaux ``AANN`` (arrondissement ``AA``, bureau ``NN``);
+    other bureaux, and codes that do not fit (``JUS1``), get NA.
+
+    Parameters
+    ----------
+    commune : Series of str
+        INSEE commune code (the city: 75056, 69123, 13055).
+    bureau : Series of str
+        Bureau code without leading zeros.
+
+    Returns
+    -------
+    Series of str (nullable)
+
+    Examples
+    --------
+    >>> arrondissement_code(pd.Series(["75056", "69123", "13055", "75056", "92002"]),
+    ...                     pd.Series(["1905", "901", "1612", "JUS1", "101"])).tolist()
+    ['75119', '69389', '13216', <NA>, <NA>]
+    """
+    out = pd.Series(pd.NA, index=commune.index, dtype="string")
+    for city, (first, n) in CITY_ARRONDISSEMENTS.items():
+        mask = (commune == city).fillna(False).to_numpy()
+        if not mask.any():
+            continue
+        b = bureau[mask].astype("string")
+        digits = b.str.fullmatch(r"\d{3,4}").fillna(False)
+        aa = pd.to_numeric(b.where(digits).str[:-2], errors="coerce")
+        ok = digits & aa.between(1, n)
+        codes = (aa + first - 1).astype("Int64").astype("string")
+        out.loc[mask] = codes.where(ok, pd.NA).to_numpy()
+    return out
+
+
+def canonical_ids(dep: pd.Series, commune: pd.Series, bureau: pd.Series) -> pd.DataFrame:
+    """Build the id columns of the ``stations`` table from the raw codes of a file.
+
+    Parameters
+    ----------
+    dep, commune, bureau : Series of str
+        Département, commune and bureau codes as published. A commune given as an
+        arrondissement of Paris/Lyon/Marseille (``75119``) is filed under the city.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``departement``, ``commune_code``, ``arrondissement_code``,
+        ``bureau_code``, ``bureau_id``, same index as the inputs.
+
+    Examples
+    --------
+    >>> ids = canonical_ids(pd.Series(["75", "ZA", "69"]), pd.Series(["056", "101", "123"]),
+    ...                     pd.Series(["0101", "0003", "0405"]))
+    >>> ids["bureau_id"].tolist(), ids["arrondissement_code"].tolist()
+    (['75056_101', '97101_3', '69123_405'], ['75101', <NA>, '69384'])
+    """
+    pairs = pd.DataFrame({"d": dep.astype("string").fillna(""),
+                          "c": commune.astype("string").fillna("")})
+    uniq = pairs.drop_duplicates()
+    deps = [departement_code(d, c) for d, c in zip(uniq["d"], uniq["c"], strict=True)]
+    coms = [commune_code(d, c) for d, c in zip(deps, uniq["c"], strict=True)]
+    key = pd.MultiIndex.from_frame(uniq)
+    dmap = pd.Series(deps, index=key, dtype="string")
+    cmap = pd.Series(coms, index=key, dtype="string")
+    full = pd.MultiIndex.from_frame(pairs)
+    out = pd.DataFrame(index=dep.index)
+    out["departement"] = dmap.reindex(full).to_numpy()
+    com = pd.Series(cmap.reindex(full).to_numpy(), index=dep.index, dtype="string")
+    arr_given = com.map(_ARRONDISSEMENT_TO_CITY.get)
+    is_arr = arr_given.notna()
+    out["commune_code"] = com.where(~is_arr, arr_given.astype("string"))
+    bcode = bureau_code(bureau)
+    arr = arrondissement_code(out["commune_code"], bcode)
+    out["arrondissement_code"] = arr.where(~is_arr, com)
+    out["bureau_code"] = bcode
+    out["bureau_id"] = out["commune_code"] + "_" + bcode
+    return out

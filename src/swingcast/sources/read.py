@@ -1,0 +1,193 @@
+"""``read_results``: one entry point for every supported layout of per-bureau results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+
+import pandas as pd
+
+from swingcast import schema
+from swingcast._log import logger
+from swingcast.errors import InputFormatError, SchemaError, where
+from swingcast.sources import national
+from swingcast.sources.build import assemble
+from swingcast.sources.detect import infer_election
+from swingcast.sources.results import Results
+from swingcast.sources.textfile import Table, read_table
+
+__all__ = ["read_results", "FORMATS", "Layout", "detect_format"]
+
+Parser = Callable[[Table, str], tuple[pd.DataFrame, pd.DataFrame]]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A supported layout: how to recognise its header and how to parse it."""
+
+    name: str
+    matches: Callable[[list[str]], bool]
+    parse: Parser
+    separator: str | None = None
+    description: str = ""
+
+
+#: Supported layouts, tried in this order by :func:`detect_format`.
+FORMATS: dict[str, Layout] = {}
+
+
+def register(layout: Layout) -> Layout:
+    """Add a layout to :data:`FORMATS` (used by the format modules).
+
+    Parameters
+    ----------
+    layout : Layout
+
+    Returns
+    -------
+    Layout
+        The same object.
+
+    Examples
+    --------
+    >>> "national-large" in FORMATS
+    True
+    """
+    FORMATS[layout.name] = layout
+    return layout
+
+
+register(Layout("national-large", national.is_large, national.parse_large, ",",
+                "simplified national table, one column per candidate/nuance/list"))
+register(Layout("national-long", national.is_long, national.parse_long, ",",
+                "simplified national table, one row per bureau and candidate"))
+
+
+def detect_format(columns: list[str], path: str | PathLike[str] = "<file>") -> Layout:
+    """Return the layout whose header matches ``columns``.
+
+    Parameters
+    ----------
+    columns : list of str
+        Header of the file.
+    path : str or PathLike
+        For the message.
+
+    Returns
+    -------
+    Layout
+
+    Raises
+    ------
+    InputFormatError
+        When no layout matches.
+
+    Examples
+    --------
+    >>> detect_format(["departement", "commune", "bureau", "commune_libelle", "inscrits",
+    ...                "votants", "exprimes", "LFN"]).name
+    'national-large'
+    """
+    for layout in FORMATS.values():
+        if layout.matches(columns):
+            return layout
+    shown = ", ".join(columns[:12]) + (" ..." if len(columns) > 12 else "")
+    raise InputFormatError(
+        f"{where(path, line=1)}: header matches no known results layout ({shown}); expected "
+        f"one of {', '.join(FORMATS)} (see docs/formats.md), or pass format="
+    )
+
+
+def read_results(
+    path: str | PathLike[str],
+    *,
+    format: str | None = None,
+    election: str | None = None,
+    round: int | None = None,
+    strict: bool = False,
+    candidates: str | PathLike[str] | None = None,
+) -> Results:
+    """Read a file of election results per bureau de vote.
+
+    The layout is detected from the header (see ``docs/formats.md``); the election and
+    round from the file name or content unless given.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        ``.csv``, ``.csv.gz``, ``.txt`` (UTF-8 or cp1252) or ``.xlsx``.
+    format : str, optional
+        Force a layout, one of :data:`FORMATS`.
+    election : str, optional
+        ``"<year>-<kind>"`` (``"2017-presidentielle"``); default: from the file name.
+    round : int, optional
+        1 or 2; default: from the file name or content.
+    strict : bool
+        Raise :class:`~swingcast.errors.InvariantError` on the first broken invariant
+        instead of recording it in ``issues``.
+    candidates : str or PathLike, optional
+        For the data.gouv harmonised layout: the ``candidats_results`` file that goes with
+        the ``general_results`` file given as ``path``.
+
+    Returns
+    -------
+    Results
+
+    Raises
+    ------
+    InputFormatError
+        Unreadable file, unknown layout, wrong separator, truncated file, bad count.
+    SchemaError
+        Missing column, negative count, unknown election.
+    InvariantError
+        With ``strict=True``, any broken invariant.
+
+    Examples
+    --------
+    >>> r = read_results("france/results/2017-presidentielle-2_par_bureau_large.csv.gz")  # doctest: +SKIP
+    >>> len(r.stations), int(r.stations["inscrits"].sum())  # doctest: +SKIP
+    (69242, 47568693)
+    """
+    p = Path(path)
+    if format is not None and format not in FORMATS:
+        raise InputFormatError(
+            f"{p}: unknown format {format!r}; expected one of {', '.join(FORMATS)}"
+        )
+    layout = FORMATS[format] if format is not None else None
+    table = read_table(p, separator=layout.separator if layout else None)
+    if layout is None:
+        layout = detect_format([c for c in table.frame.columns if c != "_line"], p)
+    elif not layout.matches(list(table.frame.columns)):
+        raise SchemaError(
+            f"{where(p, line=1)}: header does not have the columns of format {layout.name!r} "
+            f"({layout.description}); see docs/formats.md"
+        )
+    guessed_election, guessed_round = infer_election(p)
+    election = election or guessed_election
+    round_ = round if round is not None else guessed_round
+    if layout.name in _HAS_ROW_ELECTION:
+        pass
+    elif election is None or round_ is None:
+        raise SchemaError(
+            f"{p}: cannot tell the election and round from the file name; pass "
+            "election='<year>-<kind>' and round=1 or 2"
+        )
+    kind = election.split("-", 1)[1] if election and "-" in election else ""
+    if election is not None and kind not in schema.ELECTION_KINDS:
+        raise SchemaError(
+            f"{p}: election {election!r} is not '<year>-<kind>' with kind in "
+            f"{', '.join(schema.ELECTION_KINDS)}"
+        )
+    if round_ is not None and round_ not in (1, 2):
+        raise SchemaError(f"{p}: round {round_!r}; expected 1 or 2")
+    logger.info("%s: layout %s, %s round %s, encoding %s", p, layout.name, election, round_,
+                table.encoding)
+    stations, votes = layout.parse(table, kind)
+    return assemble(stations, votes, path=p, election=election or "", round=round_ or 0,
+                    fmt=layout.name, encoding=table.encoding, strict=strict)
+
+
+#: Layouts whose rows say their own election/round (no need to infer them).
+_HAS_ROW_ELECTION: set[str] = set()

@@ -1,0 +1,319 @@
+"""Reading delimited text and spreadsheets: encoding, separator, truncation, numbers.
+
+Every loader goes through :func:`read_table`, which returns the cells as strings with the
+1-based physical line (or spreadsheet row) of each record, so that later checks can say
+where a problem is.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from swingcast._log import logger
+from swingcast.errors import InputFormatError, SchemaError, where
+
+__all__ = ["Table", "read_table", "decode", "to_count", "to_number", "LINE"]
+
+#: Name of the column holding the 1-based line (text) or row (spreadsheet) of a record.
+LINE = "_line"
+_SEPARATORS = (";", ",", "\t", "|")
+
+
+@dataclass
+class Table:
+    """Cells of one file, as strings, with where each record came from."""
+
+    frame: pd.DataFrame
+    path: Path
+    encoding: str | None
+    separator: str | None
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputFormatError(f"{path}: cannot read the file ({exc.strerror})") from exc
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise InputFormatError(f"{path}: truncated or corrupt gzip data ({exc})") from exc
+    return raw
+
+
+def decode(raw: bytes, path: str | PathLike[str] = "<bytes>") -> tuple[str, str]:
+    """Decode file bytes: UTF-8 (BOM allowed), else cp1252 when the bytes are not UTF-8.
+
+    Parameters
+    ----------
+    raw : bytes
+        File content.
+    path : str or PathLike
+        For messages.
+
+    Returns
+    -------
+    (str, str)
+        The text and the encoding used (``"utf-8"``, ``"utf-8-sig"`` or ``"cp1252"``).
+
+    Examples
+    --------
+    >>> decode("Exprimés".encode("utf-8"))
+    ('Exprimés', 'utf-8')
+    >>> decode("Exprimés".encode("cp1252"))
+    ('Exprimés', 'cp1252')
+    """
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            line = raw[: utf8_error.start].count(b"\n") + 1
+            raise InputFormatError(
+                f"{where(path, line=line)}: bytes are neither UTF-8 nor cp1252 ({exc.reason}); "
+                "expected a text file in one of those encodings"
+            ) from exc
+        logger.info("%s: not UTF-8, decoded as cp1252", path)
+        return text, "cp1252"
+
+
+def _sniff_separator(header: str, path: Path) -> str:
+    counts = {sep: header.count(sep) for sep in _SEPARATORS}
+    best = max(counts, key=lambda s: counts[s])
+    if counts[best] == 0:
+        raise InputFormatError(
+            f"{where(path, line=1)}: header has a single column; expected fields separated by "
+            "';' or ','"
+        )
+    return best
+
+
+def _read_text(path: Path, separator: str | None) -> Table:
+    raw = _read_bytes(path)
+    if not raw.strip():
+        raise InputFormatError(f"{path}: empty file; expected a header line and records")
+    text, encoding = decode(raw, path)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    header, _, body = text.partition("\n")
+    sniffed = _sniff_separator(header, path)
+    if separator is not None and sniffed != separator and header.count(separator) == 0:
+        raise InputFormatError(
+            f"{where(path, line=1)}: fields are separated by {sniffed!r}, expected {separator!r}"
+        )
+    sep = separator or sniffed
+    n_fields = len(next(csv.reader([header], delimiter=sep)))
+    if not body.strip():
+        raise InputFormatError(f"{path}: header only, no records")
+    body = body.rstrip("\n")
+    last = body.rsplit("\n", 1)[-1]
+    n_last = len(next(csv.reader([last], delimiter=sep)))
+    n_lines = body.count("\n") + 2
+    if n_last != n_fields:
+        raise InputFormatError(
+            f"{where(path, line=n_lines)}: last line has {n_last} fields, header has {n_fields}; "
+            "the file looks truncated or ragged"
+        )
+    try:
+        frame = pd.read_csv(
+            io.StringIO(header + "\n" + body),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except pd.errors.ParserError as exc:
+        raise InputFormatError(f"{path}: {exc}; expected {n_fields} fields per line") from exc
+    if len(frame) != n_lines - 1:  # quoted newlines: physical lines cannot be recovered
+        frame[LINE] = np.arange(2, len(frame) + 2)
+        logger.warning("%s: quoted line breaks; line numbers are record numbers + 1", path)
+    else:
+        frame[LINE] = np.arange(2, n_lines + 1)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return Table(frame, path, encoding, sep)
+
+
+def _read_excel(path: Path) -> Table:
+    try:
+        frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types on corrupt files
+        raise InputFormatError(f"{path}: cannot read as .xlsx ({exc})") from exc
+    if frame.empty:
+        raise InputFormatError(f"{path}: empty sheet; expected a header row and records")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    first = frame.columns[0]
+    if first.startswith("Unnamed") or first == "":
+        frame = frame.drop(columns=first)  # index column written by a re-publisher
+    frame[LINE] = np.arange(2, len(frame) + 2)
+    return Table(frame, path, None, None)
+
+
+def read_table(path: str | PathLike[str], *, separator: str | None = None) -> Table:
+    """Read a delimited text file (plain or gzip) or an .xlsx sheet as strings.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file. ``.xlsx``/``.xls`` files are read with openpyxl (first sheet); anything
+        else as text, gzip-compressed or not (detected from the bytes).
+    separator : str, optional
+        Expected separator; default: sniffed from the header line.
+
+    Returns
+    -------
+    Table
+        ``frame`` holds the cells as strings (empty cells are ``""``) and a ``_line``
+        column: the 1-based physical line of the record (header = line 1), or the sheet row.
+
+    Raises
+    ------
+    InputFormatError
+        Empty file, undecodable bytes, single-column header, wrong separator, a truncated
+        (ragged) last line, or a line with too many fields.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> tmp = os.path.join(tempfile.mkdtemp(), "t.csv")
+    >>> _ = open(tmp, "w").write("a;b\\n1;2\\n3;4\\n")
+    >>> read_table(tmp).frame.to_dict("list")
+    {'a': ['1', '3'], 'b': ['2', '4'], '_line': [2, 3]}
+    """
+    p = Path(path)
+    if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        return _read_excel(p)
+    return _read_text(p, separator)
+
+
+def _first_bad(values: pd.Series, bad: np.ndarray, lines: pd.Series) -> tuple[int, str]:
+    i = int(np.flatnonzero(bad)[0])
+    return int(lines.iloc[i]), str(values.iloc[i])
+
+
+def to_number(values: pd.Series) -> pd.Series:
+    """Parse numbers written with a decimal comma or point, ``%`` or spaces; bad -> NaN.
+
+    Parameters
+    ----------
+    values : Series of str
+
+    Returns
+    -------
+    Series of float
+
+    Examples
+    --------
+    >>> to_number(pd.Series(["82,59%", "1.5", " 3 ", "", "x"])).tolist()
+    [82.59, 1.5, 3.0, nan, nan]
+    """
+    s = values.astype("string").str.replace("%", "", regex=False)
+    s = s.str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False)
+    return pd.to_numeric(s, errors="coerce").astype("float64")
+
+
+def _fast_int(values: pd.Series) -> pd.Series | None:
+    """Cast clean digit strings to Int64 through pyarrow; None when anything is unusual."""
+    if values.dtype.kind in "iu":
+        return values.astype("Int64")
+    try:
+        arr = pc.cast(pa.array(values.to_numpy(dtype=object) if values.dtype == object
+                               else values.array, from_pandas=True), pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
+        return None
+    if arr.null_count:
+        return None
+    return pd.Series(arr.to_numpy(), index=values.index, dtype="Int64")
+
+
+def to_count(
+    values: pd.Series,
+    lines: pd.Series,
+    path: str | PathLike[str],
+    column: str,
+    *,
+    required: bool = True,
+) -> pd.Series:
+    """Parse a column of counts into nullable ``Int64``, refusing anything else.
+
+    Parameters
+    ----------
+    values : Series of str
+        Cells as read (``""`` for empty; floats such as ``"12.0"`` are accepted when whole).
+    lines : Series of int
+        Line of each cell, for messages.
+    path : str or PathLike
+        File name, for messages.
+    column : str
+        Column name, for messages.
+    required : bool
+        When True an empty cell is an error; otherwise it becomes NA.
+
+    Returns
+    -------
+    Series of Int64
+
+    Raises
+    ------
+    InputFormatError
+        A non-numeric, fractional or (when required) empty cell.
+    SchemaError
+        A negative count.
+
+    Examples
+    --------
+    >>> lines = pd.Series([2, 3, 4])
+    >>> to_count(pd.Series(["12", "", "3.0"]), lines, "f.csv", "voix", required=False).tolist()
+    [12, <NA>, 3]
+    >>> to_count(pd.Series(["12", "x", "3"]), lines, "f.csv", "voix")
+    Traceback (most recent call last):
+    ...
+    swingcast.errors.InputFormatError: f.csv, line 3, column 'voix': 'x' is not a count; expected a whole number >= 0
+    """
+    fast = _fast_int(values)
+    if fast is not None:
+        out = fast
+    else:
+        s = values.astype("string").str.strip()
+        empty = (s == "") | s.isna()
+        nums = pd.to_numeric(s.where(~empty), errors="coerce")
+        bad = (nums.isna() & ~empty).to_numpy()
+        if bad.any():
+            line, value = _first_bad(values, bad, lines)
+            raise InputFormatError(
+                f"{where(path, line=line, column=column)}: {value!r} is not a count; "
+                "expected a whole number >= 0"
+            )
+        if required and empty.any():
+            line, value = _first_bad(values, empty.to_numpy(), lines)
+            raise InputFormatError(
+                f"{where(path, line=line, column=column)}: empty cell; expected a count"
+            )
+        frac = (nums.notna() & (nums != nums.round())).to_numpy()
+        if frac.any():
+            line, value = _first_bad(values, frac, lines)
+            raise InputFormatError(
+                f"{where(path, line=line, column=column)}: {value!r} is not a whole number; "
+                "expected a count"
+            )
+        out = nums.astype("Int64")
+    neg = (out < 0).fillna(False).to_numpy()
+    if neg.any():
+        line, value = _first_bad(values, neg, lines)
+        raise SchemaError(
+            f"{where(path, line=line, column=column)}: negative count {value}; expected >= 0"
+        )
+    return out

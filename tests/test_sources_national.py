@@ -1,0 +1,138 @@
+"""National simplified tables: hand-made fixtures, then the real files of data/README.md."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from swingcast import schema
+from swingcast.sources import Results, read_results
+
+FIX = "results/2017-presidentielle-2_par_bureau_large.csv"
+
+
+def test_fixture_large_ids_and_hand_totals(fixtures_dir):
+    r = read_results(fixtures_dir / FIX)
+    st = r.stations
+    assert list(st.columns) == list(schema.STATION_COLUMNS)
+    assert r.format == "national-large" and r.encoding == "utf-8"
+    assert set(st[schema.ELECTION]) == {"2017-presidentielle"} and set(st[schema.ROUND]) == {2}
+    assert st[schema.BUREAU_ID].tolist() == ["01001_1", "2A004_3", "75056_1905", "97101_2",
+                                             "97801_1"]
+    assert st[schema.DEPARTEMENT].tolist() == ["01", "2A", "75", "971", "978"]
+    assert st[schema.ARRONDISSEMENT_CODE].tolist()[2] == "75119"
+    assert st[schema.ARRONDISSEMENT_CODE].isna().sum() == 4
+    # hand sums of the fixture's columns
+    assert st[schema.INSCRITS].sum() == 598 + 1000 + 1200 + 800 + 500
+    assert st[schema.NULS].tolist() == [498 - 37 - 453, 10, 10, 10, 5]
+    assert (st[schema.ABSTENTIONS] == st[schema.INSCRITS] - st[schema.VOTANTS]).all()
+    by = r.votes.groupby(schema.CANDIDATE)[schema.VOIX].sum()
+    assert by["MACRON"] == 272 + 370 + 760 + 300 + 200
+    assert by["LE PEN"] == 181 + 300 + 100 + 80 + 40
+    assert r.issues.empty
+
+
+def test_fixture_long_equals_large(fixtures_dir):
+    large = read_results(fixtures_dir / FIX)
+    long = read_results(fixtures_dir / "results/2017-presidentielle-2_par_bureau_long.csv")
+    assert long.format == "national-long"
+    pd.testing.assert_frame_equal(large.stations, long.stations)
+    key = [schema.BUREAU_ID, schema.CANDIDATE]
+    a = large.votes.sort_values(key, ignore_index=True)[[*key, schema.VOIX]]
+    b = long.votes.sort_values(key, ignore_index=True)[[*key, schema.VOIX]]
+    pd.testing.assert_frame_equal(a, b)
+    assert long.votes[schema.PANEL].notna().all()
+
+
+def test_fixture_2014_overseas_numeric_codes_and_no_blancs(fixtures_dir):
+    r = read_results(fixtures_dir / "results/2014-europeennes_par_bureau_large.csv")
+    st = r.stations
+    assert st[schema.BUREAU_ID].tolist() == ["97101_1", "97801_1", "99001_1"]
+    assert st[schema.BLANCS].isna().all() and st[schema.NULS].isna().all()
+    assert set(r.votes[schema.LIST]) == {"LFN", "LUMP"}
+    assert (r.votes[schema.LIST] == r.votes[schema.CANDIDATE]).all()
+    assert r.votes[schema.VOIX].sum() == st[schema.EXPRIMES].sum() == 190 + 58 + 149
+
+
+# --- real files ---------------------------------------------------------------------------
+
+NATIONAL = {  # file -> (rows, sum of inscrits), from data/README.md
+    "2014-europeennes_par_bureau_large.csv.gz": (68_246, 46_544_712),
+    "2017-presidentielle-1_par_bureau_large.csv.gz": (69_242, 47_582_183),
+    "2017-presidentielle-2_par_bureau_large.csv": (69_242, 47_568_693),
+    "2017-presidentielle-2_par_bureau_large.csv.gz": (69_242, 47_568_693),
+    "2017-presidentielle-2_par_bureau_long.csv.gz": (69_242, 47_568_693),
+    "2017-legislatives-1_par_bureau_large.csv.gz": (69_242, 47_570_988),
+    "2017-legislatives-2_par_bureau_large.csv.gz": (68_767, 47_293_103),
+    "2017-legislatives-2_par_bureau_long.csv.gz": (68_767, 47_293_103),
+    "2019-europeennes_par_bureau_large.csv.gz": (69_297, 47_345_120),
+}
+
+_CACHE: dict[str, Results] = {}
+
+
+def _load(shared_dir, name: str) -> Results:
+    if name not in _CACHE:
+        _CACHE[name] = read_results(shared_dir / "france/results" / name)
+    return _CACHE[name]
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(NATIONAL))
+def test_national_rows_and_inscrits(shared_dir, name):
+    r = _load(shared_dir, name)
+    rows, inscrits = NATIONAL[name]
+    assert len(r.stations) == rows
+    assert r.stations[schema.BUREAU_ID].is_unique
+    assert r.stations[schema.INSCRITS].sum() == inscrits
+    # conservation: every bureau's voix add up to its exprimes (no invariant break)
+    assert r.issues.empty
+    assert r.votes[schema.VOIX].sum() == r.stations[schema.EXPRIMES].sum()
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_presidentielle_2017_round2_official_totals(shared_dir):
+    r = _load(shared_dir, "2017-presidentielle-2_par_bureau_large.csv.gz")
+    st = r.stations
+    assert st[schema.INSCRITS].sum() == 47_568_693
+    assert st[schema.EXPRIMES].sum() == 31_381_603
+    assert st[schema.NULS].sum() == 1_064_225
+    by = r.votes.groupby(schema.CANDIDATE)[schema.VOIX].sum()
+    assert by["MACRON"] == 20_743_128
+    assert by["LE PEN"] == 10_638_475
+    # Paris: 896 bureaux, all with an arrondissement 75101..75120 except none
+    paris = st[st[schema.COMMUNE_CODE] == "75056"]
+    assert paris[schema.ARRONDISSEMENT_CODE].str[:3].eq("751").all()
+    assert not st[schema.COMMUNE_CODE].str.startswith("Z").any()
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+@pytest.mark.parametrize("suffix", ["presidentielle-2", "legislatives-2"])
+def test_round2_large_and_long_give_identical_votes(shared_dir, suffix):
+    large = _load(shared_dir, f"2017-{suffix}_par_bureau_large.csv.gz")
+    long = _load(shared_dir, f"2017-{suffix}_par_bureau_long.csv.gz")
+    by_id = schema.BUREAU_ID
+    pd.testing.assert_frame_equal(
+        large.stations.sort_values(by_id, ignore_index=True),
+        long.stations.sort_values(by_id, ignore_index=True),
+    )
+    # presidential: one column per candidate; legislative: one column per nuance (sum of
+    # that nuance's candidates), columns of nuances absent from a bureau hold 0
+    key = [by_id, schema.CANDIDATE if suffix.startswith("pres") else schema.NUANCE]
+    a = large.votes[large.votes[schema.VOIX] > 0].groupby(key)[schema.VOIX].sum()
+    b = long.votes[long.votes[schema.VOIX] > 0].groupby(key)[schema.VOIX].sum()
+    pd.testing.assert_series_equal(a, b)
+    if suffix.startswith("pres"):
+        assert len(large.votes) == len(long.votes) == 2 * 69_242
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_2019_paris_prisoners_bureau_has_no_arrondissement(shared_dir):
+    r = _load(shared_dir, "2019-europeennes_par_bureau_large.csv.gz")
+    row = r.stations[r.stations[schema.BUREAU_ID] == "75056_JUS1"]
+    assert len(row) == 1 and row[schema.ARRONDISSEMENT_CODE].isna().all()
+    assert r.votes[schema.LIST].nunique() == 34
