@@ -1,9 +1,9 @@
 """Walkable turfs: group adjacent bureaux of a plan into teams' areas.
 
-Adjacency comes from the geometries (two bureaux are neighbours when their polygons are within
-``tolerance`` metres of each other in Lambert-93, which absorbs the slivers of digitised
-boundaries); the bureaux that receive hours are grouped into connected pieces of that graph,
-and a piece larger than ``max_hours`` is cut into turfs by a breadth-first walk from its most
+Adjacency comes from the geometries: two bureaux are neighbours when their polygons are within
+``tolerance`` metres (default 10) of each other in Lambert-93 (the Paris polygons leave gaps of
+5-8 m along streets). The bureaux that receive hours are grouped into connected pieces of that
+graph, and a piece larger than ``max_hours`` is cut into turfs by a breadth-first walk from its most
 valuable bureau.
 """
 
@@ -33,7 +33,7 @@ def _projected(bureaux: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return bureaux.to_crs(S.LAMBERT93)
 
 
-def adjacency(bureaux: gpd.GeoDataFrame, tolerance: float = 5.0) -> dict[str, set[str]]:
+def adjacency(bureaux: gpd.GeoDataFrame, tolerance: float = 10.0) -> dict[str, set[str]]:
     """Neighbours of every bureau: polygons within ``tolerance`` metres of each other.
 
     Parameters
@@ -74,7 +74,7 @@ def build_turfs(
     bureaux: gpd.GeoDataFrame,
     *,
     max_hours: float = 40.0,
-    tolerance: float = 5.0,
+    tolerance: float = 10.0,
 ) -> gpd.GeoDataFrame:
     """Group the planned bureaux into turfs of adjacent bureaux of at most ``max_hours``.
 

@@ -1,0 +1,140 @@
+"""Tests of swingcast.targeting: the value-per-hour model and the ranking."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from swingcast.errors import SchemaError, TargetingError
+from swingcast.targeting import (
+    PONS_VOTES_PER_DOOR,
+    TargetingParams,
+    expected_votes,
+    race_for_election,
+    rank_bureaux,
+)
+
+
+def _pred(rows: dict[str, tuple[float, float, float, float]]) -> pd.DataFrame:
+    """bureau_id -> (inscrits, turnout, share, swing_prob)."""
+    df = pd.DataFrame.from_dict(
+        rows, orient="index", columns=["inscrits", "turnout_pred", "share_pred", "swing_prob"]
+    )
+    df.index.name = "bureau_id"
+    return df
+
+
+def test_composition_adds_up_to_inscrits():
+    pred = _pred({"a": (1000, 0.7, 0.6, 0.1), "b": (503, 0.45, 0.2, 0.3), "c": (0, 0.5, 0.5, 0.5)})
+    r = rank_bureaux(pred)
+    total = r["abstainers"] + r["supporters"] + r["persuadables"]
+    np.testing.assert_allclose(total.sort_index(), pred["inscrits"].sort_index())
+    # hand count for "a": 1000 * 0.7 * 0.4 opponents' voters, 300 abstainers
+    assert r.loc["a", "persuadables"] == pytest.approx(280.0)
+    assert r.loc["a", "abstainers"] == pytest.approx(300.0)
+    assert r.loc["c", "value_per_hour"] == 0.0
+
+
+def test_value_per_hour_by_hand():
+    p = TargetingParams(doors_per_hour=10, contact_rate=0.4, persuasion_rate=0.05,
+                        mobilisation_rate=0.1, voters_per_door=2.0)
+    r = rank_bureaux(_pred({"a": (800, 0.75, 0.6, 0.2)}), p)
+    # per door: 0.4 * (0.05 * 2 * 0.75 * 0.4 + 0.1 * (2 * 0.6 - 1) * 0.25) = 0.014
+    assert r.loc["a", "votes_per_door"] == pytest.approx(0.014)
+    assert r.loc["a", "value_per_hour"] == pytest.approx(0.14)
+    assert r.loc["a", "doors"] == pytest.approx(400.0)
+
+
+def test_default_persuasion_reproduces_pons_per_door_effect():
+    # Independent figures: 2012 second round (Conseil constitutionnel) and Pons (2018)'s
+    # abstract: 5 million doors, one fourth of the 1,139,983-vote margin.
+    inscrits, hollande, sarkozy = 46_066_307, 18_000_668, 16_860_685
+    per_door = (hollande - sarkozy) / 4 / 5_000_000
+    assert PONS_VOTES_PER_DOOR == pytest.approx(per_door)
+    exprimes = hollande + sarkozy
+    pred = _pred({"fr": (inscrits, exprimes / inscrits, hollande / exprimes, 0.5)})
+    r = rank_bureaux(pred)
+    assert r.loc["fr", "votes_per_door"] == pytest.approx(per_door, rel=1e-9)
+
+
+def test_ranking_order_and_local_weighting():
+    pred = _pred({"safe": (1000, 0.8, 0.5, 0.0), "close": (1000, 0.8, 0.8, 0.45)})
+    national = rank_bureaux(pred, {"race": "national"})
+    local = rank_bureaux(pred, {"race": "local"})
+    assert national.index.tolist() == ["safe", "close"]  # more opponents to persuade
+    assert local.index.tolist() == ["close", "safe"]  # the safe bureau cannot swing
+    assert local.loc["close", "value_per_hour"] == pytest.approx(
+        national.loc["close", "value_per_hour"] * 0.45
+    )
+    assert national["rank"].tolist() == [1, 2]
+
+
+def test_mobilisation_in_hostile_bureau_loses_votes():
+    p = {"persuasion_rate": 0.0, "mobilisation_rate": 0.1}
+    r = rank_bureaux(_pred({"hostile": (1000, 0.5, 0.3, 0.5), "friendly": (1000, 0.5, 0.7, 0.5)}), p)
+    assert r.loc["hostile", "value_per_hour"] < 0 < r.loc["friendly", "value_per_hour"]
+    assert r.loc["hostile", "value_per_hour"] == pytest.approx(-r.loc["friendly", "value_per_hour"])
+
+
+def test_expected_votes_saturates_when_doors_run_out():
+    r = rank_bureaux(_pred({"a": (150, 0.5, 0.5, 0.5)}), {"voters_per_door": 1.5})  # 100 doors
+    v = [float(expected_votes(r, h).iloc[0]) for h in (1, 2, 100 / 15, 10, 50)]
+    per_door = r.loc["a", "votes_per_door"]
+    assert v[0] == pytest.approx(15 * per_door)
+    assert v[1] == pytest.approx(30 * per_door)
+    assert v[2] == pytest.approx(v[3]) == pytest.approx(v[4]) == pytest.approx(100 * per_door)
+    with pytest.raises(TargetingError, match="hours >= 0"):
+        expected_votes(r, -1.0)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.drop(columns="share_pred"), "missing column"),
+        (lambda d: d.assign(turnout_pred=[1.2, 0.5]), "column 'turnout_pred', id a:"),
+        (lambda d: d.assign(inscrits=[-1, 10]), "count >= 0"),
+        (lambda d: d.assign(swing_prob=[np.nan, 0.1]), "expected a number"),
+        (lambda d: d.set_axis(["a", "a"]).rename_axis("bureau_id"), "duplicated"),
+    ],
+)
+def test_bad_predictions_are_refused_with_ids(change, message):
+    pred = _pred({"a": (100, 0.5, 0.5, 0.5), "b": (100, 0.5, 0.5, 0.5)})
+    with pytest.raises(SchemaError, match=message):
+        rank_bureaux(change(pred))
+
+
+def test_bad_parameters():
+    with pytest.raises(TargetingError, match="unknown targeting parameter"):
+        rank_bureaux(_pred({"a": (1, 0.5, 0.5, 0.5)}), {"doors_per_minute": 3})
+    with pytest.raises(TargetingError, match="expected a positive number"):
+        TargetingParams(doors_per_hour=0)
+    with pytest.raises(TargetingError, match="race"):
+        TargetingParams(race="regional")
+    with pytest.raises(TargetingError, match="unknown election kind"):
+        race_for_election("primaire")
+
+
+@pytest.mark.shared
+def test_rank_real_paris_results(shared_dir):
+    """Rank the 896 Paris bureaux on the *observed* 2017 round-2 results (not a forecast)."""
+    path = shared_dir / "france/results/2017-presidentielle-2_par_bureau_large.csv"
+    rows = {}
+    inscrits_total = 0
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["departement"] == "75":
+                ins, vot, exp = int(row["inscrits"]), int(row["votants"]), int(row["exprimes"])
+                rows["75056_" + row["bureau"].lstrip("0")] = (
+                    ins, vot / ins, int(row["MACRON"]) / exp, 0.0)
+                inscrits_total += ins
+    r = rank_bureaux(_pred(rows))
+    assert len(r) == 896
+    assert r["inscrits"].sum() == inscrits_total == 1_301_537  # hand count, data/README
+    assert sorted(r["rank"]) == list(range(1, 897))
+    assert r["value_per_hour"].is_monotonic_decreasing
+    # the most valuable bureau has the largest number of Le Pen voters per door
+    opponents_per_door = r["persuadables"] / r["doors"]
+    assert opponents_per_door.idxmax() == r.index[0]
