@@ -1,0 +1,202 @@
+"""Tests of swingcast.models on synthetic bureaux with known effects (swingcast.synthetic)."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+from sklearn.model_selection import KFold, cross_val_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from swingcast.errors import ModelError, NotFittedError
+from swingcast.intervals import empirical_logit
+from swingcast.models import BlocShareModel, ShareModel, TurnoutModel, logit_shift, recentre
+from swingcast.synthbureaux import make_bureaux, redraw
+
+
+def _expit(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_bureaux(n_communes=300, seed=0)
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    return TurnoutModel().fit(data.X, data.y)
+
+
+def _known_se(data) -> np.ndarray:
+    """Standard errors of the GLS coefficients under the TRUE variance components.
+
+    Dense ``(X' V^-1 X)^-1`` with V = diag(sigma^2 + 1/(n p (1-p))) + tau^2 within a
+    commune, p the true expected proportion: computed here without the model's code.
+    """
+    X = data.X
+    feats = list(data.coef.index)
+    exog = np.column_stack([np.ones(len(X)), X[feats].to_numpy(dtype=float)])
+    p = _expit(data.eta)
+    n = X["inscrits"].to_numpy(dtype=float)
+    same = (X["commune_code"].to_numpy()[:, None] == X["commune_code"].to_numpy()[None, :])
+    V = data.tau**2 * same + np.diag(data.sigma**2 + 1.0 / (n * p * (1 - p)))
+    cov = np.linalg.inv(exog.T @ np.linalg.solve(V, exog))
+    return np.sqrt(np.diag(cov))[1:]
+
+
+def test_coefficients_recovered_within_known_standard_errors(data, fitted):
+    se = _known_se(data)
+    err = (fitted.coef_ - data.coef).to_numpy()
+    assert np.all(np.abs(err) < 4 * se), (err, se)
+    # the model's own standard errors agree with the ones from the true variance components
+    ratio = fitted.coef_se_.to_numpy() / se
+    assert np.all((ratio > 0.7) & (ratio < 1.4)), ratio
+    # variance components: tau (0.25) and sigma (0.1) of the generator
+    assert np.sqrt(fitted.group_effects_.pipe(lambda s: fitted.core_.effects.tau2)) == pytest.approx(
+        data.tau, rel=0.25
+    )
+    assert np.sqrt(fitted.sigma2_) == pytest.approx(data.sigma, rel=0.35)
+
+
+def test_pooled_commune_effects_beat_unpooled_for_small_communes(data, fitted):
+    X = data.X
+    feats = list(data.coef.index)
+    # unpooled: the plain inscrits-weighted mean residual of each commune around the fixed part
+    fixed = fitted.intercept_ + X[feats].to_numpy() @ fitted.coef_.to_numpy()
+    resid = empirical_logit(data.y, X["inscrits"].to_numpy()) - fixed
+    frame = pd.DataFrame({"g": X["commune_code"], "r": resid * X["inscrits"], "w": X["inscrits"]})
+    sums = frame.groupby("g")[["r", "w"]].sum()
+    unpooled = sums["r"] / sums["w"]
+    size = X.groupby("commune_code").size()
+    small = size.index[size <= 2]
+    assert len(small) > 50
+    # truth, centred like the estimates (the intercept absorbs the mean effect)
+    truth = data.effects.reindex(small)
+    pooled = fitted.group_effects_.reindex(small)
+    mse_pooled = float(np.mean((pooled - truth) ** 2))
+    mse_unpooled = float(np.mean((unpooled.reindex(small) - truth) ** 2))
+    assert mse_pooled < mse_unpooled
+    # large communes are barely shrunk: their pooled effect is close to the raw mean
+    big = size.index[size >= 15]
+    gap = (fitted.group_effects_.reindex(big) - unpooled.reindex(big)).abs()
+    assert float(gap.max()) < 0.05
+
+
+@pytest.mark.parametrize("method, cv", [("glm", 5), ("gbm", 1)])
+def test_interval_coverage_on_fresh_draws(data, method, cv):
+    model = TurnoutModel(method=method, cv=cv, coverage=0.8, gbm_max_iter=60).fit(data.X, data.y)
+    covered = []
+    for seed in (11, 12, 13):
+        fresh = redraw(data, seed)
+        lo, hi = model.predict_interval(fresh.X)
+        covered.append((fresh.y >= lo) & (fresh.y <= hi))
+    covered = np.concatenate(covered)
+    assert 0.75 <= covered.mean() <= 0.85, covered.mean()
+
+
+def test_small_bureaux_get_wider_intervals(data, fitted):
+    X = data.X
+    lo, hi = fitted.predict_interval(X)
+    width = np.log(hi / (1 - hi)) - np.log(lo / (1 - lo))
+    p = fitted.predict(X)
+    n = X["inscrits"].to_numpy()
+    # by hand: width = 2 q sqrt(sigma2 + 1/(n p (1-p)))
+    expected = 2 * fitted.q_ * np.sqrt(fitted.sigma2_ + 1 / (n * p * (1 - p)))
+    np.testing.assert_allclose(width, expected, rtol=1e-6)
+    assert width[n < 300].mean() > width[n > 1300].mean()
+
+
+def test_unseen_commune_gets_zero_effect_and_is_logged(data, fitted, caplog):
+    X = data.X.iloc[:3].copy()
+    X["commune_code"] = "NEW"
+    with caplog.at_level(logging.INFO, logger="swingcast"):
+        pred = fitted.predict(X)
+    fixed = fitted.intercept_ + X[list(data.coef.index)].to_numpy() @ fitted.coef_.to_numpy()
+    np.testing.assert_allclose(pred, _expit(fixed), rtol=1e-9)
+    assert "unseen in training" in caplog.text
+
+
+def test_bad_input_is_refused_with_ids(data):
+    X = data.X.iloc[:40].copy()
+    y = data.y[:40].copy()
+    bad = X.copy()
+    bad.loc[bad.index[3], "inscrits"] = 0
+    with pytest.raises(ModelError, match=bad.index[3]):
+        TurnoutModel().fit(bad, y)
+    bad = X.copy()
+    bad.loc[bad.index[5], "cadres"] = np.nan
+    with pytest.raises(ModelError, match=f"column 'cadres', id {bad.index[5]}"):
+        TurnoutModel().fit(bad, y)
+    y_bad = y.copy()
+    y_bad[7] = 1.5
+    with pytest.raises(ModelError, match=X.index[7]):
+        ShareModel().fit(X, y_bad)
+    with pytest.raises(ModelError, match="missing column"):
+        TurnoutModel().fit(X.drop(columns="commune_code"), y)
+    model = TurnoutModel().fit(X, y)
+    with pytest.raises(ModelError, match="missing column"):
+        model.predict(X.drop(columns="cadres"))
+    with pytest.raises(ModelError, match="method"):
+        TurnoutModel(method="forest").fit(X, y)
+
+
+@pytest.mark.parametrize("cls", [TurnoutModel, ShareModel, BlocShareModel])
+def test_predict_before_fit(cls, data):
+    with pytest.raises(NotFittedError):
+        cls().predict(data.X)
+    with pytest.raises(SklearnNotFittedError):
+        cls().predict(data.X)
+
+
+def test_sklearn_pipeline_and_cross_validation(data):
+    model = TurnoutModel(cv=2)
+    assert clone(model).get_params()["cv"] == 2
+    assert model.set_params(coverage=0.9).coverage == 0.9
+    pipe = Pipeline([("identity", FunctionTransformer(None)), ("model", model)])
+    X, y = data.X.iloc[:400], data.y[:400]
+    scores = cross_val_score(pipe, X, y, cv=KFold(3, shuffle=True, random_state=0))
+    assert scores.shape == (3,)
+    assert np.all(scores > 0.3)  # R^2 of a model with real signal
+
+
+def test_bloc_model_with_two_blocs_matches_the_share_model(data):
+    X, y = data.X, data.y
+    blocs = pd.DataFrame({"cand": y, "rest": 1 - y}, index=X.index)
+    bloc = BlocShareModel(cv=2).fit(X, blocs)
+    single = ShareModel(cv=2).fit(X, y)
+    pred = bloc.predict(X)
+    np.testing.assert_allclose(pred.sum(axis=1), 1.0)
+    # the binomial logit is symmetric: modelling 1 - y gives 1 - p, so no renormalisation
+    np.testing.assert_allclose(pred[:, 0], single.predict(X), atol=1e-5)
+    lo, hi = bloc.predict_interval(X)
+    assert lo.shape == hi.shape == (len(X), 2)
+    with pytest.raises(ModelError, match="sum to 1"):
+        BlocShareModel().fit(X, blocs.assign(rest=0.1))
+
+
+def test_recentre_conserves_anchor_and_order():
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0.1, 0.9, 500)
+    w = rng.integers(100, 1500, 500).astype(float)
+    out, delta = recentre(p, w, 0.42, return_shift=True)
+    assert np.average(out, weights=w) == pytest.approx(0.42, abs=1e-10)
+    np.testing.assert_array_equal(np.argsort(out), np.argsort(p))
+    np.testing.assert_allclose(logit_shift(p, delta), out)
+    with pytest.raises(ModelError, match="anchor"):
+        recentre(p, w, 1.0)
+
+
+def test_recentre_blocs_matches_every_anchor():
+    rng = np.random.default_rng(4)
+    shares = rng.dirichlet([2.0, 3.0, 5.0], 300)
+    w = rng.integers(100, 1500, 300).astype(float)
+    anchor = np.array([0.3, 0.3, 0.4])
+    out = recentre(shares, w, anchor)
+    np.testing.assert_allclose(out.sum(axis=1), 1.0)
+    np.testing.assert_allclose(w @ out / w.sum(), anchor, atol=1e-9)
