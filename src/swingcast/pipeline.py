@@ -1,0 +1,412 @@
+"""The demo pipeline: load -> crosswalk -> back-test -> predict -> rank -> plan -> map -> report.
+
+:func:`run_demo` is what ``swingcast demo --out DIR`` (and ``make demo``) runs. The modelling
+stages (results loaders, crosswalk, models) are called through :func:`swingcast.backtest`; the
+stages after the predictions are :mod:`swingcast.targeting`, :mod:`swingcast.plan`,
+:mod:`swingcast.turfs`, :mod:`swingcast.maps` and :mod:`swingcast.report`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from swingcast import schema as S
+from swingcast._log import logger, progress
+from swingcast.datasets import fetch
+from swingcast.errors import SchemaError, SwingcastError, TargetingError, where
+from swingcast.maps import priority_frame, priority_html, priority_png
+from swingcast.plan import allocate_hours, plan_summary
+from swingcast.report import html_report, write_geopackage, write_table
+from swingcast.targeting import TargetingParams, race_for_election, rank_bureaux
+from swingcast.turfs import build_turfs
+
+__all__ = [
+    "AREAS",
+    "Area",
+    "area_bureaux",
+    "backtest_quality",
+    "run_targeting",
+    "run_demo",
+    "DemoResult",
+]
+
+
+@dataclass(frozen=True)
+class Area:
+    """A demo area: its bureau polygons, its back-test case and the election it targets."""
+
+    name: str
+    title: str
+    contours: str  # registry name of the bureau polygons
+    id_field: str
+    case: str  # back-test case of swingcast.backtest
+    election_kind: str
+    candidate: str
+
+
+AREAS: dict[str, Area] = {
+    "paris": Area(
+        name="paris",
+        title="Paris, presidential election 2017, round 2 (back-test) - Macron",
+        contours="paris/contours/secteurs-des-bureaux-de-vote-paris-2017.geojson",
+        id_field="id_bv",
+        case="paris-2017-t2",
+        election_kind="presidentielle",
+        candidate="MACRON",
+    ),
+    "hds13": Area(
+        name="hds13",
+        title="Hauts-de-Seine 13th constituency, next election after 2024",
+        contours="hauts-de-seine-13/contours/circo_contours.geojson",
+        id_field="codeBureauVote",
+        case="hds13-eu2024",
+        election_kind="legislatives",
+        candidate="RN",
+    ),
+}
+
+
+def _get_area(area: str) -> Area:
+    if area not in AREAS:
+        raise TargetingError(f"unknown area {area!r}; expected one of {', '.join(AREAS)}")
+    return AREAS[area]
+
+
+def _paris_id(value: str) -> str:
+    # "19-5" -> arrondissement 19, bureau 5 -> bureau code "1905" -> "75056_1905"
+    arr, num = str(value).split("-")
+    return f"75056_{int(arr)}{int(num):02d}"
+
+
+def _reu_id(value: str) -> str:
+    # "92002_0001" -> "92002_1" (bureau code stripped of leading zeros, schema convention)
+    commune, code = str(value).split("_")
+    return f"{commune}_{code.lstrip('0') or '0'}"
+
+
+def area_bureaux(area: str = "paris") -> gpd.GeoDataFrame:
+    """Bureau polygons of a demo area, indexed by ``bureau_id``, in Lambert-93.
+
+    Parameters
+    ----------
+    area : {"paris", "hds13"}
+        Paris 2017 "secteurs des bureaux de vote" (896 polygons) or the Etalab REU-derived
+        contours of Hauts-de-Seine 13 (91 polygons).
+
+    Returns
+    -------
+    GeoDataFrame
+        ``bureau_id`` index, ``arrondissement_code`` (Paris) or ``commune_code``, geometry.
+
+    Examples
+    --------
+    >>> area_bureaux("paris").loc["75056_1905", "arrondissement_code"]  # doctest: +SKIP
+    '75119'
+    """
+    spec = _get_area(area)
+    path = fetch(spec.contours)
+    raw = gpd.read_file(path)
+    if spec.id_field not in raw.columns:
+        raise SwingcastError(f"{where(path, column=spec.id_field)}: column missing")
+    convert = _paris_id if area == "paris" else _reu_id
+    try:
+        ids = raw[spec.id_field].map(convert)
+    except ValueError:
+        raise SwingcastError(
+            f"{where(path, column=spec.id_field)}: expected ids like '19-5' / '92002_0001'"
+        ) from None
+    out = gpd.GeoDataFrame(
+        {S.BUREAU_ID: ids.to_numpy()}, geometry=raw.geometry.to_numpy(), crs=raw.crs
+    ).to_crs(S.LAMBERT93)
+    if area == "paris":
+        out[S.ARRONDISSEMENT_CODE] = [f"751{int(a):02d}" for a in raw["arrondissement"]]
+        out[S.COMMUNE_CODE] = "75056"
+    else:
+        out[S.COMMUNE_CODE] = ids.str.slice(0, 5).to_numpy()
+        out[S.ARRONDISSEMENT_CODE] = out[S.COMMUNE_CODE]
+    out["geometry"] = out.geometry.make_valid()
+    dup = out[S.BUREAU_ID][out[S.BUREAU_ID].duplicated()]
+    if len(dup):
+        raise SwingcastError(f"{where(path, ids=dup)}: duplicated bureau")
+    return out.set_index(S.BUREAU_ID)
+
+
+@dataclass
+class DemoResult:
+    """What a pipeline run produced: tables, the files written and the time of each stage."""
+
+    out: Path
+    ranking: pd.DataFrame
+    plan: gpd.GeoDataFrame
+    files: dict[str, Path] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def backtest_quality(predictions: pd.DataFrame) -> dict[str, float]:
+    """Quality of predictions against the observed outcome (when ``*_obs`` columns are there).
+
+    Errors are in percentage points, weighted by ``inscrits``; coverage is the share of
+    bureaux whose observed value lies in the ``[lo, hi]`` interval.
+
+    Parameters
+    ----------
+    predictions : DataFrame
+        The back-test contract, with ``turnout_obs`` and/or ``share_obs``.
+
+    Returns
+    -------
+    dict of str to float
+        ``n_bureaux``, and for ``turnout`` and ``share``: ``*_mae_pp``, ``*_rmse_pp``,
+        ``*_bias_pp``, ``*_coverage``, ``*_n_scored``.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"inscrits": [100, 300], "turnout_pred": [0.5, 0.7],
+    ...                   "turnout_lo": [0.4, 0.6], "turnout_hi": [0.6, 0.72],
+    ...                   "turnout_obs": [0.55, 0.75]})
+    >>> q = backtest_quality(p)
+    >>> q["turnout_mae_pp"], q["turnout_coverage"]
+    (5.0, 0.5)
+    """
+    out: dict[str, float] = {"n_bureaux": int(len(predictions))}
+    w_all = pd.to_numeric(predictions.get(S.INSCRITS, pd.Series(1.0, index=predictions.index)))
+    for what in ("turnout", "share"):
+        obs_col, pred_col = f"{what}_obs", f"{what}_pred"
+        if obs_col not in predictions.columns or pred_col not in predictions.columns:
+            continue
+        obs = pd.to_numeric(predictions[obs_col], errors="coerce")
+        pred = pd.to_numeric(predictions[pred_col], errors="coerce")
+        ok = obs.notna() & pred.notna()
+        err, w = (pred - obs)[ok], w_all[ok].astype(float)
+        out[f"{what}_n_scored"] = int(ok.sum())
+        out[f"{what}_mae_pp"] = round(float(np.average(err.abs(), weights=w)) * 100, 3)
+        out[f"{what}_rmse_pp"] = round(float(np.sqrt(np.average(err**2, weights=w))) * 100, 3)
+        out[f"{what}_bias_pp"] = round(float(np.average(err, weights=w)) * 100, 3)
+        lo, hi = f"{what}_lo", f"{what}_hi"
+        if lo in predictions.columns and hi in predictions.columns:
+            inside = (obs[ok] >= predictions.loc[ok, lo]) & (obs[ok] <= predictions.loc[ok, hi])
+            out[f"{what}_coverage"] = round(float(inside.mean()), 4)
+    return out
+
+
+def run_targeting(
+    predictions: pd.DataFrame,
+    bureaux: gpd.GeoDataFrame,
+    out: str | PathLike[str],
+    *,
+    title: str,
+    hours: float = 2000.0,
+    caps: Mapping[str, float] | None = None,
+    params: TargetingParams | Mapping[str, object] | None = None,
+    backtest: Mapping[str, object] | None = None,
+    turf_hours: float = 40.0,
+) -> DemoResult:
+    """Rank, plan, group into turfs, map and report, from a predictions table.
+
+    Writes into ``out``: ``ranking.csv``, ``plan.csv``, ``targeting.gpkg`` (layers
+    ``ranking`` and ``plan``), ``map.png``, ``map.html`` and ``report.html``.
+
+    Parameters
+    ----------
+    predictions : DataFrame
+        The predictions contract (see :func:`swingcast.targeting.rank_bureaux`).
+    bureaux : GeoDataFrame
+        Bureau polygons indexed by ``bureau_id`` (:func:`area_bureaux`).
+    out : path
+        Output folder (created).
+    title : str
+        Report title.
+    hours : float
+        Volunteer-hours to plan.
+    caps : mapping, optional
+        Hours cap per ``arrondissement_code``.
+    params : TargetingParams or dict, optional
+        Targeting parameters.
+    backtest : mapping, optional
+        Back-test quality figures for the report.
+    turf_hours : float
+        Size of a turf in volunteer-hours.
+
+    Returns
+    -------
+    DemoResult
+
+    Examples
+    --------
+    >>> res = run_targeting(predictions, area_bureaux("paris"), "out", title="t")  # doctest: +SKIP
+    >>> sorted(res.files)  # doctest: +SKIP
+    ['geopackage', 'map_html', 'map_png', 'plan', 'ranking', 'report']
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    p = params if isinstance(params, TargetingParams) else TargetingParams(**(params or {}))
+    result = DemoResult(out=out, ranking=pd.DataFrame(), plan=gpd.GeoDataFrame())
+    if S.ARRONDISSEMENT_CODE not in predictions.columns and S.ARRONDISSEMENT_CODE in bureaux:
+        predictions = predictions.join(bureaux[S.ARRONDISSEMENT_CODE], how="left")
+
+    def rank() -> None:
+        result.ranking = rank_bureaux(predictions, p)
+        result.files["ranking"] = write_table(result.ranking, out / "ranking.csv")
+
+    def plan() -> None:
+        alloc = allocate_hours(result.ranking, hours, caps=caps, params=p)
+        result.plan = build_turfs(alloc, bureaux, max_hours=turf_hours)
+        result.files["plan"] = write_table(result.plan, out / "plan.csv")
+
+    def maps() -> None:
+        frame = priority_frame(result.ranking, bureaux)
+        result.files["geopackage"] = write_geopackage(
+            {"ranking": frame, "plan": result.plan}, out / "targeting.gpkg"
+        )
+        result.files["map_png"] = priority_png(frame, out / "map.png", title=title)
+        result.files["map_html"] = priority_html(frame, out / "map.html")
+
+    def report() -> None:
+        result.files["report"] = html_report(
+            out / "report.html", title=title, ranking=result.ranking, plan=result.plan,
+            map_png=result.files["map_png"], backtest=backtest, params=p.as_dict(),
+        )
+
+    _run_stages({"rank": rank, "plan": plan, "maps": maps, "report": report}, result.seconds)
+    summary = plan_summary(result.plan)
+    logger.info(
+        "plan: %.0f hours in %d bureaux, %.0f doors, %.1f expected net votes",
+        summary["hours"], summary["bureaux"], summary["doors_knocked"], summary["expected_votes"],
+    )
+    return result
+
+
+def _run_stages(stages: Mapping[str, Callable[[], None]], seconds: dict[str, float]) -> None:
+    for name in progress(list(stages), desc="swingcast"):
+        start = time.perf_counter()
+        logger.info("stage %s ...", name)
+        stages[name]()
+        seconds[name] = round(time.perf_counter() - start, 2)
+        logger.info("stage %s done in %.1f s", name, seconds[name])
+
+
+def _stage(module: str, name: str) -> Callable[..., object]:
+    """Return a function of another stage, or say clearly that it has not landed."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        raise SwingcastError(
+            f"the stage {module}.{name} is not available in this installation; the demo needs "
+            "real predictions and will not run without it"
+        ) from None
+
+
+def _json_ready(value: object) -> object:
+    if isinstance(value, Mapping):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.DataFrame):
+        return _json_ready(value.reset_index().to_dict(orient="records"))
+    if isinstance(value, pd.Series):
+        return _json_ready(value.to_dict())
+    if isinstance(value, float | int | str | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _backtest_summary(bt: object) -> dict[str, object]:
+    """The back-test's own summary, whatever form the result object offers."""
+    for attr in ("summary", "metrics", "scores", "to_dict"):
+        value = getattr(bt, attr, None)
+        if callable(value):
+            value = value()
+        if value is not None:
+            return {attr: _json_ready(value)}
+    return {}
+
+
+def run_demo(
+    out: str | PathLike[str] = "demo-output",
+    area: str = "paris",
+    *,
+    hours: float = 2000.0,
+    params: TargetingParams | Mapping[str, object] | None = None,
+) -> DemoResult:
+    """Run the whole demo: back-test (or forecast), then rank, plan, map and report.
+
+    ``area="paris"``: back-test ``paris-2017-t2`` (Macron's share of the second round of 2017,
+    predicted from earlier data only) and targeting on its predictions. ``area="hds13"``:
+    Hauts-de-Seine 13th constituency, forecast for the next election after 2024 from all
+    results up to 2024. Writes ``ranking.csv``, ``plan.csv``, ``targeting.gpkg``, ``map.png``,
+    ``map.html``, ``report.html`` and ``backtest.json`` into ``out``.
+
+    Parameters
+    ----------
+    out : path
+        Output folder.
+    area : {"paris", "hds13"}
+        Demo area.
+    hours : float
+        Volunteer-hours to plan.
+    params : TargetingParams or dict, optional
+        Targeting parameters; ``race`` defaults to the one of the area's election.
+
+    Returns
+    -------
+    DemoResult
+
+    Raises
+    ------
+    SwingcastError
+        Unknown area, or a modelling stage missing (no predictions are ever made up).
+
+    Examples
+    --------
+    >>> res = run_demo("demo-output")  # doctest: +SKIP
+    >>> res.ranking.iloc[0]["rank"]  # doctest: +SKIP
+    1
+    """
+    spec = _get_area(area)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    given = dict(params.as_dict() if isinstance(params, TargetingParams) else (params or {}))
+    given.setdefault("race", race_for_election(spec.election_kind))
+    p = TargetingParams(**given)  # type: ignore[arg-type]
+    seconds: dict[str, float] = {}
+    state: dict[str, object] = {}
+
+    def load() -> None:
+        state["bureaux"] = area_bureaux(area)
+
+    def model() -> None:
+        backtest = _stage("swingcast.backtest", "backtest")
+        state["bt"] = backtest(case=spec.case)
+
+    _run_stages({"load contours": load, "back-test": model}, seconds)
+    bt = state["bt"]
+    predictions = getattr(bt, "predictions", None)
+    if not isinstance(predictions, pd.DataFrame):
+        raise SchemaError(f"back-test {spec.case!r} returned no predictions table")
+    quality = backtest_quality(predictions)
+    report_json = {
+        "case": spec.case,
+        "area": area,
+        "quality": quality,
+        **_backtest_summary(bt),
+    }
+    (out / "backtest.json").write_text(json.dumps(report_json, indent=2), encoding="utf-8")
+    result = run_targeting(
+        predictions, state["bureaux"], out, title=spec.title, hours=hours, params=p,  # type: ignore[arg-type]
+        backtest=quality,
+    )
+    result.files["backtest"] = out / "backtest.json"
+    result.seconds = {**seconds, **result.seconds}
+    return result
