@@ -148,19 +148,28 @@ def check_invariants(
     return out.sort_values(["line", "check"], kind="stable", ignore_index=True)
 
 
+def _vote_signature(votes: pd.DataFrame, sid: np.ndarray, n: int) -> pd.Series:
+    """One number per station summarising its votes (to tell identical duplicates)."""
+    cols = [c for c in (schema.CANDIDATE, schema.VOIX, PCT_INSCRITS) if c in votes]
+    hashed = pd.util.hash_pandas_object(votes[cols], index=False).to_numpy()
+    sums = np.zeros(n, dtype="uint64")
+    np.add.at(sums, sid, hashed)
+    return pd.Series(sums.astype("int64"), dtype="Int64")
+
+
 def _duplicates(stations: pd.DataFrame, file: str) -> tuple[np.ndarray, pd.DataFrame]:
     keys = [schema.ELECTION, schema.ROUND, schema.BUREAU_ID]
     dup = stations.duplicated(keys, keep="first").to_numpy()
     if not dup.any():
         return dup, empty_issues()
-    counts = list(schema.STATION_COUNTS)
+    counts = [*schema.STATION_COUNTS, "_votes"]
     first_line = stations.groupby(keys, sort=False)[LINE].transform("first")
     same = stations.groupby(keys, sort=False)[counts].transform("first")
     identical = ((same == stations[counts]) | (same.isna() & stations[counts].isna())).all(axis=1)
     rows = stations[dup]
     details = [
         f"bureau already on line {fl}; "
-        + ("same counts" if ok else "counts differ")
+        + ("same counts and votes" if ok else "counts or votes differ")
         + ", this row is dropped"
         for fl, ok in zip(first_line[dup], identical[dup], strict=True)
     ]
@@ -264,6 +273,7 @@ def assemble(
         )
         voix_sum.index = st.index
     issues = check_invariants(st, voix_sum, file)
+    st["_votes"] = _vote_signature(keep_votes, sid, len(st)).to_numpy()
     dup, dup_issues = _duplicates(st, file)
     if len(dup_issues):
         issues = pd.concat([issues, dup_issues], ignore_index=True)

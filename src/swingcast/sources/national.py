@@ -17,7 +17,7 @@ import pyarrow as pa
 from swingcast import schema
 from swingcast.errors import SchemaError, where
 from swingcast.sources.longform import split_long
-from swingcast.sources.textfile import LINE, Table, to_count
+from swingcast.sources.textfile import LINE, NFIELDS, Table, require_rectangular, to_count
 
 __all__ = ["LARGE_KEYS", "LONG_COLUMNS", "is_large", "is_long", "parse_large", "parse_long"]
 
@@ -98,8 +98,9 @@ def parse_large(table: Table, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     [['LFN', 4], ['LUMP', 3]]
     """
     _require(table, LARGE_KEYS)
+    require_rectangular(table)
     frame = table.frame
-    fixed = {*LARGE_KEYS, *_LARGE_OPTIONAL, LINE}
+    fixed = {*LARGE_KEYS, *_LARGE_OPTIONAL, LINE, NFIELDS}
     value_cols = [c for c in frame.columns if c not in fixed]
     if not value_cols:
         raise SchemaError(f"{where(table.path, line=1)}: no candidate columns after the totals")
@@ -166,6 +167,7 @@ def parse_long(table: Table, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     (1, [['A', 1, 4], ['B', 2, 3]])
     """
     _require(table, LONG_COLUMNS)
+    require_rectangular(table)
     frame = table.frame
     count_cols = [c for c in ("inscrits", "votants", "blancs", "exprimes") if c in frame]
     parsed = _counts(frame, table, count_cols)

@@ -12,7 +12,7 @@ import pandas as pd
 from swingcast import schema
 from swingcast._log import logger
 from swingcast.errors import InputFormatError, SchemaError, where
-from swingcast.sources import national
+from swingcast.sources import ministry, national, numbered, paris
 from swingcast.sources.build import assemble
 from swingcast.sources.detect import infer_election
 from swingcast.sources.results import Results
@@ -28,7 +28,7 @@ class Layout:
     """A supported layout: how to recognise its header and how to parse it."""
 
     name: str
-    matches: Callable[[list[str]], bool]
+    matches: Callable[[pd.DataFrame], bool]
     parse: Parser
     separator: str | None = None
     description: str = ""
@@ -59,19 +59,31 @@ def register(layout: Layout) -> Layout:
     return layout
 
 
-register(Layout("national-large", national.is_large, national.parse_large, ",",
+def _on_columns(test: Callable[[list[str]], bool]) -> Callable[[pd.DataFrame], bool]:
+    return lambda frame: test([str(c) for c in frame.columns])
+
+
+register(Layout("national-large", _on_columns(national.is_large), national.parse_large, ",",
                 "simplified national table, one column per candidate/nuance/list"))
-register(Layout("national-long", national.is_long, national.parse_long, ",",
+register(Layout("national-long", _on_columns(national.is_long), national.parse_long, ",",
                 "simplified national table, one row per bureau and candidate"))
+register(Layout("ministry-long", ministry.is_long, ministry.parse_long, None,
+                "Ministry columns, one row per bureau and candidate"))
+register(Layout("ministry-wide", ministry.is_wide, ministry.parse_wide, None,
+                "Ministry legacy file, one block of columns per candidate"))
+register(Layout("numbered-2024", numbered.is_numbered, numbered.parse_numbered, None,
+                "Ministry 2024 layout, numbered candidate columns"))
+register(Layout("paris-parts", paris.is_paris_parts, paris.parse_paris_parts, ",",
+                "Paris shares of inscrits per candidate, no counts"))
 
 
-def detect_format(columns: list[str], path: str | PathLike[str] = "<file>") -> Layout:
-    """Return the layout whose header matches ``columns``.
+def detect_format(frame: pd.DataFrame, path: str | PathLike[str] = "<file>") -> Layout:
+    """Return the first layout of :data:`FORMATS` that recognises a table.
 
     Parameters
     ----------
-    columns : list of str
-        Header of the file.
+    frame : DataFrame
+        The file's cells (its header, and for the Ministry layouts whether bureaux repeat).
     path : str or PathLike
         For the message.
 
@@ -86,13 +98,14 @@ def detect_format(columns: list[str], path: str | PathLike[str] = "<file>") -> L
 
     Examples
     --------
-    >>> detect_format(["departement", "commune", "bureau", "commune_libelle", "inscrits",
-    ...                "votants", "exprimes", "LFN"]).name
+    >>> detect_format(pd.DataFrame(columns=["departement", "commune", "bureau",
+    ...     "commune_libelle", "inscrits", "votants", "exprimes", "LFN"])).name
     'national-large'
     """
     for layout in FORMATS.values():
-        if layout.matches(columns):
+        if layout.matches(frame):
             return layout
+    columns = [str(c) for c in frame.columns if not str(c).startswith("_")]
     shown = ", ".join(columns[:12]) + (" ..." if len(columns) > 12 else "")
     raise InputFormatError(
         f"{where(path, line=1)}: header matches no known results layout ({shown}); expected "
@@ -158,8 +171,8 @@ def read_results(
     layout = FORMATS[format] if format is not None else None
     table = read_table(p, separator=layout.separator if layout else None)
     if layout is None:
-        layout = detect_format([c for c in table.frame.columns if c != "_line"], p)
-    elif not layout.matches(list(table.frame.columns)):
+        layout = detect_format(table.frame, p)
+    elif not layout.matches(table.frame):
         raise SchemaError(
             f"{where(p, line=1)}: header does not have the columns of format {layout.name!r} "
             f"({layout.description}); see docs/formats.md"
@@ -167,9 +180,9 @@ def read_results(
     guessed_election, guessed_round = infer_election(p)
     election = election or guessed_election
     round_ = round if round is not None else guessed_round
-    if layout.name in _HAS_ROW_ELECTION:
-        pass
-    elif election is None or round_ is None:
+    if round_ is None and "No tour" in table.frame.columns:
+        round_ = 0  # per row, from the file's "No tour" column
+    if election is None or round_ is None:
         raise SchemaError(
             f"{p}: cannot tell the election and round from the file name; pass "
             "election='<year>-<kind>' and round=1 or 2"
@@ -188,6 +201,3 @@ def read_results(
     return assemble(stations, votes, path=p, election=election or "", round=round_ or 0,
                     fmt=layout.name, encoding=table.encoding, strict=strict)
 
-
-#: Layouts whose rows say their own election/round (no need to infer them).
-_HAS_ROW_ELECTION: set[str] = set()

@@ -22,10 +22,12 @@ import pyarrow.compute as pc
 from swingcast._log import logger
 from swingcast.errors import InputFormatError, SchemaError, where
 
-__all__ = ["Table", "read_table", "decode", "to_count", "to_number", "LINE"]
+__all__ = ["Table", "read_table", "decode", "to_count", "to_number", "LINE", "NFIELDS"]
 
 #: Name of the column holding the 1-based line (text) or row (spreadsheet) of a record.
 LINE = "_line"
+#: Number of fields of each record, only for text files whose rows have different lengths.
+NFIELDS = "_nfields"
 _SEPARATORS = (";", ",", "\t", "|")
 
 
@@ -102,6 +104,23 @@ def _sniff_separator(header: str, path: Path) -> str:
     return best
 
 
+def _read_ragged(header: str, body: str, sep: str) -> pd.DataFrame:
+    """Rows of different lengths (Ministry files: one block per candidate, header for one).
+
+    Extra fields get columns ``Unnamed: <position>`` (as pandas names blank spreadsheet
+    headers) and the number of fields of each record is kept in ``_nfields``.
+    """
+    names = next(csv.reader([header], delimiter=sep))
+    rows = list(csv.reader(body.split("\n"), delimiter=sep))
+    width = max(len(names), *(len(r) for r in rows))
+    columns = names + [f"Unnamed: {i}" for i in range(len(names), width)]
+    nfields = [len(r) for r in rows]
+    padded = [r + [""] * (width - len(r)) for r in rows]
+    frame = pd.DataFrame(padded, columns=columns, dtype="string").fillna("")
+    frame[NFIELDS] = nfields
+    return frame
+
+
 def _read_text(path: Path, separator: str | None) -> Table:
     raw = _read_bytes(path)
     if not raw.strip():
@@ -122,10 +141,10 @@ def _read_text(path: Path, separator: str | None) -> Table:
     last = body.rsplit("\n", 1)[-1]
     n_last = len(next(csv.reader([last], delimiter=sep)))
     n_lines = body.count("\n") + 2
-    if n_last != n_fields:
+    if n_last < n_fields:
         raise InputFormatError(
             f"{where(path, line=n_lines)}: last line has {n_last} fields, header has {n_fields}; "
-            "the file looks truncated or ragged"
+            "the file looks truncated"
         )
     try:
         frame = pd.read_csv(
@@ -136,8 +155,9 @@ def _read_text(path: Path, separator: str | None) -> Table:
             skip_blank_lines=False,
             engine="c",
         )
-    except pd.errors.ParserError as exc:
-        raise InputFormatError(f"{path}: {exc}; expected {n_fields} fields per line") from exc
+    except pd.errors.ParserError:
+        frame = _read_ragged(header, body, sep)
+        logger.info("%s: rows of different lengths (repeated candidate blocks)", path)
     if len(frame) != n_lines - 1:  # quoted newlines: physical lines cannot be recovered
         frame[LINE] = np.arange(2, len(frame) + 2)
         logger.warning("%s: quoted line breaks; line numbers are record numbers + 1", path)
@@ -317,3 +337,33 @@ def to_count(
             f"{where(path, line=line, column=column)}: negative count {value}; expected >= 0"
         )
     return out
+
+
+def require_rectangular(table: Table) -> None:
+    """Refuse a text file whose records do not all have as many fields as the header.
+
+    Parameters
+    ----------
+    table : Table
+
+    Raises
+    ------
+    InputFormatError
+        Naming the first offending line.
+
+    Examples
+    --------
+    >>> t = Table(pd.DataFrame({"a": ["1"], "_line": [2]}), Path("f.csv"), "utf-8", ",")
+    >>> require_rectangular(t)
+    """
+    frame = table.frame
+    if NFIELDS not in frame:
+        return
+    n_header = sum(1 for c in frame.columns if not str(c).startswith(("Unnamed: ", "_")))
+    bad = (frame[NFIELDS] != n_header).to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputFormatError(
+            f"{where(table.path, line=int(frame[LINE].iloc[i]))}: {int(frame[NFIELDS].iloc[i])} "
+            f"fields, header has {n_header}; expected every line to have the header's fields"
+        )
