@@ -1,0 +1,449 @@
+"""Back-testing: train on what was known before an election, score on that election.
+
+:func:`backtest` runs one named case (:func:`list_cases`) or a :class:`~swingcast.cases.CaseSpec`:
+
+1. the case assembles a training transition (features at t-1 -> outcome at t, both known
+   before the scored election E) and the features of E's bureaux (see :mod:`swingcast.cases`);
+2. the **anchor** is the area-wide level of E, weighted by inscrits (``anchor="actual"``: the
+   aggregate of E itself, a "perfect poll" identical for every method, so the comparison
+   measures how well each method *distributes* the result across bureaux), or the previous
+   level (``anchor="none"``);
+3. the model (:class:`~swingcast.models.TurnoutModel`, :class:`~swingcast.models.ShareModel`)
+   is fitted on the training transition, applied to E's features and re-centred on the
+   anchor with a logit shift (:func:`~swingcast.models.recentre`); its conformal intervals
+   get the same shift;
+4. the baselines (:mod:`swingcast.baselines`) get the same anchor;
+5. swing probabilities come from :func:`~swingcast.simulate.simulate_swing` (common swing +
+   local noise from the model's residuals); the baseline's from the same simulation around
+   the uniform-swing prediction with the uniform-swing residuals of the training transition;
+6. metrics: MAE and RMSE of turnout and share per bureau (unweighted and weighted by
+   inscrits), coverage of the intervals, Brier score of the swing probabilities.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from swingcast._log import logger
+from swingcast.cases import (
+    MATCHED,
+    PRIOR_SHARE,
+    PRIOR_TURNOUT,
+    CaseData,
+    CaseSpec,
+    get_case,
+    list_cases,
+)
+from swingcast.errors import ModelError, SchemaError
+from swingcast.schema import (
+    ARRONDISSEMENT_CODE,
+    COMMUNE_CODE,
+    INSCRITS,
+    MARGIN_HI,
+    MARGIN_LO,
+    MARGIN_PRED,
+    SHARE_HI,
+    SHARE_LO,
+    SHARE_PRED,
+    SWING_PROB,
+    TURNOUT_HI,
+    TURNOUT_LO,
+    TURNOUT_PRED,
+)
+
+__all__ = ["backtest", "BacktestResult", "list_cases", "score", "brier", "METHODS", "TARGETS"]
+
+#: Method names of the metrics, in the order of the table.
+METHODS = ("model", "carry_forward", "uniform_swing", "proportional_swing")
+#: Targets of the metrics.
+TARGETS = ("turnout", "share")
+
+
+# --- metrics -------------------------------------------------------------------------------
+
+
+def score(
+    pred: np.ndarray,
+    obs: np.ndarray,
+    weights: np.ndarray,
+    lo: np.ndarray | None = None,
+    hi: np.ndarray | None = None,
+) -> dict[str, float]:
+    """Errors of one method on one target.
+
+    Parameters
+    ----------
+    pred, obs : array of float
+        Predicted and observed proportions per bureau.
+    weights : array of float
+        Inscrits (for the weighted metrics).
+    lo, hi : array of float, optional
+        Interval bounds; adds ``coverage`` (share of bureaux with ``lo <= obs <= hi``) and
+        ``mean_width``.
+
+    Returns
+    -------
+    dict
+        ``mae``, ``rmse`` (unweighted), ``mae_weighted``, ``rmse_weighted``, ``n``
+        (and ``coverage``, ``mean_width``).
+
+    Examples
+    --------
+    >>> s = score(np.array([0.5, 0.7]), np.array([0.6, 0.4]), np.array([1.0, 3.0]))
+    >>> round(s["mae"], 6), round(s["mae_weighted"], 6), round(s["rmse"], 6)
+    (0.2, 0.25, 0.223607)
+    """
+    p = np.asarray(pred, dtype=float)
+    o = np.asarray(obs, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    err = p - o
+    if not np.all(np.isfinite(err)):
+        raise ModelError("score: non-finite predictions or observations")
+    out = {
+        "mae": float(np.mean(np.abs(err))),
+        "rmse": float(np.sqrt(np.mean(err**2))),
+        "mae_weighted": float(np.average(np.abs(err), weights=w)),
+        "rmse_weighted": float(np.sqrt(np.average(err**2, weights=w))),
+        "n": int(len(p)),
+    }
+    if lo is not None and hi is not None:
+        lo_ = np.asarray(lo, dtype=float)
+        hi_ = np.asarray(hi, dtype=float)
+        out["coverage"] = float(np.mean((lo_ <= o) & (o <= hi_)))
+        out["mean_width"] = float(np.mean(hi_ - lo_))
+    return out
+
+
+def brier(prob: np.ndarray, event: np.ndarray) -> float:
+    """Brier score: mean squared difference between probabilities and 0/1 outcomes.
+
+    Examples
+    --------
+    >>> brier(np.array([0.9, 0.2]), np.array([True, False]))
+    0.025
+    """
+    p = np.asarray(prob, dtype=float)
+    e = np.asarray(event, dtype=float)
+    return float(np.mean((p - e) ** 2))
+
+
+# --- the result ----------------------------------------------------------------------------
+
+
+@dataclass
+class BacktestResult:
+    """Outcome of :func:`backtest`.
+
+    Attributes
+    ----------
+    case : str
+    metrics : dict
+        ``{"turnout": {method: {...}}, "share": {...}, "interval_coverage": {...},
+        "brier": {...}, ...}`` (the JSON written by :meth:`to_json`).
+    predictions : DataFrame
+        Per bureau: schema prediction columns, ``inscrits``, ``commune_code``,
+        ``arrondissement_code``, ``turnout_obs``, ``share_obs``, ``matched``.
+    seconds : float
+        Wall time of fit + predict + simulation (data assembly excluded).
+    """
+
+    case: str
+    metrics: dict
+    predictions: pd.DataFrame
+    seconds: float = 0.0
+    baseline_predictions: dict = field(default_factory=dict)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """Metrics as a long table: one row per target, method and metric.
+
+        Examples
+        --------
+        >>> r = BacktestResult("x", {"turnout": {"model": {"mae": 0.1}}}, pd.DataFrame())
+        >>> r.table.to_dict("records")
+        [{'target': 'turnout', 'method': 'model', 'metric': 'mae', 'value': 0.1}]
+        """
+        rows = []
+        for target in TARGETS:
+            for method, values in self.metrics.get(target, {}).items():
+                for metric, value in values.items():
+                    rows.append({"target": target, "method": method, "metric": metric, "value": value})
+        return pd.DataFrame(rows, columns=["target", "method", "metric", "value"])
+
+    def summary(self) -> pd.DataFrame:
+        """Wide table: rows target × method, columns the main metrics (for printing).
+
+        Examples
+        --------
+        >>> r = BacktestResult("x", {"turnout": {"model": {"mae": 0.1, "rmse": 0.2}}}, pd.DataFrame())
+        >>> r.summary().columns.tolist()
+        ['mae', 'rmse']
+        """
+        tab = self.table
+        if tab.empty:
+            return pd.DataFrame()
+        wide = tab.pivot_table(index=["target", "method"], columns="metric", values="value", sort=False)
+        order = [c for c in ("mae", "rmse", "mae_weighted", "rmse_weighted", "coverage", "mean_width")
+                 if c in wide.columns]
+        return wide[order]
+
+    def to_json(self, path: str | PathLike[str]) -> Path:
+        """Write :attr:`metrics` as JSON.
+
+        Examples
+        --------
+        >>> import tempfile, os
+        >>> r = BacktestResult("x", {"turnout": {}}, pd.DataFrame())
+        >>> p = r.to_json(os.path.join(tempfile.mkdtemp(), "m.json"))
+        >>> json.loads(p.read_text())["turnout"]
+        {}
+        """
+        out = Path(path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(self.metrics, indent=2, sort_keys=False, default=_jsonable) + "\n")
+        return out
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+# --- the harness ---------------------------------------------------------------------------
+
+
+def _weighted(values: np.ndarray, weights: np.ndarray) -> float:
+    return float(np.average(np.asarray(values, dtype=float), weights=np.asarray(weights, dtype=float)))
+
+
+def _baselines(
+    data: CaseData, prior_col: str, target: str, anchor: float | None, coverage: float
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, object]]:
+    """Fit the three baselines on the training transition; predict the test bureaux."""
+    from swingcast.baselines import CarryForward, ProportionalSwing, UniformSwing
+
+    Xtr = pd.DataFrame({"prior": data.prior_train[prior_col], INSCRITS: data.X_train[INSCRITS]})
+    Xte = pd.DataFrame({"prior": data.prior_test[prior_col], INSCRITS: data.X_test[INSCRITS]})
+    ytr = data.train.loc[Xtr.index, target].to_numpy(float)
+    out = {}
+    for name, est in (
+        ("carry_forward", CarryForward(prior_col="prior", coverage=coverage)),
+        ("uniform_swing", UniformSwing(prior_col="prior", anchor=anchor, coverage=coverage)),
+        ("proportional_swing", ProportionalSwing(prior_col="prior", anchor=anchor, coverage=coverage)),
+    ):
+        est.fit(Xtr, ytr)
+        pred = est.predict(Xte)
+        lo, hi = est.predict_interval(Xte)
+        out[name] = (pred, lo, hi, est)
+    return out
+
+
+def _model(
+    data: CaseData,
+    target: str,
+    anchor: float,
+    *,
+    method: str,
+    coverage: float,
+    seed: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+    """Fit, predict, re-centre. Returns pred, lo, hi, scale, standardised residuals, shift."""
+    from swingcast.models import ShareModel, TurnoutModel, logit_shift, recentre
+
+    cls = TurnoutModel if target == "turnout" else ShareModel
+    est = cls(method=method, group_col=data.group_col, size_col=INSCRITS, coverage=coverage,
+              random_state=seed, features=data.features)
+    y = data.train.loc[data.X_train.index, target].to_numpy(float)
+    est.fit(data.X_train, y)
+    w = data.X_test[INSCRITS].to_numpy(float)
+    if target == "share" and data.share_override is not None:
+        raw = np.clip(data.share_override(), 1e-6, 1 - 1e-6)
+        eta = np.log(raw) - np.log1p(-raw)
+        from swingcast.intervals import logit_interval
+
+        scale = est.scale(data.X_test, eta=eta, sizes=w)
+        lo, hi = logit_interval(eta, scale, est.q_)
+    else:
+        raw = est.predict(data.X_test)
+        lo, hi = est.predict_interval(data.X_test)
+        scale = est.scale(data.X_test)
+    pred, shift = recentre(raw, w, anchor, return_shift=True)
+    return (pred, logit_shift(lo, shift), logit_shift(hi, shift), scale,
+            np.asarray(est.residuals_, dtype=float), float(shift))
+
+
+def _common_sd(data: CaseData, target: str, residuals: np.ndarray) -> float:
+    """Spread of local-area errors: sd of group-mean standardised residuals (training)."""
+    groups = data.X_train[data.group_col].to_numpy()
+    frame = pd.DataFrame({"g": groups, "r": residuals[: len(groups)]})
+    means = frame.groupby("g")["r"].mean()
+    if len(means) < 2:
+        return 0.0
+    return float(means.std(ddof=1))
+
+
+def _simulate(
+    share: np.ndarray,
+    inscrits: np.ndarray,
+    turnout: np.ndarray,
+    index: pd.Index,
+    *,
+    scale: np.ndarray,
+    residuals: np.ndarray,
+    common_sd: float,
+    threshold: float,
+    n_draws: int,
+    seed: int,
+) -> pd.DataFrame:
+    from swingcast.simulate import simulate_swing
+
+    frame = pd.DataFrame({SHARE_PRED: share, INSCRITS: inscrits, TURNOUT_PRED: turnout}, index=index)
+    return simulate_swing(frame, n_draws=n_draws, common_sd=common_sd, local_residuals=residuals,
+                          scale=scale, threshold=threshold, seed=seed)
+
+
+def backtest(
+    case: str | CaseSpec,
+    *,
+    anchor: str = "actual",
+    coverage: float = 0.8,
+    n_draws: int = 1000,
+    seed: int = 0,
+    method: str = "glm",
+) -> BacktestResult:
+    """Back-test the model and the baselines on a named case.
+
+    Parameters
+    ----------
+    case : str or CaseSpec
+        A name of :func:`list_cases` (``"paris-2017-t2"``, ``"hds13-eu2024"``,
+        ``"france-eu2019"``) or a case object.
+    anchor : {"actual", "none"}
+        ``"actual"``: every method is re-centred on the inscrits-weighted area-wide turnout
+        and share of the scored election (a perfect poll); ``"none"``: the model keeps the
+        previous area-wide level and the baselines use the mean swing of the training
+        transition.
+    coverage : float
+        Nominal coverage of the intervals (0.8).
+    n_draws : int
+        Simulation draws for the swing probabilities.
+    seed : int
+        Seed of the simulation and of the conformal folds.
+    method : {"glm", "gbm"}
+        The model's fixed part.
+
+    Returns
+    -------
+    BacktestResult
+
+    Raises
+    ------
+    SchemaError
+        Unknown case or anchor.
+
+    Examples
+    --------
+    >>> res = backtest("paris-2017-t2")  # doctest: +SKIP
+    >>> res.metrics["share"]["model"]["mae"] < res.metrics["share"]["uniform_swing"]["mae"]  # doctest: +SKIP
+    True
+    """
+    spec = get_case(case) if isinstance(case, str) else case
+    if anchor not in ("actual", "none"):
+        raise SchemaError(f"backtest: anchor must be 'actual' or 'none', got {anchor!r}")
+    data = spec.build()
+    start = time.perf_counter()
+    test = data.test.loc[data.X_test.index]
+    w = data.X_test[INSCRITS].to_numpy(float)
+    anchors = {
+        "turnout": _weighted(test["turnout"], w) if anchor == "actual"
+        else _weighted(data.prior_test[PRIOR_TURNOUT], w),
+        "share": _weighted(test["share"], w) if anchor == "actual"
+        else _weighted(data.prior_test[PRIOR_SHARE], w),
+    }
+    metrics: dict = {"case": spec.name, "anchor": anchor, "n_bureaux": int(len(test))}
+    preds = pd.DataFrame(index=data.X_test.index)
+    models = {}
+    base = {}
+    for target, prior_col in (("turnout", PRIOR_TURNOUT), ("share", PRIOR_SHARE)):
+        pred, lo, hi, scale, resid, shift = _model(
+            data, target, anchors[target], method=method, coverage=coverage, seed=seed)
+        models[target] = (pred, lo, hi, scale, resid)
+        obs = test[target].to_numpy(float)
+        metrics[target] = {"model": score(pred, obs, w, lo, hi)}
+        base[target] = _baselines(data, prior_col, target,
+                                  anchors[target] if anchor == "actual" else None, coverage)
+        for name, (bp, blo, bhi, _) in base[target].items():
+            metrics[target][name] = score(bp, obs, w, blo, bhi)
+        preds[f"{target}_pred"] = pred
+        preds[f"{target}_lo"] = lo
+        preds[f"{target}_hi"] = hi
+        preds[f"{target}_obs"] = obs
+    threshold = anchors["share"] if data.threshold == "anchor" else float(data.threshold)
+    event = test["share"].to_numpy(float) > threshold
+    s_pred, _, _, s_scale, s_resid = models["share"]
+    sim = _simulate(s_pred, w, models["turnout"][0], preds.index, scale=s_scale, residuals=s_resid,
+                    common_sd=_common_sd(data, "share", s_resid), threshold=threshold,
+                    n_draws=n_draws, seed=seed)
+    for col in (SWING_PROB, MARGIN_PRED, MARGIN_LO, MARGIN_HI):
+        preds[col] = sim[col].to_numpy(float)
+    us_pred = base["share"]["uniform_swing"][0]
+    us_resid = _logit_residuals_of_baseline(data)
+    us_sim = _simulate(us_pred, w, models["turnout"][0], preds.index, scale=np.ones(len(w)),
+                       residuals=us_resid, common_sd=_common_sd(data, "share", us_resid),
+                       threshold=threshold, n_draws=n_draws, seed=seed)
+    metrics["interval_coverage"] = {t: metrics[t]["model"]["coverage"] for t in TARGETS}
+    metrics["brier"] = {
+        "model": brier(sim[SWING_PROB].to_numpy(float), event),
+        "uniform_swing": brier(us_sim[SWING_PROB].to_numpy(float), event),
+        "uniform_swing_01": brier((us_pred > threshold).astype(float), event),
+    }
+    metrics["swing_event"] = {"threshold": threshold, "n_events": int(event.sum())}
+    metrics["anchors"] = anchors
+    best = {t: min(metrics[t][m]["mae"] for m in METHODS[1:]) for t in TARGETS}
+    metrics["mae_ratio"] = {t: metrics[t]["model"]["mae"] / best[t] for t in TARGETS}
+    matched = data.meta_test[MATCHED].reindex(preds.index).fillna(False).astype(bool)
+    metrics["unmatched_bureaux"] = int((~matched).sum())
+    metrics["notes"] = data.notes
+    seconds = time.perf_counter() - start
+    metrics["seconds"] = round(seconds, 3)
+    if (~matched).any():
+        logger.info("%s: %d bureaux unknown at training time predicted from commune levels (matched=False)",
+                    spec.name, int((~matched).sum()))
+    preds = preds.rename(columns={"turnout_pred": TURNOUT_PRED, "turnout_lo": TURNOUT_LO,
+                                  "turnout_hi": TURNOUT_HI, "share_pred": SHARE_PRED,
+                                  "share_lo": SHARE_LO, "share_hi": SHARE_HI})
+    preds[INSCRITS] = w
+    preds[COMMUNE_CODE] = data.meta_test[COMMUNE_CODE].reindex(preds.index)
+    preds[ARRONDISSEMENT_CODE] = data.meta_test[ARRONDISSEMENT_CODE].reindex(preds.index)
+    preds[MATCHED] = matched.to_numpy()
+    if preds.drop(columns=[COMMUNE_CODE, ARRONDISSEMENT_CODE]).isna().any().any():
+        raise ModelError(f"backtest {spec.name}: NaN in the predictions")
+    if not math.isfinite(sum(metrics["brier"].values())):
+        raise ModelError(f"backtest {spec.name}: non-finite Brier score")
+    return BacktestResult(spec.name, metrics, preds, seconds,
+                          {t: {k: v[0] for k, v in base[t].items()} for t in TARGETS})
+
+
+def _logit_residuals_of_baseline(data: CaseData) -> np.ndarray:
+    """Uniform-swing residuals (logit scale) of the training transition, perfect-poll anchor."""
+    from swingcast.baselines import UniformSwing
+
+    Xtr = pd.DataFrame({"prior": data.prior_train[PRIOR_SHARE], INSCRITS: data.X_train[INSCRITS]})
+    y = data.train.loc[Xtr.index, "share"].to_numpy(float)
+    level = _weighted(y, Xtr[INSCRITS].to_numpy(float))
+    fitted = UniformSwing(prior_col="prior", anchor=level).fit(Xtr, y).predict(Xtr)
+    return _logit(y) - _logit(fitted)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    q = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
+    return np.log(q) - np.log1p(-q)

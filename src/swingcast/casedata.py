@@ -1,0 +1,505 @@
+"""Data assembly of the three named back-test cases (registered in :data:`swingcast.cases.CASES`).
+
+Every file is found through :func:`swingcast.datasets.fetch` (hash-checked), results are read
+with :func:`swingcast.read_results`, census counts are carried onto bureau contours with
+:func:`swingcast.crosswalk`. What each case uses and why is documented in ``docs/models.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from swingcast._log import logger
+from swingcast.blocs import is_rn
+from swingcast.cases import (
+    CASES,
+    MATCHED,
+    PRIOR_SHARE,
+    PRIOR_TURNOUT,
+    CaseData,
+    CaseSpec,
+    lag_matrix,
+    outcomes,
+)
+from swingcast.datasets import fetch
+from swingcast.errors import InputFormatError, SchemaError, where
+from swingcast.features import build_features, feature_name
+from swingcast.schema import (
+    ARRONDISSEMENT_CODE,
+    BUREAU_ID,
+    CANDIDATE,
+    COMMUNE_CODE,
+    DEPARTEMENT,
+    ELECTION,
+    INSCRITS,
+    ROUND,
+    VOIX,
+)
+
+__all__ = ["load_round", "paris_census", "hds13_census", "TRANSFER_RATES", "transfer_share"]
+
+EU14 = ("2014-europeennes", 1)
+PRES17_1 = ("2017-presidentielle", 1)
+PRES17_2 = ("2017-presidentielle", 2)
+EU19 = ("2019-europeennes", 1)
+EU24 = ("2024-europeennes", 1)
+
+_FILES = {
+    EU14: "france/results/2014-europeennes_par_bureau_large.csv.gz",
+    PRES17_1: "france/results/2017-presidentielle-1_par_bureau_large.csv.gz",
+    PRES17_2: "france/results/2017-presidentielle-2_par_bureau_large.csv.gz",
+    EU19: "france/results/2019-europeennes_par_bureau_large.csv.gz",
+    EU24: "hauts-de-seine-13/results/europeennes_2024.xlsx",
+}
+
+HDS13_COMMUNES = ("92002", "92014", "92019", "92071")
+
+
+# --- results -----------------------------------------------------------------------------
+
+
+@cache
+def _read_all(key: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from swingcast import read_results
+
+    path = fetch(_FILES[key])
+    try:
+        res = read_results(path, election=key[0], round=key[1])
+    except InputFormatError:
+        if key != EU24:
+            raise
+        logger.info("read_results does not read %s yet; using the numbered-layout adapter", path)
+        return _read_numbered_xlsx(path, key)
+    return res.stations, res.votes
+
+
+def load_round(
+    key: tuple[str, int],
+    *,
+    departements: Sequence[str] | None = None,
+    communes: Sequence[str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stations and votes of one round, optionally restricted to départements or communes.
+
+    Parameters
+    ----------
+    key : (str, int)
+        ``(election, round)`` among the registered rounds of the cases.
+    departements, communes : sequence of str, optional
+        INSEE codes to keep.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        ``stations`` and ``votes`` (schema columns).
+
+    Examples
+    --------
+    >>> st, vt = load_round(("2017-presidentielle", 2), departements=["75"])  # doctest: +SKIP
+    >>> len(st)  # doctest: +SKIP
+    896
+    """
+    stations, votes = _read_all(key)
+    keep = pd.Series(True, index=stations.index)
+    if departements is not None:
+        keep &= stations[DEPARTEMENT].isin(list(departements))
+    if communes is not None:
+        keep &= stations[COMMUNE_CODE].isin(list(communes))
+    st = stations[keep.to_numpy()].copy()
+    vt = votes[votes[BUREAU_ID].isin(st[BUREAU_ID])].copy()
+    return st, vt
+
+
+def _read_numbered_xlsx(path: object, key: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Adapter for the 2024 numbered layout (``Voix N``, ``Nuance liste N``) of the hds13 files.
+
+    Used only while :func:`swingcast.read_results` does not detect that layout.
+    """
+    raw = pd.read_excel(path)
+    need = ["Code commune", "Code BV", "Inscrits", "Votants", "Exprimés"]
+    missing = [c for c in need if c not in raw.columns]
+    if missing:
+        raise InputFormatError(f"{where(path, line=1)}: missing column(s) {missing}; expected the 2024 numbered layout")
+    commune = raw["Code commune"].astype(str).str.zfill(5)
+    code = raw["Code BV"].astype(str).str.lstrip("0").replace("", "0")
+    ids = commune + "_" + code
+    stations = pd.DataFrame(
+        {
+            ELECTION: key[0], ROUND: key[1], BUREAU_ID: ids, COMMUNE_CODE: commune,
+            DEPARTEMENT: commune.str[:2], ARRONDISSEMENT_CODE: pd.NA, "bureau_code": code,
+            INSCRITS: raw["Inscrits"], "abstentions": raw["Inscrits"] - raw["Votants"],
+            "votants": raw["Votants"], "blancs": raw.get("Blancs"), "nuls": raw.get("Nuls"),
+            "exprimes": raw["Exprimés"],
+        }
+    )
+    parts = []
+    n = 1
+    while f"Voix {n}" in raw.columns:
+        part = pd.DataFrame(
+            {
+                ELECTION: key[0], ROUND: key[1], BUREAU_ID: ids,
+                CANDIDATE: raw.get(f"Libellé abrégé de liste {n}"),
+                "nuance": raw.get(f"Nuance liste {n}"), "list": raw.get(f"Libellé abrégé de liste {n}"),
+                "panel": raw.get(f"Numéro de panneau {n}"), VOIX: raw[f"Voix {n}"],
+            }
+        )
+        parts.append(part[part[VOIX].notna()])
+        n += 1
+    votes = pd.concat(parts, ignore_index=True)
+    votes[VOIX] = pd.to_numeric(votes[VOIX]).astype(int)
+    return stations, votes
+
+
+# --- census --------------------------------------------------------------------------------
+
+
+@cache
+def paris_census() -> pd.DataFrame:
+    """RP2011 population aged 15+ by CS (IRIS 2013) carried onto the 2017 Paris bureaux.
+
+    Area weights (:func:`swingcast.crosswalk`) from the IGN IRIS 2013 contours to the Ville
+    de Paris 2017 "secteurs des bureaux de vote"; counts are summed, so the Paris total of
+    ``pop15p`` is conserved.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``bureau_id`` (``75056_<AANN>``): ``pop15p``, ``cs1`` .. ``cs8``.
+
+    Examples
+    --------
+    >>> c = paris_census()  # doctest: +SKIP
+    >>> round(c["pop15p"].sum())  # doctest: +SKIP
+    1926666
+    """
+    from swingcast import crosswalk
+
+    iris = gpd.read_file(fetch("paris/contours/iris-paris-2013.gpkg"))
+    sect = gpd.read_file(fetch("paris/contours/secteurs-des-bureaux-de-vote-paris-2017.geojson"))
+    arr = sect["arrondissement"].astype(int)
+    num = sect["num_bv"].astype(int)
+    sect[BUREAU_ID] = "75056_" + (arr * 100 + num).astype(str)
+    counts = pd.read_csv(fetch("paris/census/rp2011-cs8-iris-paris.csv"), sep=";", dtype={"IRIS": str})
+    counts = counts.rename(columns=lambda c: c.replace("C11_POP15P_CS", "cs").replace("C11_POP15P", "pop15p"))
+    cw = crosswalk(iris[["DCOMIRIS", "geometry"]], sect[[BUREAU_ID, "geometry"]],
+                   source_id="DCOMIRIS", target_id=BUREAU_ID, within=None)
+    cols = ["pop15p", *[f"cs{i}" for i in range(1, 9)]]
+    out = cw.apply(counts, extensive=cols, id_column="IRIS")
+    return out[cols]
+
+
+@cache
+def hds13_census() -> pd.DataFrame:
+    """RP2016 activity (IRIS) and Filosofi 2019 median income carried onto the Etalab bureaux.
+
+    Area weights from the ``map_iris`` IRIS contours (Lambert-93; its ``.prj`` has no EPSG code,
+    set to EPSG:2154 here) to Etalab's REU bureau contours. The median income is carried as
+    ``income_x_pop`` (median × population 15–64), so that dividing by ``pop1564`` gives a
+    population-weighted mean of the IRIS medians.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``bureau_id`` (``92002_1``): ``pop1564``, ``act_cs3``, ``act_cs5``,
+        ``act_cs6``, ``chom``, ``income_x_pop``.
+
+    Examples
+    --------
+    >>> c = hds13_census()  # doctest: +SKIP
+    >>> len(c)  # doctest: +SKIP
+    91
+    """
+    from swingcast import crosswalk
+
+    iris = gpd.read_file(fetch("ile-de-france/contours/map_iris.shp"))
+    iris = iris.set_crs("EPSG:2154", allow_override=True)
+    iris = iris[iris["CODE_COM"].astype(str).isin(HDS13_COMMUNES)]
+    bv = gpd.read_file(fetch("hauts-de-seine-13/contours/circo_contours.geojson"))
+    commune = bv["codeBureauVote"].str[:5]
+    bv[BUREAU_ID] = commune + "_" + bv["codeBureauVote"].str[6:].str.lstrip("0")
+    rp = pd.read_csv(fetch("ile-de-france/census/base-ic-activite-residents-2016-idf.csv"), sep=";",
+                     dtype={"IRIS": str, "COM": str})
+    rp = rp[rp["COM"].isin(HDS13_COMMUNES)]
+    filo = pd.read_csv(fetch("france/census/BASE_TD_FILO_DEC_IRIS_2019.csv"), sep=";", skiprows=5,
+                       dtype={"IRIS": str}, encoding="utf-8-sig", decimal=",")
+    table = pd.DataFrame(
+        {
+            "IRIS": rp["IRIS"],
+            "pop1564": pd.to_numeric(rp["P16_POP1564"]),
+            "act_cs3": pd.to_numeric(rp["C16_ACT1564_CS3"]),
+            "act_cs5": pd.to_numeric(rp["C16_ACT1564_CS5"]),
+            "act_cs6": pd.to_numeric(rp["C16_ACT1564_CS6"]),
+            "chom": pd.to_numeric(rp["P16_CHOM1564"]),
+        }
+    )
+    med = pd.to_numeric(filo.set_index("IRIS")["DEC_MED19"], errors="coerce")
+    table["median"] = table["IRIS"].map(med)
+    secret = table["median"].isna()
+    if secret.any():
+        # Statistical secrecy: the commune's population-weighted median of the other IRIS.
+        com = table["IRIS"].str[:5]
+        fill = (table["median"] * table["pop1564"]).groupby(com).sum() / table["pop1564"].where(~secret).groupby(com).sum()
+        table.loc[secret, "median"] = com[secret].map(fill)
+        logger.info("Filosofi 2019: %d IRIS without a median (secrecy) given their commune's", int(secret.sum()))
+    table["income_x_pop"] = table["median"] / 1000.0 * table["pop1564"]
+    cw = crosswalk(iris[["CODE_IRIS", "geometry"]], bv[[BUREAU_ID, "geometry"]],
+                   source_id="CODE_IRIS", target_id=BUREAU_ID, within=None)
+    cols = ["pop1564", "act_cs3", "act_cs5", "act_cs6", "chom", "income_x_pop"]
+    out = cw.apply(table, extensive=cols, id_column="IRIS")
+    return out[cols]
+
+
+# --- the Paris vote-transfer model -----------------------------------------------------------
+
+#: Second-round intentions (Macron, Le Pen, in %) of each first-round electorate, from the
+#: Ifop-Fiducial survey for Paris Match, CNews and Sud Radio published on 24 April 2017 (the
+#: day after round 1; reported by Lyon Capitale, "Les électeurs de Mélenchon et de Fillon
+#: penchent pour Macron"). Mélenchon, Hamon and Fillon are the survey's figures; the others
+#: are assumptions documented in docs/models.md (Macron and Le Pen voters keep their vote;
+#: Arthaud/Poutou voters as Mélenchon's; Dupont-Aignan, who endorsed Le Pen, 30/50;
+#: Asselineau, Lassalle and Cheminade as Fillon's).
+TRANSFER_RATES: dict[str, tuple[float, float]] = {
+    "MACRON": (100.0, 0.0),
+    "LE PEN": (0.0, 100.0),
+    "MÉLENCHON": (51.0, 19.0),
+    "HAMON": (80.0, 8.0),
+    "FILLON": (41.0, 33.0),
+    "ARTHAUD": (51.0, 19.0),
+    "POUTOU": (51.0, 19.0),
+    "DUPONT-AIGNAN": (30.0, 50.0),
+    "ASSELINEAU": (41.0, 33.0),
+    "LASSALLE": (41.0, 33.0),
+    "CHEMINADE": (41.0, 33.0),
+}
+
+
+def transfer_share(votes_round1: pd.DataFrame, rates: dict[str, tuple[float, float]] = TRANSFER_RATES) -> pd.Series:
+    """Second-round Macron share of exprimés implied by first-round votes and transfer rates.
+
+    ``share = sum_c v_c m_c / sum_c v_c (m_c + l_c)`` with ``v_c`` the round-1 voix of
+    candidate ``c`` and ``(m_c, l_c)`` the shares of its voters intending to vote Macron and
+    Le Pen.
+
+    Parameters
+    ----------
+    votes_round1 : DataFrame
+        ``votes`` rows of round 1 (``bureau_id``, ``candidate``, ``voix``).
+    rates : dict
+        Candidate -> (Macron %, Le Pen %).
+
+    Returns
+    -------
+    Series
+        Indexed by ``bureau_id``.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"bureau_id": ["a", "a"], "candidate": ["MACRON", "FILLON"],
+    ...                   "voix": [100, 100]})
+    >>> round(float(transfer_share(v).iloc[0]), 4)  # (100 + 41) / (100 + 74)
+    0.8103
+    """
+    names = votes_round1[CANDIDATE].astype(str).str.upper()
+    unknown = sorted(set(names) - set(rates))
+    if unknown:
+        raise SchemaError(f"transfer_share: no transfer rates for candidate(s) {unknown}; expected one of {sorted(rates)}")
+    m = names.map({k: v[0] for k, v in rates.items()}).astype(float)
+    lp = names.map({k: v[1] for k, v in rates.items()}).astype(float)
+    voix = votes_round1[VOIX].astype(float)
+    ids = votes_round1[BUREAU_ID]
+    num = (voix * m).groupby(ids).sum()
+    den = (voix * (m + lp)).groupby(ids).sum()
+    return num / den
+
+
+# --- the cases -------------------------------------------------------------------------------
+
+
+def _votes_of(votes: pd.DataFrame, select) -> pd.Series:
+    mask = select(votes).to_numpy(dtype=bool)
+    return votes.loc[mask, VOIX].astype(float).groupby(votes.loc[mask, BUREAU_ID]).sum()
+
+
+def _is_macron(votes: pd.DataFrame) -> pd.Series:
+    return votes[CANDIDATE].astype(str).str.upper().eq("MACRON")
+
+
+def _priors(features: pd.DataFrame, key: tuple[str, int], share_col: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            PRIOR_TURNOUT: features[feature_name("turnout", key)],
+            PRIOR_SHARE: features[share_col],
+        }
+    )
+
+
+def _meta(features: pd.DataFrame, key: tuple[str, int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            COMMUNE_CODE: features[COMMUNE_CODE],
+            ARRONDISSEMENT_CODE: features[ARRONDISSEMENT_CODE],
+            MATCHED: features[feature_name("matched", key)].astype(bool),
+        }
+    )
+
+
+def _bureaux(st: pd.DataFrame) -> pd.DataFrame:
+    b = st.set_index(BUREAU_ID)[[COMMUNE_CODE, ARRONDISSEMENT_CODE, INSCRITS]].copy()
+    b[INSCRITS] = pd.to_numeric(b[INSCRITS]).astype(float)
+    zero = b[INSCRITS] <= 0
+    if zero.any():
+        logger.warning("%d bureaux with zero inscrits left out (%s)", int(zero.sum()), where(ids=b.index[zero.to_numpy()]))
+    return b[~zero]
+
+
+def _census_columns(features: pd.DataFrame) -> list[str]:
+    return [c for c in features.columns if c.startswith("census_") and c != "census_missing"]
+
+
+def _transition(
+    prev: tuple[pd.DataFrame, pd.DataFrame],
+    prev_key: tuple[str, int],
+    nxt_st: pd.DataFrame,
+    nxt_share: pd.Series,
+    *,
+    census: pd.DataFrame | None,
+    census_total: str | None,
+    groups: tuple[str, ...],
+    share_feature: str,
+    drop_census: Sequence[str] = (),
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(X, outcomes, priors, meta) of the bureaux of the next round described by ``prev``."""
+    out = outcomes(nxt_st, nxt_share)
+    bureaux = _bureaux(nxt_st).loc[lambda b: b.index.isin(out.index)]
+    feats = build_features(prev[0], prev[1], [prev_key], bureaux=bureaux, census=census,
+                           census_total=census_total, parties={"rn": is_rn})
+    census_cols = [c for c in _census_columns(feats) if c not in drop_census]
+    X = lag_matrix(feats, prev_key, census_columns=census_cols, groups=groups)
+    priors = _priors(feats, prev_key, share_feature.format(label=f"{prev_key[0]}_{prev_key[1]}"))
+    return X, out.loc[X.index], priors, _meta(feats, prev_key)
+
+
+def _paris() -> CaseData:
+    t1 = load_round(PRES17_1, departements=["75"])
+    t2_st, t2_vt = load_round(PRES17_2, departements=["75"])
+    eu14 = load_round(EU14, departements=["75"])
+    census = paris_census()
+    # cs1 (farmers) is ~0 in Paris, cs4 is the reference category of the shares.
+    drop = ["census_cs1_share", "census_cs2_share", "census_cs4_share"]
+    X_train, train, prior_train, _ = _transition(
+        eu14, EU14, t1[0], _votes_of(t1[1], _is_macron), census=census, census_total="pop15p",
+        groups=("centre",), share_feature="share_exp_centre_{label}", drop_census=drop)
+    X_test, test, prior_test, meta = _transition(
+        t1, PRES17_1, t2_st, _votes_of(t2_vt, _is_macron), census=census, census_total="pop15p",
+        groups=("centre",), share_feature="share_exp_centre_{label}", drop_census=drop)
+    # The baselines' prior share for round 2 is Macron's round-1 share (centre bloc = Macron).
+    transfer = transfer_share(t1[1]).reindex(X_test.index)
+    missing = transfer.isna()
+    if missing.any():
+        transfer[missing] = float(np.average(transfer[~missing], weights=X_test.loc[~missing, INSCRITS]))
+        logger.info("paris-2017-t2: %d bureaux without round-1 votes given the Paris transfer share", int(missing.sum()))
+    features = ["turnout_lag", "log_inscrits", *[c for c in X_train.columns if c.startswith("census_")]]
+    return CaseData(
+        X_train=X_train[[*features, INSCRITS, ARRONDISSEMENT_CODE]],
+        train=train,
+        prior_train=prior_train,
+        X_test=X_test[[*features, INSCRITS, ARRONDISSEMENT_CODE]],
+        test=test,
+        prior_test=prior_test,
+        meta_test=meta,
+        share_override=lambda: transfer.to_numpy(float),
+        threshold=0.5,
+        features=features,
+        group_col=ARRONDISSEMENT_CODE,
+        notes={"share_model": "vote transfers (Ifop-Fiducial, 24 April 2017) re-centred on the anchor",
+               "training": "turnout: 2014 European -> 2017 presidential round 1 (Paris)"},
+    )
+
+
+CASES["paris-2017-t2"] = CaseSpec(
+    name="paris-2017-t2",
+    area="Paris (dept 75, 896 bureaux)",
+    election="2017-presidentielle round 2",
+    target="turnout; Macron share of exprimés",
+    training="turnout: EU 2014 -> pres 2017 T1; share: published vote-transfer rates",
+    build=_paris,
+)
+
+
+def _rn_case(
+    train_prev: tuple[str, int],
+    train_next: tuple[str, int],
+    test_prev: tuple[str, int],
+    test_next: tuple[str, int],
+    *,
+    groups: tuple[str, ...],
+    departements: Sequence[str] | None = None,
+    communes: Sequence[str] | None = None,
+    census: pd.DataFrame | None = None,
+    census_total: str | None = None,
+    notes: dict | None = None,
+) -> CaseData:
+    """A case whose share target is the Front/Rassemblement national list (or candidate)."""
+    rounds = {k: load_round(k, departements=departements, communes=communes)
+              for k in {train_prev, train_next, test_prev, test_next}}
+    common = dict(census=census, census_total=census_total, groups=groups,
+                  share_feature="share_exp_rn_{label}")
+    X_train, train, prior_train, _ = _transition(
+        rounds[train_prev], train_prev, rounds[train_next][0], _votes_of(rounds[train_next][1], is_rn),
+        **common)
+    X_test, test, prior_test, meta = _transition(
+        rounds[test_prev], test_prev, rounds[test_next][0], _votes_of(rounds[test_next][1], is_rn),
+        **common)
+    columns = [c for c in X_train.columns if c in X_test.columns]
+    features = [c for c in columns if c not in (INSCRITS, COMMUNE_CODE, ARRONDISSEMENT_CODE)]
+    keep = [*features, INSCRITS, COMMUNE_CODE]
+    return CaseData(
+        X_train=X_train[keep], train=train, prior_train=prior_train,
+        X_test=X_test[keep], test=test, prior_test=prior_test, meta_test=meta,
+        threshold="anchor", features=features, group_col=COMMUNE_CODE, notes=dict(notes or {}),
+    )
+
+
+def _hds13() -> CaseData:
+    return _rn_case(
+        EU14, EU19, EU19, EU24,
+        groups=("far_left", "left", "green", "centre", "right", "rn"),
+        communes=HDS13_COMMUNES, census=hds13_census(), census_total="pop1564",
+        notes={"training": "European 2014 -> European 2019 (same kind of election)",
+               "census": "RP2016 activity (CS3, CS5, CS6, unemployed per 15-64) and Filosofi 2019 "
+                         "median income, carried onto the Etalab REU contours by area"},
+    )
+
+
+def _france() -> CaseData:
+    return _rn_case(
+        EU14, PRES17_1, PRES17_1, EU19,
+        groups=("far_left", "left", "centre", "right", "rn"),
+        notes={"training": "European 2014 -> presidential 2017 round 1; applied to presidential "
+                           "2017 round 1 -> European 2019 (kind mismatch, see docs/models.md)",
+               "census": "none (no national census table in the data folder)"},
+    )
+
+
+CASES["hds13-eu2024"] = CaseSpec(
+    name="hds13-eu2024",
+    area="Hauts-de-Seine 13th constituency (4 communes, 92 bureaux)",
+    election="2024-europeennes round 1",
+    target="turnout; RN list share of exprimés",
+    training="EU 2014 -> EU 2019; applied EU 2019 -> EU 2024",
+    build=_hds13,
+)
+
+CASES["france-eu2019"] = CaseSpec(
+    name="france-eu2019",
+    area="France (all bureaux)",
+    election="2019-europeennes round 1",
+    target="turnout; RN list share of exprimés",
+    training="EU 2014 -> pres 2017 T1; applied pres 2017 T1 -> EU 2019",
+    build=_france,
+)
