@@ -47,6 +47,128 @@ def _existing_path(value: str) -> Path:
 # --- commands are registered below this line, one block per stage ------------------------
 
 
+# --- rank: targeting, plan, contacts, report, demo (swingcast.pipeline / contacts) ---------
+_TARGETING_HELP = "Targeting parameter NAME=VALUE (see docs/targeting.md); repeatable."
+
+
+def _targeting_params(values: list[str] | None, race: str | None) -> dict[str, object]:
+    from swingcast.errors import TargetingError
+
+    params: dict[str, object] = {}
+    for item in values or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise TargetingError(f"--param {item!r}; expected NAME=VALUE")
+        try:
+            params[name.strip()] = float(value)
+        except ValueError:
+            raise TargetingError(f"--param {item!r}; expected a number after '='") from None
+    if race is not None:
+        params["race"] = race
+    return params
+
+
+def _caps(values: list[str] | None) -> dict[str, float]:
+    from swingcast.errors import TargetingError
+
+    caps: dict[str, float] = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        try:
+            caps[key.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise TargetingError(f"--cap {item!r}; expected ARRONDISSEMENT=HOURS (75118=40)")
+    return caps
+
+
+@app.command("rank")
+def _rank_cmd(
+    predictions: Annotated[Path, typer.Argument(help="Predictions CSV (bureau_id, inscrits, turnout_pred, share_pred, swing_prob).")],
+    out: Annotated[Path, typer.Option("--out", help="Ranking CSV to write.")] = Path("ranking.csv"),
+    race: Annotated[str | None, typer.Option(help="national or local (weight by swing_prob).")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", help=_TARGETING_HELP)] = None,
+) -> None:
+    """Rank bureaux by expected net votes per volunteer-hour."""
+    from swingcast.pipeline import rank_file
+
+    ranking = rank_file(predictions, out, _targeting_params(param, race))
+    typer.echo(f"{len(ranking)} bureaux ranked -> {out}")
+
+
+@app.command("plan")
+def _plan_cmd(
+    ranking: Annotated[Path, typer.Argument(help="Ranking (or predictions) CSV.")],
+    hours: Annotated[float, typer.Option("--hours", help="Volunteer-hours available.")],
+    out: Annotated[Path, typer.Option("--out", help="Plan CSV to write.")] = Path("plan.csv"),
+    cap: Annotated[list[str] | None, typer.Option("--cap", help="ARRONDISSEMENT=HOURS cap; repeatable.")] = None,
+    area: Annotated[str | None, typer.Option(help="paris or hds13: group the plan into turfs.")] = None,
+    turf_hours: Annotated[float, typer.Option(help="Hours per turf.")] = 40.0,
+    race: Annotated[str | None, typer.Option(help="national or local.")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", help=_TARGETING_HELP)] = None,
+) -> None:
+    """Allocate volunteer-hours to bureaux (greedy on marginal expected votes)."""
+    from swingcast.pipeline import plan_file
+
+    plan = plan_file(ranking, out, hours=hours, caps=_caps(cap),
+                     params=_targeting_params(param, race), area=area, turf_hours=turf_hours)
+    typer.echo(f"{plan['hours'].sum():.0f} hours in {len(plan)} bureaux -> {out}")
+
+
+@app.command("report")
+def _report_cmd(
+    ranking: Annotated[Path, typer.Argument(help="Ranking CSV (swingcast rank).")],
+    area: Annotated[str, typer.Option(help="paris or hds13 (bureau contours).")] = "paris",
+    plan: Annotated[Path | None, typer.Option(help="Plan CSV (swingcast plan).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="HTML report to write.")] = Path("report.html"),
+) -> None:
+    """Write the one-page HTML report with its priority map."""
+    from swingcast.pipeline import report_file
+
+    typer.echo(str(report_file(ranking, out, area=area, plan=plan)))
+
+
+@app.command("contacts")
+def _contacts_cmd(
+    contacts: Annotated[Path, typer.Argument(help="Contact list CSV (bureau_id or latitude/longitude).")],
+    ranking: Annotated[Path, typer.Option("--ranking", help="Ranking CSV (swingcast rank).")],
+    out: Annotated[Path, typer.Option("--out", help="Segment CSV to write (the only output with contact data).")],
+    area: Annotated[str, typer.Option(help="paris or hds13 (bureau contours).")] = "paris",
+    top: Annotated[int, typer.Option(help="Keep the bureaux ranked 1..TOP.")] = 50,
+    everyone: Annotated[bool, typer.Option("--everyone", help="Do not filter on support_level 1-2.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Refuse the list if any row is unusable.")] = False,
+) -> None:
+    """Assign contacts to bureaux and export those in top-priority bureaux (no values printed)."""
+    from swingcast.contacts import contacts_segment
+    from swingcast.pipeline import area_bureaux
+    from swingcast.targeting import read_predictions
+
+    report = contacts_segment(
+        contacts, read_predictions(ranking), area_bureaux(area), out, top=top,
+        support_levels=None if everyone else (1, 2), on_skip="raise" if strict else "report",
+    )
+    typer.echo(f"{report} -> {out}")
+
+
+@app.command("demo")
+def _demo_cmd(
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("demo-output"),
+    area: Annotated[str, typer.Option(help="paris (back-test 2017) or hds13 (next election).")] = "paris",
+    hours: Annotated[float, typer.Option(help="Volunteer-hours to plan.")] = 2000.0,
+) -> None:
+    """Run the whole pipeline on real data and write ranking, plan, maps, report, back-test."""
+    from swingcast.pipeline import run_demo
+
+    if not logging.getLogger().handlers or logging.getLogger().level > logging.INFO:
+        logging.getLogger("swingcast").setLevel(logging.INFO)
+        if not logging.getLogger("swingcast").handlers:
+            logging.getLogger("swingcast").addHandler(logging.StreamHandler())
+    result = run_demo(out, area=area, hours=hours)
+    for name, path in sorted(result.files.items()):
+        typer.echo(f"{name:12s} {path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status.
 

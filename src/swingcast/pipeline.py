@@ -27,7 +27,12 @@ from swingcast.errors import SchemaError, SwingcastError, TargetingError, where
 from swingcast.maps import priority_frame, priority_html, priority_png
 from swingcast.plan import allocate_hours, plan_summary
 from swingcast.report import html_report, write_geopackage, write_table
-from swingcast.targeting import TargetingParams, race_for_election, rank_bureaux
+from swingcast.targeting import (
+    TargetingParams,
+    race_for_election,
+    rank_bureaux,
+    read_predictions,
+)
 from swingcast.turfs import build_turfs
 
 __all__ = [
@@ -37,6 +42,9 @@ __all__ = [
     "backtest_quality",
     "run_targeting",
     "run_demo",
+    "rank_file",
+    "plan_file",
+    "report_file",
     "DemoResult",
 ]
 
@@ -410,3 +418,73 @@ def run_demo(
     result.files["backtest"] = out / "backtest.json"
     result.seconds = {**seconds, **result.seconds}
     return result
+
+
+def rank_file(
+    predictions: str | PathLike[str],
+    out: str | PathLike[str],
+    params: TargetingParams | Mapping[str, object] | None = None,
+) -> pd.DataFrame:
+    """Rank the bureaux of a predictions CSV and write ``out`` (what ``swingcast rank`` runs).
+
+    Examples
+    --------
+    >>> rank_file("predictions.csv", "ranking.csv")  # doctest: +SKIP
+    """
+    ranking = rank_bureaux(read_predictions(predictions), params)
+    write_table(ranking, out)
+    return ranking
+
+
+def plan_file(
+    ranking: str | PathLike[str],
+    out: str | PathLike[str],
+    *,
+    hours: float,
+    caps: Mapping[str, float] | None = None,
+    params: TargetingParams | Mapping[str, object] | None = None,
+    area: str | None = None,
+    turf_hours: float = 40.0,
+) -> pd.DataFrame:
+    """Plan ``hours`` over a ranking (or predictions) CSV; turfs when ``area`` gives contours.
+
+    The ranking is recomputed from its prediction columns with ``params``, so the plan and
+    the ranking can never disagree on the parameters.
+
+    Examples
+    --------
+    >>> plan_file("ranking.csv", "plan.csv", hours=500, area="paris")  # doctest: +SKIP
+    """
+    ranked = rank_bureaux(read_predictions(ranking), params)
+    plan = allocate_hours(ranked, hours, caps=caps, params=params)
+    if area is not None:
+        plan = build_turfs(plan, area_bureaux(area), max_hours=turf_hours)
+    write_table(plan, out)
+    return plan
+
+
+def report_file(
+    ranking: str | PathLike[str],
+    out: str | PathLike[str],
+    *,
+    area: str,
+    plan: str | PathLike[str] | None = None,
+    title: str | None = None,
+) -> Path:
+    """Write the HTML report (and its PNG map next to it) for a ranking CSV.
+
+    Examples
+    --------
+    >>> report_file("ranking.csv", "report.html", area="paris")  # doctest: +SKIP
+    """
+    out = Path(out)
+    ranked = read_predictions(ranking)
+    if S.RANK not in ranked.columns:
+        raise SchemaError(f"{ranking}: missing column {S.RANK!r}; expected a `swingcast rank` output")
+    planned = None
+    if plan is not None:
+        planned = pd.read_csv(plan, dtype={S.BUREAU_ID: str}).set_index(S.BUREAU_ID)
+    frame = priority_frame(ranked, area_bureaux(area))
+    png = priority_png(frame, out.with_suffix(".png"), title=title or AREAS[area].title)
+    return html_report(out, title=title or AREAS[area].title, ranking=ranked, plan=planned,
+                       map_png=png)

@@ -23,17 +23,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
+from os import PathLike
 
 import numpy as np
 import pandas as pd
 
 from swingcast import schema as S
-from swingcast.errors import SchemaError, TargetingError, where
+from swingcast.errors import InputFormatError, SchemaError, TargetingError, where
 
 __all__ = [
     "TargetingParams",
     "PREDICTION_COLUMNS",
     "check_predictions",
+    "read_predictions",
     "rank_bureaux",
     "expected_votes",
     "race_for_election",
@@ -235,6 +237,43 @@ def check_predictions(predictions: pd.DataFrame, source: str = "predictions") ->
             raise SchemaError(f"{where(source, column=col, ids=bad)}: expected {what}")
         df[col] = values
     return df
+
+
+def read_predictions(path: str | PathLike[str]) -> pd.DataFrame:
+    """Read a predictions (or ranking) CSV written by swingcast and validate it.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        CSV with a ``bureau_id`` column and :data:`PREDICTION_COLUMNS`.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``bureau_id`` (ids kept as strings).
+
+    Raises
+    ------
+    InputFormatError
+        The file cannot be read as CSV.
+    SchemaError
+        See :func:`check_predictions` (the file name is in the message).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> f = os.path.join(tempfile.mkdtemp(), "p.csv")
+    >>> _ = open(f, "w").write("bureau_id,inscrits,turnout_pred,share_pred,swing_prob\\n"
+    ...                        "75056_0101,900,0.8,0.6,0.2\\n")
+    >>> read_predictions(f).index.tolist()
+    ['75056_0101']
+    """
+    try:
+        df = pd.read_csv(path, dtype={S.BUREAU_ID: str, S.ARRONDISSEMENT_CODE: str,
+                                      S.COMMUNE_CODE: str})
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise InputFormatError(f"{path}: cannot read a predictions CSV ({exc})") from None
+    return check_predictions(df, source=str(path))
 
 
 def rank_bureaux(
