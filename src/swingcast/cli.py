@@ -46,6 +46,26 @@ def _existing_path(value: str) -> Path:
 
 # --- commands are registered below this line, one block per stage ------------------------
 
+# --- load: datasets and input checks (swingcast.datasets / swingcast.check) ---------------
+
+
+@app.command("datasets")
+def _datasets_cmd(
+    verify: Annotated[bool, typer.Option("--verify/--no-verify",
+                                         help="Hash every file found (default).")] = True,
+) -> None:
+    """List the registered data files: size, licence and where each one is found."""
+    from swingcast.datasets import list_datasets
+
+    table = list_datasets(verify=verify)
+    shown = table[["name", "size", "licence", "status"]]
+    typer.echo(shown.to_string(index=False))
+    counts = table["status"].value_counts()
+    typer.echo(", ".join(f"{n} {status}" for status, n in counts.items()))
+    if (table["status"] == "hash mismatch").any():
+        raise typer.Exit(1)
+
+
 
 # --- rank: targeting, plan, contacts, report, demo (swingcast.pipeline / contacts) ---------
 _TARGETING_HELP = "Targeting parameter NAME=VALUE (see docs/targeting.md); repeatable."
@@ -190,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in args
     try:
-        app(args=args, prog_name="swingcast", standalone_mode=False)
+        status = app(args=args, prog_name="swingcast", standalone_mode=False)
     except SwingcastError as exc:
         if debug:
             raise
@@ -208,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
             exc.show()
             return 2
         raise
-    return 0
+    # typer.Exit(code) inside a command comes back as the return value here
+    return status if type(status) is int else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
