@@ -66,6 +66,30 @@ def _datasets_cmd(
         raise typer.Exit(1)
 
 
+# --- load: election results (swingcast.sources) -------------------------------------------
+
+
+@app.command("results")
+def _results_cmd(
+    path: Annotated[Path, typer.Argument(help="Results file (.csv, .csv.gz, .txt, .xlsx).")],
+    format: Annotated[str | None, typer.Option("--format", help="Force a layout.")] = None,
+    election: Annotated[str | None, typer.Option(help="<year>-<kind>, if not in the name.")] = None,
+    round: Annotated[int | None, typer.Option("--round", help="1 or 2, if not in the name.")] = None,
+    candidates: Annotated[Path | None, typer.Option(help="Harmonised candidats file.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on any invariant break.")] = False,
+) -> None:
+    """Read a results file and print a summary: rows, bureaux, totals, invariant breaks."""
+    from swingcast.sources import read_results, summarize_results
+
+    results = read_results(path, format=format, election=election, round=round,
+                           strict=strict, candidates=candidates)
+    typer.echo(f"{results.source}: format {results.format}, encoding {results.encoding}")
+    typer.echo(summarize_results(results).to_string(index=False))
+    typer.echo(f"{len(results.issues)} invariant break(s)")
+    if len(results.issues):
+        typer.echo(results.issues.head(10).to_string(index=False))
+
+
 
 # --- rank: targeting, plan, contacts, report, demo (swingcast.pipeline / contacts) ---------
 _TARGETING_HELP = "Targeting parameter NAME=VALUE (see docs/targeting.md); repeatable."

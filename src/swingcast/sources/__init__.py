@@ -9,5 +9,6 @@ from __future__ import annotations
 
 from swingcast.sources.read import FORMATS, detect_format, read_results
 from swingcast.sources.results import Results
+from swingcast.sources.summary import summarize_results
 
-__all__ = ["Results", "read_results", "FORMATS", "detect_format"]
+__all__ = ["Results", "read_results", "summarize_results", "FORMATS", "detect_format"]

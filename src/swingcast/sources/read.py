@@ -12,7 +12,7 @@ import pandas as pd
 from swingcast import schema
 from swingcast._log import logger
 from swingcast.errors import InputFormatError, SchemaError, where
-from swingcast.sources import ministry, national, numbered, paris
+from swingcast.sources import harmonised, ministry, national, numbered, paris
 from swingcast.sources.build import assemble
 from swingcast.sources.detect import infer_election
 from swingcast.sources.results import Results
@@ -73,6 +73,8 @@ register(Layout("ministry-wide", ministry.is_wide, ministry.parse_wide, None,
                 "Ministry legacy file, one block of columns per candidate"))
 register(Layout("numbered-2024", numbered.is_numbered, numbered.parse_numbered, None,
                 "Ministry 2024 layout, numbered candidate columns"))
+register(Layout("harmonised", harmonised.is_general, lambda t, k: harmonised.parse_harmonised(t, None),
+                None, "data.gouv harmonised general_results (+ candidats_results)"))
 register(Layout("paris-parts", paris.is_paris_parts, paris.parse_paris_parts, ",",
                 "Paris shares of inscrits per candidate, no counts"))
 
@@ -177,6 +179,13 @@ def read_results(
             f"{where(p, line=1)}: header does not have the columns of format {layout.name!r} "
             f"({layout.description}); see docs/formats.md"
         )
+    if layout.name == "harmonised":
+        return _read_harmonised(table, candidates, strict)
+    if harmonised.is_candidates(table.frame):
+        raise InputFormatError(
+            f"{p}: this is a harmonised candidats_results file; pass the general_results file "
+            "as path and this one as candidates="
+        )
     guessed_election, guessed_round = infer_election(p)
     election = election or guessed_election
     round_ = round if round is not None else guessed_round
@@ -201,3 +210,20 @@ def read_results(
     return assemble(stations, votes, path=p, election=election or "", round=round_ or 0,
                     fmt=layout.name, encoding=table.encoding, strict=strict)
 
+
+def _read_harmonised(table: Table, candidates: str | PathLike[str] | None,
+                     strict: bool) -> Results:
+    cand_table = None
+    if candidates is not None:
+        cand_table = read_table(candidates)
+        if not harmonised.is_candidates(cand_table.frame):
+            raise SchemaError(
+                f"{where(candidates, line=1)}: not a candidats_results file; expected "
+                "'id_election', the bureau keys and 'Voix'"
+            )
+    stations, votes = harmonised.parse_harmonised(table, cand_table)
+    source = str(table.path) if candidates is None else f"{table.path}; {candidates}"
+    result = assemble(stations, votes, path=table.path, election="", round=0,
+                      fmt="harmonised", encoding=table.encoding, strict=strict)
+    result.source = source
+    return result
