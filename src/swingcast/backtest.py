@@ -59,7 +59,9 @@ from swingcast.schema import (
     TURNOUT_PRED,
 )
 
-__all__ = ["backtest", "BacktestResult", "list_cases", "score", "brier", "METHODS", "TARGETS"]
+__all__ = [
+    "backtest", "BacktestResult", "list_cases", "score", "brier", "format_report", "METHODS", "TARGETS",
+]
 
 #: Method names of the metrics, in the order of the table.
 METHODS = ("model", "carry_forward", "uniform_swing", "proportional_swing")
@@ -255,8 +257,8 @@ def _model(
     method: str,
     coverage: float,
     seed: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
-    """Fit, predict, re-centre. Returns pred, lo, hi, scale, standardised residuals, shift."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, object]:
+    """Fit, predict, re-centre. Returns pred, lo, hi, scale and the fitted estimator."""
     from swingcast.models import ShareModel, TurnoutModel, logit_shift, recentre
 
     cls = TurnoutModel if target == "turnout" else ShareModel
@@ -277,18 +279,27 @@ def _model(
         lo, hi = est.predict_interval(data.X_test)
         scale = est.scale(data.X_test)
     pred, shift = recentre(raw, w, anchor, return_shift=True)
-    return (pred, logit_shift(lo, shift), logit_shift(hi, shift), scale,
-            np.asarray(est.residuals_, dtype=float), float(shift))
+    return pred, logit_shift(lo, shift), logit_shift(hi, shift), scale, est
 
 
-def _common_sd(data: CaseData, target: str, residuals: np.ndarray) -> float:
-    """Spread of local-area errors: sd of group-mean standardised residuals (training)."""
-    groups = data.X_train[data.group_col].to_numpy()
-    frame = pd.DataFrame({"g": groups, "r": residuals[: len(groups)]})
-    means = frame.groupby("g")["r"].mean()
-    if len(means) < 2:
+def _common_sd(data: CaseData, fitted: np.ndarray, target: str) -> float:
+    """sd of the area-level logit errors of in-sample predictions on the training transition.
+
+    ``fitted`` is re-centred on the training transition's own level (its perfect poll) first;
+    areas are ``CaseData.swing_area`` (arrondissement, commune or département).
+    """
+    from swingcast.models import recentre
+    from swingcast.simulate import area_error_sd
+
+    w = data.X_train[INSCRITS].to_numpy(float)
+    y = data.train.loc[data.X_train.index, target].to_numpy(float)
+    pred = recentre(np.clip(fitted, 1e-6, 1 - 1e-6), w, _weighted(y, w))
+    areas = data.X_train[data.group_col].astype(str)
+    if data.swing_area == "departement":
+        areas = areas.str[:2]
+    if areas.nunique() < 2:
         return 0.0
-    return float(means.std(ddof=1))
+    return area_error_sd(pred, y, w, areas.to_numpy())
 
 
 def _simulate(
@@ -374,9 +385,9 @@ def backtest(
     models = {}
     base = {}
     for target, prior_col in (("turnout", PRIOR_TURNOUT), ("share", PRIOR_SHARE)):
-        pred, lo, hi, scale, resid, shift = _model(
+        pred, lo, hi, scale, est = _model(
             data, target, anchors[target], method=method, coverage=coverage, seed=seed)
-        models[target] = (pred, lo, hi, scale, resid)
+        models[target] = (pred, lo, hi, scale, est)
         obs = test[target].to_numpy(float)
         metrics[target] = {"model": score(pred, obs, w, lo, hi)}
         base[target] = _baselines(data, prior_col, target,
@@ -389,16 +400,18 @@ def backtest(
         preds[f"{target}_obs"] = obs
     threshold = anchors["share"] if data.threshold == "anchor" else float(data.threshold)
     event = test["share"].to_numpy(float) > threshold
-    s_pred, _, _, s_scale, s_resid = models["share"]
-    sim = _simulate(s_pred, w, models["turnout"][0], preds.index, scale=s_scale, residuals=s_resid,
-                    common_sd=_common_sd(data, "share", s_resid), threshold=threshold,
-                    n_draws=n_draws, seed=seed)
+    s_pred, _, _, s_scale, s_est = models["share"]
+    common_sd = _common_sd(data, s_est.predict(data.X_train), "share")
+    sim = _simulate(s_pred, w, models["turnout"][0], preds.index, scale=s_scale,
+                    residuals=np.asarray(s_est.residuals_, dtype=float), common_sd=common_sd,
+                    threshold=threshold, n_draws=n_draws, seed=seed)
     for col in (SWING_PROB, MARGIN_PRED, MARGIN_LO, MARGIN_HI):
         preds[col] = sim[col].to_numpy(float)
     us_pred = base["share"]["uniform_swing"][0]
-    us_resid = _logit_residuals_of_baseline(data)
+    us_fitted, us_resid = _uniform_swing_training(data)
+    us_common = _common_sd(data, us_fitted, "share")
     us_sim = _simulate(us_pred, w, models["turnout"][0], preds.index, scale=np.ones(len(w)),
-                       residuals=us_resid, common_sd=_common_sd(data, "share", us_resid),
+                       residuals=us_resid, common_sd=us_common,
                        threshold=threshold, n_draws=n_draws, seed=seed)
     metrics["interval_coverage"] = {t: metrics[t]["model"]["coverage"] for t in TARGETS}
     metrics["brier"] = {
@@ -406,7 +419,8 @@ def backtest(
         "uniform_swing": brier(us_sim[SWING_PROB].to_numpy(float), event),
         "uniform_swing_01": brier((us_pred > threshold).astype(float), event),
     }
-    metrics["swing_event"] = {"threshold": threshold, "n_events": int(event.sum())}
+    metrics["swing_event"] = {"threshold": threshold, "n_events": int(event.sum()),
+                              "common_sd": {"model": common_sd, "uniform_swing": us_common}}
     metrics["anchors"] = anchors
     best = {t: min(metrics[t][m]["mae"] for m in METHODS[1:]) for t in TARGETS}
     metrics["mae_ratio"] = {t: metrics[t]["model"]["mae"] / best[t] for t in TARGETS}
@@ -433,17 +447,42 @@ def backtest(
                           {t: {k: v[0] for k, v in base[t].items()} for t in TARGETS})
 
 
-def _logit_residuals_of_baseline(data: CaseData) -> np.ndarray:
-    """Uniform-swing residuals (logit scale) of the training transition, perfect-poll anchor."""
+def _uniform_swing_training(data: CaseData) -> tuple[np.ndarray, np.ndarray]:
+    """Uniform-swing fit and logit residuals on the training transition (perfect-poll anchor)."""
     from swingcast.baselines import UniformSwing
 
     Xtr = pd.DataFrame({"prior": data.prior_train[PRIOR_SHARE], INSCRITS: data.X_train[INSCRITS]})
     y = data.train.loc[Xtr.index, "share"].to_numpy(float)
     level = _weighted(y, Xtr[INSCRITS].to_numpy(float))
     fitted = UniformSwing(prior_col="prior", anchor=level).fit(Xtr, y).predict(Xtr)
-    return _logit(y) - _logit(fitted)
+    return fitted, _logit(y) - _logit(fitted)
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
     q = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
     return np.log(q) - np.log1p(-q)
+
+
+def format_report(result: BacktestResult) -> str:
+    """The metrics of a back-test as printable text (table, coverage, Brier, ratios).
+
+    Examples
+    --------
+    >>> r = BacktestResult("x", {"case": "x", "turnout": {"model": {"mae": 0.1}},
+    ...                          "interval_coverage": {"turnout": 0.8}}, pd.DataFrame())
+    >>> print(format_report(r).splitlines()[0])
+    back-test x
+    """
+    m = result.metrics
+    lines = [f"back-test {result.case}"]
+    if "n_bureaux" in m:
+        lines.append(f"{m['n_bureaux']} bureaux scored, {m.get('unmatched_bureaux', 0)} unknown at "
+                     f"training time, anchor={m.get('anchor')}, {m.get('seconds', 0):.1f} s")
+    table = result.summary()
+    if not table.empty:
+        lines.append(table.round(4).to_string())
+    for key in ("interval_coverage", "brier", "mae_ratio"):
+        if key in m:
+            values = ", ".join(f"{k}={v:.4f}" for k, v in m[key].items())
+            lines.append(f"{key}: {values}")
+    return "\n".join(lines)

@@ -413,7 +413,7 @@ def _paris() -> CaseData:
         prior_test=prior_test,
         meta_test=meta,
         share_override=lambda: transfer.to_numpy(float),
-        threshold=0.5,
+        threshold="anchor",
         features=features,
         group_col=ARRONDISSEMENT_CODE,
         notes={"share_model": "vote transfers (Ifop-Fiducial, 24 April 2017) re-centred on the anchor",
@@ -477,13 +477,15 @@ def _hds13() -> CaseData:
 
 
 def _france() -> CaseData:
-    return _rn_case(
+    data = _rn_case(
         EU14, PRES17_1, PRES17_1, EU19,
         groups=("far_left", "left", "centre", "right", "rn"),
         notes={"training": "European 2014 -> presidential 2017 round 1; applied to presidential "
                            "2017 round 1 -> European 2019 (kind mismatch, see docs/models.md)",
                "census": "none (no national census table in the data folder)"},
     )
+    data.swing_area = "departement"
+    return data
 
 
 CASES["hds13-eu2024"] = CaseSpec(

@@ -76,6 +76,8 @@ class CaseData:
         The model features (default: every numeric column but ``inscrits``).
     group_col : str
         Pooling column of ``X_*`` (``commune_code``; ``arrondissement_code`` in Paris).
+    swing_area : {"group", "departement"}
+        Areas whose errors set the sd of the simulation's common swing.
     notes : dict
         Counts and choices reported by the back-test (unmatched bureaux, ...).
     """
@@ -91,6 +93,7 @@ class CaseData:
     threshold: float | str = 0.5
     features: list[str] | None = None
     group_col: str = COMMUNE_CODE
+    swing_area: str = "group"
     notes: dict = field(default_factory=dict)
 
 
