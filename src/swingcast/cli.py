@@ -91,6 +91,37 @@ def _results_cmd(
 
 
 
+# --- model: back-testing (swingcast.backtest) ---------------------------------------------
+
+
+@app.command("backtest")
+def _backtest_cmd(
+    case: Annotated[str | None, typer.Option("--case", help="Case name (see --list).")] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the named cases.")] = False,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics as JSON.")] = None,
+    anchor: Annotated[str, typer.Option(help="'actual' (perfect poll) or 'none'.")] = "actual",
+    coverage: Annotated[float, typer.Option(help="Nominal interval coverage.")] = 0.8,
+    n_draws: Annotated[int, typer.Option("--n-draws", help="Simulation draws.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    method: Annotated[str, typer.Option(help="Model: 'glm' or 'gbm'.")] = "glm",
+) -> None:
+    """Back-test the model against the baselines on a named case; print the metrics table."""
+    from swingcast.backtest import backtest, format_report, list_cases
+
+    if list_:
+        typer.echo(list_cases().to_string(index=False))
+        return
+    if case is None:
+        from swingcast.errors import SchemaError
+
+        raise SchemaError("backtest: expected --case NAME (or --list)")
+    result = backtest(case, anchor=anchor, coverage=coverage, n_draws=n_draws, seed=seed,
+                      method=method)
+    typer.echo(format_report(result))
+    if json_path is not None:
+        typer.echo(f"metrics written to {result.to_json(json_path)}")
+
+
 # --- rank: targeting, plan, contacts, report, demo (swingcast.pipeline / contacts) ---------
 _TARGETING_HELP = "Targeting parameter NAME=VALUE (see docs/targeting.md); repeatable."
 
@@ -204,10 +235,9 @@ def _demo_cmd(
     """Run the whole pipeline on real data and write ranking, plan, maps, report, back-test."""
     from swingcast.pipeline import run_demo
 
-    if not logging.getLogger().handlers or logging.getLogger().level > logging.INFO:
-        logging.getLogger("swingcast").setLevel(logging.INFO)
-        if not logging.getLogger("swingcast").handlers:
-            logging.getLogger("swingcast").addHandler(logging.StreamHandler())
+    package_logger = logging.getLogger("swingcast")
+    if package_logger.getEffectiveLevel() > logging.INFO:
+        package_logger.setLevel(logging.INFO)  # a long run: show its stages
     result = run_demo(out, area=area, hours=hours)
     for name, path in sorted(result.files.items()):
         typer.echo(f"{name:12s} {path}")
