@@ -61,15 +61,17 @@ def test_default_persuasion_reproduces_pons_per_door_effect():
 
 
 def test_ranking_order_and_local_weighting():
-    pred = _pred({"safe": (1000, 0.8, 0.5, 0.0), "close": (1000, 0.8, 0.8, 0.45)})
+    pred = _pred({"lost": (1000, 0.8, 0.4, 0.0), "close": (1000, 0.8, 0.8, 0.45),
+                  "won": (1000, 0.8, 0.6, 1.0)})
     national = rank_bureaux(pred, {"race": "national"})
     local = rank_bureaux(pred, {"race": "local"})
-    assert national.index.tolist() == ["safe", "close"]  # more opponents to persuade
-    assert local.index.tolist() == ["close", "safe"]  # the safe bureau cannot swing
+    assert national.index.tolist() == ["lost", "won", "close"]  # most opponents first
+    assert local.index[0] == "close"  # certain outcomes weigh nothing in a local race
+    assert local.loc[["lost", "won"], "value_per_hour"].tolist() == [0.0, 0.0]
     assert local.loc["close", "value_per_hour"] == pytest.approx(
-        national.loc["close", "value_per_hour"] * 0.45
+        national.loc["close", "value_per_hour"] * 4 * 0.45 * 0.55
     )
-    assert national["rank"].tolist() == [1, 2]
+    assert national["rank"].tolist() == [1, 2, 3]
 
 
 def test_mobilisation_in_hostile_bureau_loses_votes():

@@ -39,6 +39,7 @@ __all__ = [
     "AREAS",
     "Area",
     "area_bureaux",
+    "backtest_headline",
     "backtest_quality",
     "run_targeting",
     "run_demo",
@@ -204,6 +205,39 @@ def backtest_quality(predictions: pd.DataFrame) -> dict[str, float]:
         if lo in predictions.columns and hi in predictions.columns:
             inside = (obs[ok] >= predictions.loc[ok, lo]) & (obs[ok] <= predictions.loc[ok, hi])
             out[f"{what}_coverage"] = round(float(inside.mean()), 4)
+    return out
+
+
+def backtest_headline(metrics: Mapping[str, object]) -> dict[str, float]:
+    """Pick the headline figures of a back-test's metrics (``BacktestResult.metrics``).
+
+    Returns
+    -------
+    dict
+        Model MAE of turnout and share in percentage points, the best baseline's, interval
+        coverage and the Brier score of the swing probabilities (only those present).
+
+    Examples
+    --------
+    >>> m = {"share": {"model": {"mae": 0.02}, "uniform_swing": {"mae": 0.04}},
+    ...      "brier": {"model": 0.1}}
+    >>> backtest_headline(m)
+    {'share MAE, model (pp)': 2.0, 'share MAE, best baseline (pp)': 4.0, 'Brier, swing prob.': 0.1}
+    """
+    out: dict[str, float] = {}
+    for target in ("turnout", "share"):
+        methods = metrics.get(target)
+        if not isinstance(methods, Mapping) or "model" not in methods:
+            continue
+        out[f"{target} MAE, model (pp)"] = round(100 * float(methods["model"]["mae"]), 3)
+        baselines = [float(v["mae"]) for k, v in methods.items() if k != "model" and "mae" in v]
+        if baselines:
+            out[f"{target} MAE, best baseline (pp)"] = round(100 * min(baselines), 3)
+        if "coverage" in methods["model"]:
+            out[f"{target} interval coverage"] = round(float(methods["model"]["coverage"]), 3)
+    brier = metrics.get("brier")
+    if isinstance(brier, Mapping) and "model" in brier:
+        out["Brier, swing prob."] = round(float(brier["model"]), 4)
     return out
 
 
@@ -403,14 +437,13 @@ def run_demo(
     predictions = getattr(bt, "predictions", None)
     if not isinstance(predictions, pd.DataFrame):
         raise SchemaError(f"back-test {spec.case!r} returned no predictions table")
-    quality = backtest_quality(predictions)
-    report_json = {
-        "case": spec.case,
-        "area": area,
-        "quality": quality,
-        **_backtest_summary(bt),
-    }
-    (out / "backtest.json").write_text(json.dumps(report_json, indent=2), encoding="utf-8")
+    quality = {**backtest_headline(getattr(bt, "metrics", {})), **backtest_quality(predictions)}
+    to_json = getattr(bt, "to_json", None)
+    if callable(to_json):
+        to_json(out / "backtest.json")
+    else:
+        summary = {"case": spec.case, "quality": quality, **_backtest_summary(bt)}
+        (out / "backtest.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     result = run_targeting(
         predictions, state["bureaux"], out, title=spec.title, hours=hours, params=p,  # type: ignore[arg-type]
         backtest=quality,

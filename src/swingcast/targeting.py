@@ -13,7 +13,11 @@ The model (the full derivation and the source of every default is in ``docs/targ
 
     votes_per_hour = doors_per_hour * net votes per door
     value_per_hour = votes_per_hour * closeness weight   (1 for a national race,
-                                                          swing_prob for a local one)
+                                     4 * swing_prob * (1 - swing_prob) for a local one)
+
+``swing_prob`` is the simulated probability that the candidate passes the winning threshold
+(:mod:`swingcast.simulate`), so the weight is 1 for a toss-up and 0 for a bureau already won
+or already lost.
 
 Hours spent in a bureau have diminishing returns: once every door has been knocked, another
 hour there gains nothing (:func:`expected_votes`).
@@ -90,7 +94,8 @@ class TargetingParams:
         Registered voters per door (household); assumption 1.2 (Paris).
     race : {"national", "local"}
         ``"national"``: a vote counts the same wherever it is won (presidential, European
-        elections); ``"local"``: weight each bureau by its ``swing_prob``.
+        elections); ``"local"``: weight each bureau by ``4 * swing_prob * (1 - swing_prob)``
+        (1 for a toss-up, 0 when the outcome is certain).
 
     Examples
     --------
@@ -324,7 +329,8 @@ def rank_bureaux(
     )
     df[VOTES_PER_DOOR] = per_door
     df[VOTES_PER_HOUR] = p.doors_per_hour * per_door
-    df[CLOSENESS] = 1.0 if p.race == "national" else df[S.SWING_PROB]
+    prob = df[S.SWING_PROB]
+    df[CLOSENESS] = 1.0 if p.race == "national" else 4.0 * prob * (1.0 - prob)
     df[S.VALUE_PER_HOUR] = df[VOTES_PER_HOUR] * df[CLOSENESS]
     # A bureau with no door gets no value, whatever its composition.
     df.loc[df[DOORS] <= 0, [VOTES_PER_HOUR, S.VALUE_PER_HOUR]] = 0.0
