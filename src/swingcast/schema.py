@@ -79,6 +79,10 @@ IRIS_TYPE = "iris_type"
 IRIS_NAME = "iris_name"
 GEOMETRY = "geometry"
 N_ADDRESSES = "n_addresses"
+#: Registered voters of a bureau as given by a contour source (Paris ``nbr_elect_f``).
+REGISTERED = "registered"
+#: Geocoding score of an address point (0..1, BAN).
+GEO_SCORE = "geo_score"
 
 #: The projected CRS every area is computed in (Lambert-93).
 LAMBERT93 = "EPSG:2154"
