@@ -22,6 +22,10 @@ _KINDS = (
     ("referend", "referendum"),
 )
 
+_CODES = {"pr": "presidentielle", "lg": "legislatives", "leg": "legislatives",
+          "er": "europeennes", "mn": "municipales", "dp": "departementales",
+          "rg": "regionales"}
+
 
 def plain(text: str) -> str:
     """Lower-case, accents removed, whitespace collapsed (for matching headers).
@@ -59,6 +63,8 @@ def infer_election(path: str | PathLike[str]) -> tuple[str | None, int | None]:
     ('2022-legislatives', 2)
     >>> infer_election("europeennes_2024.xlsx")
     ('2024-europeennes', 1)
+    >>> infer_election("PR17_BVot_T1_FE.txt"), infer_election("Leg_2017_Resultats_BVT_T2_c.txt")
+    (('2017-presidentielle', 1), ('2017-legislatives', 2))
     >>> infer_election("resultats.csv")
     (None, None)
     """
@@ -71,6 +77,13 @@ def infer_election(path: str | PathLike[str]) -> tuple[str | None, int | None]:
         if m:
             kind, kind_end = value, m.end()
             break
+    if kind is None:  # Ministry file codes: PR17_BVot_T1, Leg_2017_Resultats_BVT_T1, MN20...
+        m = re.match(r"(pr|lg|leg|er|mn|dp|rg)[-_ ]?(\d{4}|\d{2})(?!\d)", name)
+        if m:
+            kind = _CODES[m.group(1)]
+            kind_end = m.end()
+            y = m.group(2)
+            year = re.match(r"(\d+)", y if len(y) == 4 else "20" + y)
     round_: int | None = None
     m = re.search(r"(?:^|[^a-z])(?:t|tour)[-_ ]?([12])(?!\d)", name)
     if m:

@@ -104,13 +104,28 @@ def _sniff_separator(header: str, path: Path) -> str:
     return best
 
 
+def _dedupe(names: list[str]) -> list[str]:
+    """Make repeated headers unique the way pandas does (``Voix``, ``Voix.1``...)."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        name = name.strip()
+        if name in seen:
+            seen[name] += 1
+            out.append(f"{name}.{seen[name]}")
+        else:
+            seen[name] = 0
+            out.append(name)
+    return out
+
+
 def _read_ragged(header: str, body: str, sep: str) -> pd.DataFrame:
     """Rows of different lengths (Ministry files: one block per candidate, header for one).
 
     Extra fields get columns ``Unnamed: <position>`` (as pandas names blank spreadsheet
     headers) and the number of fields of each record is kept in ``_nfields``.
     """
-    names = next(csv.reader([header], delimiter=sep))
+    names = _dedupe(next(csv.reader([header], delimiter=sep)))
     rows = list(csv.reader(body.split("\n"), delimiter=sep))
     width = max(len(names), *(len(r) for r in rows))
     columns = names + [f"Unnamed: {i}" for i in range(len(names), width)]
@@ -146,15 +161,20 @@ def _read_text(path: Path, separator: str | None) -> Table:
             f"{where(path, line=n_lines)}: last line has {n_last} fields, header has {n_fields}; "
             "the file looks truncated"
         )
+    names = _dedupe(next(csv.reader([header], delimiter=sep)))
     try:
+        # header=None: the header line fixes the number of fields, so a longer record is an
+        # error (with a header, pandas would silently turn extra leading fields into an index)
         frame = pd.read_csv(
             io.StringIO(header + "\n" + body),
             sep=sep,
+            header=None,
             dtype=str,
             keep_default_na=False,
             skip_blank_lines=False,
             engine="c",
-        )
+        ).iloc[1:].reset_index(drop=True)
+        frame.columns = names
     except pd.errors.ParserError:
         frame = _read_ragged(header, body, sep)
         logger.info("%s: rows of different lengths (repeated candidate blocks)", path)
