@@ -1,0 +1,71 @@
+"""Tests of swingcast.report and swingcast.maps: files that round-trip and a self-contained page."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from swingcast.errors import GeometryError
+from swingcast.maps import priority_frame, priority_html, priority_png
+from swingcast.report import html_report, write_geopackage, write_table
+from swingcast.targeting import rank_bureaux
+
+
+@pytest.fixture
+def small():
+    ids = pd.Index(["75056_101", "75056_102", "75056_103"], name="bureau_id")
+    pred = pd.DataFrame({"inscrits": [1000, 800, 1200], "turnout_pred": [0.8, 0.7, 0.75],
+                         "share_pred": [0.6, 0.5, 0.9], "swing_prob": [0.9, 0.5, 1.0]}, index=ids)
+    # three 500 m squares side by side, around Paris in Lambert-93
+    shapes = gpd.GeoDataFrame(
+        geometry=[box(651000 + 500 * i, 6862000, 651500 + 500 * i, 6862500) for i in range(3)],
+        index=ids, crs="EPSG:2154")
+    return rank_bureaux(pred), shapes
+
+
+def test_csv_round_trip(small, tmp_path):
+    ranking, _ = small
+    path = write_table(ranking, tmp_path / "ranking.csv")
+    back = pd.read_csv(path, dtype={"bureau_id": str}).set_index("bureau_id")
+    assert list(back.columns[:2]) == ["rank", "value_per_hour"]
+    pd.testing.assert_series_equal(back["value_per_hour"], ranking["value_per_hour"])
+    assert back["rank"].tolist() == [1, 2, 3]
+
+
+def test_geopackage_layers(small, tmp_path):
+    ranking, shapes = small
+    frame = priority_frame(ranking, shapes.to_crs("EPSG:4326"))
+    path = write_geopackage({"ranking": frame, "top": frame.head(1)}, tmp_path / "t.gpkg")
+    layer = gpd.read_file(path, layer="ranking")
+    assert layer.crs.to_epsg() == 2154 and len(layer) == 3
+    # areas survive the WGS84 -> Lambert-93 round trip: 500 m x 500 m each
+    assert layer.area.round(-1).tolist() == [250_000.0] * 3
+    assert gpd.read_file(path, layer="top")["bureau_id"].tolist() == [ranking.index[0]]
+
+
+def test_missing_polygon_is_named(small):
+    ranking, shapes = small
+    with pytest.raises(GeometryError, match="75056_103"):
+        priority_frame(ranking, shapes.drop(index="75056_103"))
+
+
+def test_maps_and_self_contained_report(small, tmp_path):
+    ranking, shapes = small
+    frame = priority_frame(ranking, shapes)
+    png = priority_png(frame, tmp_path / "map.png")
+    page = priority_html(frame, tmp_path / "map.html").read_text()
+    for bureau in ranking.index:
+        assert bureau in page  # every bureau is in the interactive map's data
+    report = html_report(tmp_path / "report.html", title="Test", ranking=ranking, map_png=png,
+                         backtest={"share MAE, model (pp)": 1.5}, top=2).read_text()
+    embedded = re.search(r"data:image/png;base64,([A-Za-z0-9+/=]+)", report)
+    assert embedded and base64.b64decode(embedded.group(1)) == png.read_bytes()
+    assert not re.search(r"""(src|href)=['"]https?:""", report)  # nothing fetched from outside
+    top = ranking.index[:2]
+    assert all(b in report for b in top) and ranking.index[2] not in report
+    assert "share MAE, model (pp)" in report
