@@ -67,6 +67,12 @@ __all__ = [
 METHODS = ("model", "carry_forward", "uniform_swing", "proportional_swing")
 #: Targets of the metrics.
 TARGETS = ("turnout", "share")
+#: Columns of ``BacktestResult.predictions``, in order.
+PREDICTION_COLUMNS = (
+    TURNOUT_PRED, TURNOUT_LO, TURNOUT_HI, SHARE_PRED, SHARE_LO, SHARE_HI,
+    SWING_PROB, MARGIN_PRED, MARGIN_LO, MARGIN_HI,
+    INSCRITS, COMMUNE_CODE, ARRONDISSEMENT_CODE, "turnout_obs", "share_obs", MATCHED,
+)
 
 
 # --- metrics -------------------------------------------------------------------------------
@@ -439,6 +445,7 @@ def backtest(
     preds[COMMUNE_CODE] = data.meta_test[COMMUNE_CODE].reindex(preds.index)
     preds[ARRONDISSEMENT_CODE] = data.meta_test[ARRONDISSEMENT_CODE].reindex(preds.index)
     preds[MATCHED] = matched.to_numpy()
+    preds = preds[list(PREDICTION_COLUMNS)]
     if preds.drop(columns=[COMMUNE_CODE, ARRONDISSEMENT_CODE]).isna().any().any():
         raise ModelError(f"backtest {spec.name}: NaN in the predictions")
     if not math.isfinite(sum(metrics["brier"].values())):

@@ -139,7 +139,7 @@ def _round_table(
 def _fill(
     values: pd.DataFrame, communes: pd.Series, levels: pd.DataFrame, area: pd.Series
 ) -> pd.DataFrame:
-    """Fill missing rows of ``values`` from their commune's level, else the area's."""
+    """Fill the missing cells of ``values`` from their commune's level, else the area's."""
     missing = values.isna().any(axis=1)
     if not missing.any():
         return values
@@ -147,7 +147,7 @@ def _fill(
     filled.index = values.index[missing.to_numpy()]
     filled = filled.fillna(area)
     out = values.copy()
-    out.loc[missing, :] = filled[values.columns].to_numpy()
+    out.loc[missing, :] = values.loc[missing].fillna(filled[values.columns]).to_numpy()
     return out
 
 

@@ -1,0 +1,195 @@
+"""Tests of swingcast.backtest, swingcast.cases and swingcast.casedata.
+
+Metrics are checked on tiny hand-made tables; the Paris and Hauts-de-Seine cases are run once
+each (module fixtures) and checked against figures computed independently from the raw files.
+The national case (france-eu2019) takes longer than the test budget: see
+``benchmarks/bench_backtest.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import importlib
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from swingcast.cases import get_case, list_cases
+from swingcast.cli import main
+from swingcast.errors import SchemaError
+
+bt = importlib.import_module("swingcast.backtest")
+
+METHODS = ("model", "carry_forward", "uniform_swing", "proportional_swing")
+
+
+# --- metrics on hand-made tables ------------------------------------------------------------
+
+
+def test_score_by_hand() -> None:
+    pred = np.array([0.50, 0.70, 0.20])
+    obs = np.array([0.60, 0.40, 0.20])
+    w = np.array([1.0, 3.0, 4.0])
+    s = bt.score(pred, obs, w, lo=np.array([0.55, 0.30, 0.25]), hi=np.array([0.65, 0.50, 0.30]))
+    # errors -0.1, 0.3, 0: MAE 0.4/3, RMSE sqrt(0.1/3); weighted MAE (0.1 + 0.9) / 8
+    assert s["mae"] == pytest.approx(0.4 / 3)
+    assert s["rmse"] == pytest.approx(math.sqrt(0.10 / 3))
+    assert s["mae_weighted"] == pytest.approx(1.0 / 8)
+    assert s["rmse_weighted"] == pytest.approx(math.sqrt((0.01 + 3 * 0.09) / 8))
+    # 0.60 in [0.55, 0.65], 0.40 in [0.30, 0.50], 0.20 not in [0.25, 0.30]
+    assert s["coverage"] == pytest.approx(2 / 3)
+    assert s["mean_width"] == pytest.approx((0.10 + 0.20 + 0.05) / 3)
+    assert s["n"] == 3
+
+
+def test_brier_by_hand() -> None:
+    # (0.9-1)^2 + (0.2-0)^2 + (0.5-1)^2 = 0.01 + 0.04 + 0.25
+    assert bt.brier(np.array([0.9, 0.2, 0.5]), np.array([1, 0, 1])) == pytest.approx(0.30 / 3)
+
+
+def test_table_and_json_round_trip(tmp_path) -> None:
+    metrics = {"turnout": {"model": {"mae": 0.1, "rmse": 0.2}}, "share": {},
+               "interval_coverage": {"turnout": 0.8, "share": 0.7}, "brier": {"model": 0.1}}
+    res = bt.BacktestResult("x", metrics, pd.DataFrame())
+    assert res.table.to_dict("records") == [
+        {"target": "turnout", "method": "model", "metric": "mae", "value": 0.1},
+        {"target": "turnout", "method": "model", "metric": "rmse", "value": 0.2},
+    ]
+    assert json.loads(res.to_json(tmp_path / "m.json").read_text()) == metrics
+
+
+def test_cases_are_listed_and_unknown_ones_refused() -> None:
+    assert list_cases()["name"].tolist() == ["paris-2017-t2", "hds13-eu2024", "france-eu2019"]
+    with pytest.raises(SchemaError, match="unknown back-test case 'nope'"):
+        get_case("nope")
+    with pytest.raises(SchemaError, match="anchor"):
+        bt.backtest("paris-2017-t2", anchor="poll")
+
+
+# --- the Paris case ---------------------------------------------------------------------------
+
+
+def _raw_paris(shared_dir, name: str) -> pd.DataFrame:
+    """Paris rows of a national file, read with the csv module (independent of the loaders)."""
+    path = shared_dir / "france/results" / name
+    opener = gzip.open if name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["departement"] == "75"]
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def paris(shared_dir):
+    return bt.backtest("paris-2017-t2", n_draws=500)
+
+
+@pytest.mark.shared
+def test_paris_json_schema(paris, tmp_path) -> None:
+    data = json.loads(paris.to_json(tmp_path / "paris.json").read_text())
+    for target in ("turnout", "share"):
+        assert set(data[target]) == set(METHODS)
+        for method in METHODS:
+            values = data[target][method]
+            for key in ("mae", "rmse", "mae_weighted", "rmse_weighted"):
+                assert math.isfinite(values[key]) and values[key] >= 0
+    assert set(data["interval_coverage"]) == {"turnout", "share"}
+    assert all(0 <= v <= 1 for v in data["interval_coverage"].values())
+    assert {"model", "uniform_swing"} <= set(data["brier"])
+    assert all(0 <= v <= 1 for v in data["brier"].values())
+
+
+@pytest.mark.shared
+def test_paris_anchor_is_the_official_paris_aggregate(paris, shared_dir) -> None:
+    raw = _raw_paris(shared_dir, "2017-presidentielle-2_par_bureau_large.csv")
+    inscrits = raw["inscrits"].astype(int)
+    turnout = raw["votants"].astype(int) / inscrits
+    share = raw["MACRON"].astype(int) / raw["exprimes"].astype(int)
+    # the anchor: inscrits-weighted means of the observed round 2, computed from the raw file
+    turnout_anchor = (turnout * inscrits).sum() / inscrits.sum()
+    share_anchor = (share * inscrits).sum() / inscrits.sum()
+    assert turnout_anchor == pytest.approx(raw["votants"].astype(int).sum() / inscrits.sum())
+    p = paris.predictions
+    w = p["inscrits"]
+    assert len(p) == len(raw) == 896
+    assert float(w.sum()) == inscrits.sum()
+    for col in ("turnout_pred", "turnout_obs"):
+        assert np.average(p[col], weights=w) == pytest.approx(turnout_anchor, abs=1e-9)
+    for col in ("share_pred", "share_obs"):
+        assert np.average(p[col], weights=w) == pytest.approx(share_anchor, abs=1e-9)
+    # the baselines get the same anchor: uniform swing on turnout exactly; on the share,
+    # Macron's round-1 share + 55 points exceeds 1 in some bureaux and is clipped, which
+    # can only lower the mean
+    us = paris.baseline_predictions["turnout"]["uniform_swing"]
+    assert np.average(us, weights=w) == pytest.approx(turnout_anchor, abs=1e-9)
+    us = paris.baseline_predictions["share"]["uniform_swing"]
+    assert np.average(us, weights=w) <= share_anchor + 1e-12
+
+
+@pytest.mark.shared
+def test_paris_predictions_are_complete_and_ordered(paris) -> None:
+    p = paris.predictions
+    cols = ["turnout_pred", "turnout_lo", "turnout_hi", "share_pred", "share_lo", "share_hi",
+            "swing_prob", "margin_pred", "margin_lo", "margin_hi", "inscrits", "commune_code",
+            "arrondissement_code", "turnout_obs", "share_obs", "matched"]
+    assert list(p.columns) == cols
+    assert not p.isna().any().any()
+    assert (p["turnout_lo"] <= p["turnout_pred"]).all() and (p["turnout_pred"] <= p["turnout_hi"]).all()
+    assert (p["share_lo"] <= p["share_pred"]).all() and (p["share_pred"] <= p["share_hi"]).all()
+    assert p["swing_prob"].between(0, 1).all()
+    assert p["arrondissement_code"].nunique() == 20
+    # coverage reported = share of bureaux inside their interval (recomputed here)
+    inside = (p["turnout_lo"] <= p["turnout_obs"]) & (p["turnout_obs"] <= p["turnout_hi"])
+    assert paris.metrics["interval_coverage"]["turnout"] == pytest.approx(inside.mean())
+
+
+@pytest.mark.shared
+def test_paris_transfer_share_of_one_bureau_by_hand(shared_dir) -> None:
+    from swingcast.casedata import PRES17_1, TRANSFER_RATES, load_round, transfer_share
+
+    raw = _raw_paris(shared_dir, "2017-presidentielle-1_par_bureau_large.csv.gz")
+    row = raw[raw["bureau"] == "0101"].iloc[0]
+    macron = sum(int(row[c]) * TRANSFER_RATES[c][0] for c in TRANSFER_RATES)
+    both = sum(int(row[c]) * (TRANSFER_RATES[c][0] + TRANSFER_RATES[c][1]) for c in TRANSFER_RATES)
+    _, votes = load_round(PRES17_1, departements=["75"])
+    assert transfer_share(votes)["75056_101"] == pytest.approx(macron / both)
+
+
+# --- the Hauts-de-Seine case -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hds13(shared_dir):
+    return bt.backtest("hds13-eu2024", n_draws=500)
+
+
+@pytest.mark.shared
+def test_hds13_runs_with_finite_metrics_and_flags_the_new_bureau(hds13) -> None:
+    m = hds13.metrics
+    for target in ("turnout", "share"):
+        for method in METHODS:
+            assert all(math.isfinite(v) for v in m[target][method].values())
+    p = hds13.predictions
+    assert len(p) == 92  # 91 bureaux + the new 92019_20 of 2024 (data README)
+    assert p.loc["92019_20", "matched"] == False  # noqa: E712  (numpy bool)
+    assert int((~p["matched"]).sum()) == m["unmatched_bureaux"] == 1
+    assert not p.drop(columns=["commune_code", "arrondissement_code"]).isna().any().any()
+    w = p["inscrits"]
+    assert np.average(p["share_pred"], weights=w) == pytest.approx(
+        np.average(p["share_obs"], weights=w), abs=1e-9)
+
+
+@pytest.mark.shared
+def test_cli_backtest_writes_the_json(tmp_path, capsys, shared_dir) -> None:
+    assert main(["backtest", "--list"]) == 0
+    assert "france-eu2019" in capsys.readouterr().out
+    out = tmp_path / "h.json"
+    assert main(["backtest", "--case", "hds13-eu2024", "--n-draws", "200", "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "uniform_swing" in text and "interval_coverage" in text
+    data = json.loads(out.read_text())
+    assert data["case"] == "hds13-eu2024" and set(data["share"]) == set(METHODS)
+    assert main(["backtest", "--case", "nope"]) == 2
