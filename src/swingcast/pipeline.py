@@ -57,7 +57,6 @@ class Area:
     name: str
     title: str
     contours: str  # registry name of the bureau polygons
-    id_field: str
     case: str  # back-test case of swingcast.backtest
     election_kind: str
     candidate: str
@@ -68,7 +67,6 @@ AREAS: dict[str, Area] = {
         name="paris",
         title="Paris, presidential election 2017, round 2 (back-test) - Macron",
         contours="paris/contours/secteurs-des-bureaux-de-vote-paris-2017.geojson",
-        id_field="id_bv",
         case="paris-2017-t2",
         election_kind="presidentielle",
         candidate="MACRON",
@@ -77,7 +75,6 @@ AREAS: dict[str, Area] = {
         name="hds13",
         title="Hauts-de-Seine 13th constituency, next election after 2024",
         contours="hauts-de-seine-13/contours/circo_contours.geojson",
-        id_field="codeBureauVote",
         case="",  # needs a forecast from all results up to 2024: see run_demo
         election_kind="legislatives",
         candidate="RN",
@@ -86,7 +83,6 @@ AREAS: dict[str, Area] = {
         name="hds13-eu2024",
         title="Hauts-de-Seine 13th constituency, European election 2024 (back-test) - RN list",
         contours="hauts-de-seine-13/contours/circo_contours.geojson",
-        id_field="codeBureauVote",
         case="hds13-eu2024",
         election_kind="europeennes",
         candidate="RN",
@@ -98,18 +94,6 @@ def _get_area(area: str) -> Area:
     if area not in AREAS:
         raise TargetingError(f"unknown area {area!r}; expected one of {', '.join(AREAS)}")
     return AREAS[area]
-
-
-def _paris_id(value: str) -> str:
-    # "19-5" -> arrondissement 19, bureau 5 -> bureau code "1905" -> "75056_1905"
-    arr, num = str(value).split("-")
-    return f"75056_{int(arr)}{int(num):02d}"
-
-
-def _reu_id(value: str) -> str:
-    # "92002_0001" -> "92002_1" (bureau code stripped of leading zeros, schema convention)
-    commune, code = str(value).split("_")
-    return f"{commune}_{code.lstrip('0') or '0'}"
 
 
 def area_bureaux(area: str = "paris") -> gpd.GeoDataFrame:
@@ -124,38 +108,20 @@ def area_bureaux(area: str = "paris") -> gpd.GeoDataFrame:
     Returns
     -------
     GeoDataFrame
-        ``bureau_id`` index, ``arrondissement_code`` (Paris) or ``commune_code``, geometry.
+        From :func:`swingcast.contours.read_bureaux`, indexed by ``bureau_id``;
+        ``arrondissement_code`` is the commune code outside Paris (used for caps).
 
     Examples
     --------
     >>> area_bureaux("paris").loc["75056_1905", "arrondissement_code"]  # doctest: +SKIP
     '75119'
     """
+    from swingcast.contours import read_bureaux
+
     spec = _get_area(area)
-    path = fetch(spec.contours)
-    raw = gpd.read_file(path)
-    if spec.id_field not in raw.columns:
-        raise SwingcastError(f"{where(path, column=spec.id_field)}: column missing")
-    convert = _paris_id if spec.name == "paris" else _reu_id
-    try:
-        ids = raw[spec.id_field].map(convert)
-    except ValueError:
-        raise SwingcastError(
-            f"{where(path, column=spec.id_field)}: expected ids like '19-5' / '92002_0001'"
-        ) from None
-    out = gpd.GeoDataFrame(
-        {S.BUREAU_ID: ids.to_numpy()}, geometry=raw.geometry.to_numpy(), crs=raw.crs
-    ).to_crs(S.LAMBERT93)
-    if spec.name == "paris":
-        out[S.ARRONDISSEMENT_CODE] = [f"751{int(a):02d}" for a in raw["arrondissement"]]
-        out[S.COMMUNE_CODE] = "75056"
-    else:
-        out[S.COMMUNE_CODE] = ids.str.slice(0, 5).to_numpy()
-        out[S.ARRONDISSEMENT_CODE] = out[S.COMMUNE_CODE]
-    out["geometry"] = out.geometry.make_valid()
-    dup = out[S.BUREAU_ID][out[S.BUREAU_ID].duplicated()]
-    if len(dup):
-        raise SwingcastError(f"{where(path, ids=dup)}: duplicated bureau")
+    out = read_bureaux(fetch(spec.contours))
+    # caps and turfs group by arrondissement in Paris, by commune elsewhere
+    out[S.ARRONDISSEMENT_CODE] = out[S.ARRONDISSEMENT_CODE].fillna(out[S.COMMUNE_CODE])
     return out.set_index(S.BUREAU_ID)
 
 
