@@ -32,6 +32,15 @@ _EXPORTS: dict[str, str] = {
     "build_features": "swingcast.features",
     "backtest": "swingcast.backtest",
     "check": "swingcast.check",
+    "TargetingParams": "swingcast.targeting",
+    "rank_bureaux": "swingcast.targeting",
+    "allocate_hours": "swingcast.plan",
+    "build_turfs": "swingcast.turfs",
+    "assign_bureaux": "swingcast.contacts",
+    "read_contacts": "swingcast.contacts",
+    "html_report": "swingcast.report",
+    "area_bureaux": "swingcast.pipeline",
+    "run_demo": "swingcast.pipeline",
 }
 
 __all__ = ["__version__", *_EXPORTS]
