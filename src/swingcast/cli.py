@@ -66,6 +66,26 @@ def _datasets_cmd(
         raise typer.Exit(1)
 
 
+@app.command("check")
+def _check_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Input files (results, census, contours, "
+                                                     "addresses), checked together.")],
+    kind: Annotated[str | None, typer.Option(help="Force the kind of every file: results, "
+                                                   "census, iris, bureaux, addresses.")] = None,
+) -> None:
+    """Validate input files before a run; exit 0 if all good, 1 on warnings, 2 on errors."""
+    from swingcast.check import check
+
+    report = check(files, kind=kind)
+    typer.echo(str(report))
+    for refused in report.errors:
+        if _STATE["debug"] and refused.exception is not None:
+            raise refused.exception
+        typer.echo(f"swingcast: error: {refused.error}", err=True)
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
+
+
 # --- load: election results (swingcast.sources) -------------------------------------------
 
 
