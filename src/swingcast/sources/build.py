@@ -162,7 +162,7 @@ def _duplicates(stations: pd.DataFrame, file: str) -> tuple[np.ndarray, pd.DataF
     dup = stations.duplicated(keys, keep="first").to_numpy()
     if not dup.any():
         return dup, empty_issues()
-    counts = [*schema.STATION_COUNTS, "_votes"]
+    counts = [*schema.STATION_COUNTS, *(["_votes"] if "_votes" in stations else [])]
     first_line = stations.groupby(keys, sort=False)[LINE].transform("first")
     same = stations.groupby(keys, sort=False)[counts].transform("first")
     identical = ((same == stations[counts]) | (same.isna() & stations[counts].isna())).all(axis=1)
@@ -251,9 +251,8 @@ def assemble(
     vo = votes.reset_index(drop=True)
     sid = vo[SID].to_numpy()
     keep_votes = pd.DataFrame(index=vo.index)
-    keep_votes[schema.ELECTION] = st[schema.ELECTION].to_numpy()[sid]
-    keep_votes[schema.ROUND] = st[schema.ROUND].to_numpy()[sid]
-    keep_votes[schema.BUREAU_ID] = st[schema.BUREAU_ID].to_numpy()[sid]
+    for col in (schema.ELECTION, schema.ROUND, schema.BUREAU_ID):
+        keep_votes[col] = st[col].array.take(sid)  # array take keeps the dtype (fast)
     for col in _TEXT_VOTE_COLUMNS:
         keep_votes[col] = vo[col].astype("string") if col in vo else pd.NA
         keep_votes[col] = keep_votes[col].astype("string")
@@ -273,7 +272,9 @@ def assemble(
         )
         voix_sum.index = st.index
     issues = check_invariants(st, voix_sum, file)
-    st["_votes"] = _vote_signature(keep_votes, sid, len(st)).to_numpy()
+    keys = [schema.ELECTION, schema.ROUND, schema.BUREAU_ID]
+    if st.duplicated(keys).any():
+        st["_votes"] = _vote_signature(keep_votes, sid, len(st)).to_numpy()
     dup, dup_issues = _duplicates(st, file)
     if len(dup_issues):
         issues = pd.concat([issues, dup_issues], ignore_index=True)

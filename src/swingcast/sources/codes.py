@@ -199,18 +199,20 @@ def canonical_ids(dep: pd.Series, commune: pd.Series, bureau: pd.Series) -> pd.D
     >>> ids["bureau_id"].tolist(), ids["arrondissement_code"].tolist()
     (['75056_101', '97101_3', '69123_405'], ['75101', <NA>, '69384'])
     """
-    pairs = pd.DataFrame({"d": dep.astype("string").fillna(""),
-                          "c": commune.astype("string").fillna("")})
-    uniq = pairs.drop_duplicates()
-    deps = [departement_code(d, c) for d, c in zip(uniq["d"], uniq["c"], strict=True)]
-    coms = [commune_code(d, c) for d, c in zip(deps, uniq["c"], strict=True)]
-    key = pd.MultiIndex.from_frame(uniq)
-    dmap = pd.Series(deps, index=key, dtype="string")
-    cmap = pd.Series(coms, index=key, dtype="string")
-    full = pd.MultiIndex.from_frame(pairs)
+    d_raw = dep.astype("string").fillna("").str.strip().str.upper()
+    c_raw = commune.astype("string").fillna("").str.strip().str.upper()
+    # ZX/977 hold two collectivités: which one is told by the commune's first digit
+    split = d_raw.isin(["ZX", "977", "978"])
+    key = d_raw.where(~split, d_raw + "/" + c_raw.str[-3:].str[:1])
+    uniq = key.drop_duplicates()
+    dmap = {k: departement_code(k.split("/")[0], k.split("/")[1] + "00" if "/" in k else "")
+            for k in uniq}
+    d = key.map(dmap).astype("string")
+    given5 = (c_raw.str.len() == 5) & (c_raw.str[:2] == d.str[:2])
+    com = (d + c_raw.str.zfill(3)).where(d.str.len() != 3, d + c_raw.str.zfill(3).str[-2:])
+    com = com.where(~given5, c_raw).astype("string")
     out = pd.DataFrame(index=dep.index)
-    out["departement"] = dmap.reindex(full).to_numpy()
-    com = pd.Series(cmap.reindex(full).to_numpy(), index=dep.index, dtype="string")
+    out["departement"] = d
     arr_given = com.map(_ARRONDISSEMENT_TO_CITY.get)
     is_arr = arr_given.notna()
     out["commune_code"] = com.where(~is_arr, arr_given.astype("string"))
