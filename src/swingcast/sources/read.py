@@ -172,6 +172,11 @@ def read_results(
         )
     layout = FORMATS[format] if format is not None else None
     table = read_table(p, separator=layout.separator if layout else None)
+    if harmonised.is_candidates(table.frame):
+        raise InputFormatError(
+            f"{p}: this is a harmonised candidats_results file; pass the general_results file "
+            "as path and this one as candidates="
+        )
     if layout is None:
         layout = detect_format(table.frame, p)
     elif not layout.matches(table.frame):
@@ -181,11 +186,6 @@ def read_results(
         )
     if layout.name == "harmonised":
         return _read_harmonised(table, candidates, strict)
-    if harmonised.is_candidates(table.frame):
-        raise InputFormatError(
-            f"{p}: this is a harmonised candidats_results file; pass the general_results file "
-            "as path and this one as candidates="
-        )
     guessed_election, guessed_round = infer_election(p)
     election = election or guessed_election
     round_ = round if round is not None else guessed_round
