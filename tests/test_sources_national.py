@@ -136,3 +136,53 @@ def test_2019_paris_prisoners_bureau_has_no_arrondissement(shared_dir):
     row = r.stations[r.stations[schema.BUREAU_ID] == "75056_JUS1"]
     assert len(row) == 1 and row[schema.ARRONDISSEMENT_CODE].isna().all()
     assert r.votes[schema.LIST].nunique() == 34
+
+
+# --- Hauts-de-Seine, 13th constituency: the same bureaux from 2014 to 2024 -------------------
+
+HDS_COMMUNES = ["92002", "92014", "92019", "92071"]
+HDS_NATIONAL = [
+    "2017-presidentielle-1_par_bureau_large.csv.gz",
+    "2017-presidentielle-2_par_bureau_large.csv.gz",
+    "2017-legislatives-1_par_bureau_large.csv.gz",
+    "2017-legislatives-2_par_bureau_large.csv.gz",
+    "2019-europeennes_par_bureau_large.csv.gz",
+]
+HDS_XLSX = {  # file -> (election, round)
+    "municipales_2014_t1_antony.xlsx": ("2014-municipales", 1),
+    "municipales_2020_t1_antony.xlsx": ("2020-municipales", 1),
+    "departementales_2021_t1.xlsx": ("2021-departementales", 1),
+    "legislatives2022_t2_9213.xlsx": ("2022-legislatives", 2),
+    "europeennes_2024.xlsx": ("2024-europeennes", 1),
+    "legislatives2024_t1_9213.xlsx": ("2024-legislatives", 1),
+    "legislatives2024_t2_9213.xlsx": ("2024-legislatives", 2),
+}
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_hauts_de_seine_13_same_bureaux_2014_2024(shared_dir):
+    ids: dict[str, set[str]] = {}
+    for name in HDS_NATIONAL:
+        st = _load(shared_dir, name).stations
+        ids[name] = set(st.loc[st[schema.COMMUNE_CODE].isin(HDS_COMMUNES), schema.BUREAU_ID])
+    for name, (election, round_) in HDS_XLSX.items():
+        r = read_results(shared_dir / "hauts-de-seine-13/results" / name)
+        assert r.issues.empty, name
+        assert set(r.stations[schema.ELECTION]) == {election}, name
+        assert set(r.stations[schema.ROUND]) == {round_}, name
+        # conservation in every bureau: voix add up to exprimes, turnout splits exactly
+        per = r.votes.groupby(schema.BUREAU_ID)[schema.VOIX].sum()
+        st = r.stations.set_index(schema.BUREAU_ID)
+        assert per.reindex(st.index).tolist() == st[schema.EXPRIMES].tolist(), name
+        ids[name] = set(r.stations[schema.BUREAU_ID])
+    base = ids["2017-presidentielle-1_par_bureau_large.csv.gz"]
+    assert len(base) == 91  # data/README.md: 91 bureaux
+    antony = {b for b in base if b.startswith("92002_")}
+    for name, got in ids.items():
+        if name.endswith("_antony.xlsx"):
+            assert got == antony, name
+        elif "2024" in name:
+            assert got == base | {"92019_20"}, name
+        else:
+            assert got == base, name
