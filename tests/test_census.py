@@ -12,7 +12,6 @@ from swingcast.census import census_column_name, read_census
 from swingcast.errors import InputFormatError, SchemaError
 
 CENSUS = Path(__file__).parent / "data" / "census"
-HDS13_COMMUNES = ("92002", "92014", "92019", "92071")
 
 
 # --- fixtures in the publishers' layouts ----------------------------------------------------
@@ -177,11 +176,3 @@ def test_filosofi_2019(shared_dir: Path) -> None:
     assert df.attrs["census_year"] == 2019
     assert (df["dec_d1"] <= df["dec_med"]).all() and (df["dec_med"] <= df["dec_d9"]).all()
 
-
-@pytest.mark.shared
-def test_hauts_de_seine_iris_in_both_census_tables(shared_dir: Path) -> None:
-    rp = read_census(shared_dir / "ile-de-france/census/base-ic-activite-residents-2016-idf.csv")
-    filo = read_census(shared_dir / "france/census/BASE_TD_FILO_DEC_IRIS_2019.csv")
-    a = set(rp.loc[rp["commune_code"].isin(HDS13_COMMUNES), "iris_code"])
-    b = set(filo.loc[filo["commune_code"].isin(HDS13_COMMUNES), "iris_code"])
-    assert len(a) == len(b) == len(a & b) == 57  # 57 IRIS (data/README.md)

@@ -221,6 +221,11 @@ def paris_secteurs(shared_dir: Path) -> gpd.GeoDataFrame:
     return read_bureaux(shared_dir / "paris/contours/secteurs-des-bureaux-de-vote-paris-2017.geojson")
 
 
+@pytest.fixture(scope="module")
+def grand_paris_iris(shared_dir: Path) -> gpd.GeoDataFrame:
+    return read_iris(shared_dir / "ile-de-france/contours/map_iris.shp")
+
+
 @pytest.mark.shared
 def test_paris_iris_match_census_and_area(shared_dir: Path, paris_iris: gpd.GeoDataFrame) -> None:
     assert len(paris_iris) == 992 and paris_iris["iris_code"].is_unique
@@ -267,9 +272,10 @@ def test_paris_2012_and_polling_places(shared_dir: Path,
 
 
 @pytest.mark.shared
-def test_grand_paris_shapefile_is_lambert93(shared_dir: Path) -> None:
+def test_grand_paris_shapefile_is_lambert93(shared_dir: Path,
+                                            grand_paris_iris: gpd.GeoDataFrame) -> None:
     path = shared_dir / "ile-de-france/contours/map_iris.shp"
-    iris = read_iris(path)
+    iris = grand_paris_iris
     info = pyogrio.read_info(path)
     assert CRS(info["crs"]).to_epsg() is None  # the .prj names no EPSG code
     assert iris.crs.to_epsg() == 2154
@@ -281,7 +287,7 @@ def test_grand_paris_shapefile_is_lambert93(shared_dir: Path) -> None:
 
 
 @pytest.mark.shared
-def test_hauts_de_seine_13(shared_dir: Path) -> None:
+def test_hauts_de_seine_13(shared_dir: Path, grand_paris_iris: gpd.GeoDataFrame) -> None:
     from swingcast.census import read_census
 
     bv = read_bureaux(shared_dir / "hauts-de-seine-13/contours/circo_contours.geojson")
@@ -289,7 +295,7 @@ def test_hauts_de_seine_13(shared_dir: Path) -> None:
     assert len(bv) == 91 and bv["bureau_id"].is_unique
     assert set(bv["bureau_id"]) == set(raw["id_bv"])  # the file's own unpadded id
     assert set(bv["commune_code"]) == set(HDS13_COMMUNES)
-    iris = read_iris(shared_dir / "ile-de-france/contours/map_iris.shp")
+    iris = grand_paris_iris
     gp = set(iris.loc[iris["commune_code"].isin(HDS13_COMMUNES), "iris_code"])
     rp = read_census(shared_dir / "ile-de-france/census/base-ic-activite-residents-2016-idf.csv")
     rp_ids = set(rp.loc[rp["commune_code"].isin(HDS13_COMMUNES), "iris_code"])
