@@ -1,7 +1,8 @@
 """Write the corpus of broken inputs from a few real rows of the shared data.
 
 Run once (``SWINGCAST_DATA_DIR=../shared/data .venv/bin/python tests/data/bad/make_corpus.py``);
-the files it writes are committed, so the tests do not need the shared data. Every case
+the files it writes are committed, so the tests do not need the shared data
+(``make_corpus.py readme`` only rewrites README.md from cases.csv). Every case
 starts from real rows of a real file (named below) and breaks one thing; ``cases.csv``
 says what each loader must do with it, ``README.md`` lists them for people.
 """
@@ -291,9 +292,44 @@ def geo_cases() -> None:
     write("addresses-reu_non_numeric_longitude.csv", "\n".join([header, *nn]) + "\n")
 
 
+def write_readme() -> None:
+    """README.md: the cases of cases.csv as a table (run after editing cases.csv)."""
+    import csv
+
+    with open(HERE / "cases.csv", encoding="utf-8", newline="") as handle:
+        cases = list(csv.DictReader(handle))
+    out = [
+        "# Corpus of broken inputs",
+        "",
+        "Each file is derived from real rows of a file of the shared data (see",
+        "`make_corpus.py`, which wrote them) and breaks one thing. `cases.csv` is the",
+        "machine-readable table run by `tests/test_bad_inputs.py`: the loader, then either the",
+        "error class and the words its message must contain (the file name is always checked),",
+        "or `ok` (read as is), `repair` (read, fixed, with the warning it logs) or `warning`",
+        "(`swingcast check` across files). Why some cases are repaired rather than refused:",
+        "`docs/reliability.md`. Regenerate with",
+        "`SWINGCAST_DATA_DIR=../shared/data .venv/bin/python tests/data/bad/make_corpus.py`.",
+        "",
+        "| case | file | loader | expected | message / log must contain | what is broken |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in cases:
+        expected = c["expect"] + (f" ({c['kwargs']})" if c["kwargs"] else "")
+        words = "; ".join(w for w in (c["words"] + "|" + c["log"]).split("|") if w)
+        out.append(f"| `{c['case']}` | {c['file'].replace('+', ' + ')} | {c['loader']} | "
+                   f"{expected} | {words.replace('|', '/')} | {c['description']} |")
+    (HERE / "README.md").write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
 if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["readme"]:
+        write_readme()
+        raise SystemExit(0)
     results_cases()
     ministry_cases()
     census_cases()
     geo_cases()
+    write_readme()
     print(sorted(p.name for p in HERE.iterdir() if p.name not in ("make_corpus.py",)))
