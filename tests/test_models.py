@@ -15,7 +15,14 @@ from sklearn.preprocessing import FunctionTransformer
 
 from swingcast.errors import ModelError, NotFittedError
 from swingcast.intervals import empirical_logit
-from swingcast.models import BlocShareModel, ShareModel, TurnoutModel, logit_shift, recentre
+from swingcast.models import (
+    BlocShareModel,
+    ShareModel,
+    TurnoutModel,
+    irls_logit,
+    logit_shift,
+    recentre,
+)
 from swingcast.synthbureaux import make_bureaux, redraw
 
 
@@ -58,9 +65,7 @@ def test_coefficients_recovered_within_known_standard_errors(data, fitted):
     ratio = fitted.coef_se_.to_numpy() / se
     assert np.all((ratio > 0.7) & (ratio < 1.4)), ratio
     # variance components: tau (0.25) and sigma (0.1) of the generator
-    assert np.sqrt(fitted.group_effects_.pipe(lambda s: fitted.core_.effects.tau2)) == pytest.approx(
-        data.tau, rel=0.25
-    )
+    assert np.sqrt(fitted.tau2_) == pytest.approx(data.tau, rel=0.25)
     assert np.sqrt(fitted.sigma2_) == pytest.approx(data.sigma, rel=0.35)
 
 
@@ -200,3 +205,14 @@ def test_recentre_blocs_matches_every_anchor():
     out = recentre(shares, w, anchor)
     np.testing.assert_allclose(out.sum(axis=1), 1.0)
     np.testing.assert_allclose(w @ out / w.sum(), anchor, atol=1e-9)
+
+
+def test_irls_equals_statsmodels_glm(data):
+    import statsmodels.api as sm
+
+    X = data.X
+    exog = sm.add_constant(X[list(data.coef.index)].to_numpy(dtype=float))
+    w = X["inscrits"].to_numpy(dtype=float)
+    offset = np.linspace(-0.2, 0.2, len(X))
+    ref = sm.GLM(data.y, exog, family=sm.families.Binomial(), offset=offset, var_weights=w).fit()
+    np.testing.assert_allclose(irls_logit(exog, data.y, w, offset), ref.params, rtol=1e-7, atol=1e-9)
