@@ -165,7 +165,8 @@ def is_rn(votes: pd.DataFrame) -> pd.Series:
     out = pd.Series(False, index=votes.index)
     for col in (NUANCE, LIST, CANDIDATE):
         if col in votes.columns:
-            out |= votes[col].astype("object").map(
-                lambda v: _norm(v) in RN_NAMES if isinstance(v, str) else False
-            ).astype(bool)
+            values = votes[col]
+            names = [v for v in pd.unique(values) if isinstance(v, str) and _norm(v) in RN_NAMES]
+            if names:
+                out |= values.isin(names).to_numpy(dtype=bool, na_value=False)
     return out

@@ -27,7 +27,7 @@ from swingcast.cases import (
     outcomes,
 )
 from swingcast.datasets import fetch
-from swingcast.errors import InputFormatError, SchemaError, where
+from swingcast.errors import SchemaError, where
 from swingcast.features import build_features, feature_name
 from swingcast.schema import (
     ARRONDISSEMENT_CODE,
@@ -35,9 +35,7 @@ from swingcast.schema import (
     CANDIDATE,
     COMMUNE_CODE,
     DEPARTEMENT,
-    ELECTION,
     INSCRITS,
-    ROUND,
     VOIX,
 )
 
@@ -67,14 +65,10 @@ HDS13_COMMUNES = ("92002", "92014", "92019", "92071")
 def _read_all(key: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
     from swingcast import read_results
 
-    path = fetch(_FILES[key])
-    try:
-        res = read_results(path, election=key[0], round=key[1])
-    except InputFormatError:
-        if key != EU24:
-            raise
-        logger.info("read_results does not read %s yet; using the numbered-layout adapter", path)
-        return _read_numbered_xlsx(path, key)
+    res = read_results(fetch(_FILES[key]), election=key[0], round=key[1])
+    if len(res.issues):
+        logger.warning("%s: %d invariant break(s) reported by read_results (first: %s)",
+                       res.source, len(res.issues), res.issues.iloc[0].to_dict())
     return res.stations, res.votes
 
 
@@ -105,6 +99,8 @@ def load_round(
     896
     """
     stations, votes = _read_all(key)
+    if departements is None and communes is None:
+        return stations.copy(), votes.copy()
     keep = pd.Series(True, index=stations.index)
     if departements is not None:
         keep &= stations[DEPARTEMENT].isin(list(departements))
@@ -113,46 +109,6 @@ def load_round(
     st = stations[keep.to_numpy()].copy()
     vt = votes[votes[BUREAU_ID].isin(st[BUREAU_ID])].copy()
     return st, vt
-
-
-def _read_numbered_xlsx(path: object, key: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Adapter for the 2024 numbered layout (``Voix N``, ``Nuance liste N``) of the hds13 files.
-
-    Used only while :func:`swingcast.read_results` does not detect that layout.
-    """
-    raw = pd.read_excel(path)
-    need = ["Code commune", "Code BV", "Inscrits", "Votants", "Exprimés"]
-    missing = [c for c in need if c not in raw.columns]
-    if missing:
-        raise InputFormatError(f"{where(path, line=1)}: missing column(s) {missing}; expected the 2024 numbered layout")
-    commune = raw["Code commune"].astype(str).str.zfill(5)
-    code = raw["Code BV"].astype(str).str.lstrip("0").replace("", "0")
-    ids = commune + "_" + code
-    stations = pd.DataFrame(
-        {
-            ELECTION: key[0], ROUND: key[1], BUREAU_ID: ids, COMMUNE_CODE: commune,
-            DEPARTEMENT: commune.str[:2], ARRONDISSEMENT_CODE: pd.NA, "bureau_code": code,
-            INSCRITS: raw["Inscrits"], "abstentions": raw["Inscrits"] - raw["Votants"],
-            "votants": raw["Votants"], "blancs": raw.get("Blancs"), "nuls": raw.get("Nuls"),
-            "exprimes": raw["Exprimés"],
-        }
-    )
-    parts = []
-    n = 1
-    while f"Voix {n}" in raw.columns:
-        part = pd.DataFrame(
-            {
-                ELECTION: key[0], ROUND: key[1], BUREAU_ID: ids,
-                CANDIDATE: raw.get(f"Libellé abrégé de liste {n}"),
-                "nuance": raw.get(f"Nuance liste {n}"), "list": raw.get(f"Libellé abrégé de liste {n}"),
-                "panel": raw.get(f"Numéro de panneau {n}"), VOIX: raw[f"Voix {n}"],
-            }
-        )
-        parts.append(part[part[VOIX].notna()])
-        n += 1
-    votes = pd.concat(parts, ignore_index=True)
-    votes[VOIX] = pd.to_numeric(votes[VOIX]).astype(int)
-    return stations, votes
 
 
 # --- census --------------------------------------------------------------------------------
