@@ -176,3 +176,17 @@ def test_filosofi_2019(shared_dir: Path) -> None:
     assert df.attrs["census_year"] == 2019
     assert (df["dec_d1"] <= df["dec_med"]).all() and (df["dec_med"] <= df["dec_d9"]).all()
 
+
+
+def test_cli_census(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from swingcast.cli import main
+
+    out = tmp_path / "filo.csv"
+    assert main(["census", str(CENSUS / "filosofi_2019.csv"), "--out", str(out)]) == 0
+    assert "3 IRIS in 2 communes, census year 2019, 3 variables" in capsys.readouterr().out
+    assert pd.read_csv(out, dtype={"iris_code": str})["iris_code"].tolist() == [
+        "920020101", "920020102", "920140103"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("IRIS;P16_POP\n751010101;x\n")
+    assert main(["census", str(bad)]) == 2
+    assert "line 2, column 'P16_POP'" in capsys.readouterr().err

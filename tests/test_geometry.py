@@ -331,3 +331,15 @@ def test_finistere_addresses(shared_dir: Path) -> None:
     pytest.importorskip("pyreadr")
     r = read_addresses(shared_dir / "finistere/reu/addresses_sample.rda")
     assert len(r) == 12_335 and r["n_addresses"].sum() == 15_187
+
+
+def test_cli_contours(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from swingcast.cli import main
+
+    out = tmp_path / "bv.gpkg"
+    assert main(["contours", "bureaux", str(CONTOURS / "bureaux_etalab.geojson"),
+                 "--out", str(out)]) == 0
+    assert "3 features, EPSG:2154, area 6.000 km2" in capsys.readouterr().out
+    assert gpd.read_file(out)["bureau_id"].tolist() == ["92002_1", "92002_2", "92071_1"]
+    assert main(["contours", "bureaux", str(CONTOURS / "bureaux_reu.gpkg")]) == 2
+    assert "04209_1: missing or empty geometry" in capsys.readouterr().err

@@ -27,6 +27,8 @@ _EXPORTS: dict[str, str] = {
     "read_iris": "swingcast.geometry",
     "read_bureaux": "swingcast.geometry",
     "read_addresses": "swingcast.geometry",
+    "read_polling_places": "swingcast.geometry",
+    "to_lambert93": "swingcast.geometry",
     "crosswalk": "swingcast.joiner",
     "Crosswalk": "swingcast.joiner",
     "build_features": "swingcast.features",

@@ -111,6 +111,66 @@ def _results_cmd(
 
 
 
+# --- load: census and contours (swingcast.census / swingcast.geometry) -------------------
+
+
+@app.command("census")
+def _census_cmd(
+    path: Annotated[Path, typer.Argument(help="INSEE table at IRIS level (.csv or .xlsx).")],
+    sheet: Annotated[str | None, typer.Option(help="Sheet of a workbook.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the tidy table (.csv or .parquet).")] = None,
+) -> None:
+    """Read an INSEE census table (RP, Filosofi) and print its IRIS, year and variables."""
+    from swingcast.census import read_census
+
+    df = read_census(path, sheet=sheet)
+    variables = list(df.attrs["columns"].values())
+    typer.echo(f"{path}: {len(df)} IRIS in {df['commune_code'].nunique()} communes, "
+               f"census year {df.attrs['census_year']}, {len(variables)} variables")
+    typer.echo(", ".join(variables[:20]) + (" ..." if len(variables) > 20 else ""))
+    if out is not None:
+        if out.suffix.lower() == ".parquet":
+            df.to_parquet(out, index=False)
+        else:
+            df.to_csv(out, index=False)
+        typer.echo(f"written to {out}")
+
+
+@app.command("contours")
+def _contours_cmd(
+    kind: Annotated[str, typer.Argument(help="iris, bureaux, addresses or polling-places.")],
+    path: Annotated[Path, typer.Argument(help="Vector layer, or CSV/.rda of points.")],
+    out: Annotated[Path | None, typer.Option(help="Write the layer (GeoPackage).")] = None,
+    id_field: Annotated[str | None, typer.Option(help="bureaux: field with the ids.")] = None,
+    crs: Annotated[str | None, typer.Option(help="CRS to assume if the file has none.")] = None,
+    drop_empty: Annotated[bool, typer.Option("--drop-empty",
+                                             help="Drop features without geometry.")] = False,
+) -> None:
+    """Read IRIS/bureau contours or address points into Lambert-93 and print a summary."""
+    from swingcast import geometry
+    from swingcast.errors import SchemaError
+
+    if kind == "iris":
+        gdf = geometry.read_iris(path, crs=crs, drop_empty=drop_empty)
+    elif kind == "bureaux":
+        gdf = geometry.read_bureaux(path, id_field=id_field, crs=crs, drop_empty=drop_empty)
+    elif kind == "addresses":
+        gdf = geometry.read_addresses(path)
+    elif kind == "polling-places":
+        gdf = geometry.read_polling_places(path)
+    else:
+        raise SchemaError(f"contours: kind {kind!r}; expected iris, bureaux, addresses or "
+                          "polling-places")
+    typer.echo(f"{path}: {len(gdf)} features, {gdf.crs}, "
+               f"area {gdf.area.sum() / 1e6:.3f} km2, repaired {gdf.attrs.get('repaired', 0)}, "
+               f"dissolved {len(gdf.attrs.get('dissolved', []))}, "
+               f"dropped {len(gdf.attrs.get('dropped_empty', []))}")
+    typer.echo(gdf.drop(columns="geometry").head(5).to_string(index=False))
+    if out is not None:
+        gdf.to_file(out, driver="GPKG")
+        typer.echo(f"written to {out}")
+
+
 # --- model: back-testing (swingcast.backtest) ---------------------------------------------
 
 
