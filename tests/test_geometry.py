@@ -115,6 +115,12 @@ def test_iris_refusals(tmp_path: Path) -> None:
     g.to_file(tmp_path / "bad2.gpkg")
     with pytest.raises(SchemaError, match="920140101: commune code is not the first 5"):
         read_iris(tmp_path / "bad2.gpkg")
+    g["geometry"] = [Point(645000, 6850000)]
+    g["CODE_IRIS"] = ["920020101"]
+    g["INSEE_COM"] = ["92002"]
+    g.to_file(tmp_path / "points.gpkg")
+    with pytest.raises(GeometryError, match="id 920020101: geometry of type Point"):
+        read_iris(tmp_path / "points.gpkg")
     with pytest.raises(SchemaError, match="IRIS layout not recognised"):
         read_iris(CONTOURS / "bureaux_reu.gpkg")
     with pytest.raises(InputFormatError, match="no such file"):

@@ -15,7 +15,7 @@ import pandas as pd
 
 from swingcast._log import logger
 from swingcast.census import IRIS_PATTERN
-from swingcast.errors import SchemaError, where
+from swingcast.errors import GeometryError, SchemaError, where
 from swingcast.lambert import dissolve_duplicates, read_vector, to_lambert93
 from swingcast.schema import (
     ARRONDISSEMENT_CODE,
@@ -56,6 +56,15 @@ def _field(gdf: pd.DataFrame, name: str | None) -> str | None:
     return lower.get(name.lower())
 
 
+def _require_polygons(gdf: gpd.GeoDataFrame, id_column: str, path: Path) -> None:
+    """Refuse features that are not (Multi)Polygons in an area layer, naming them."""
+    bad = ~gdf.geom_type.isin(["Polygon", "MultiPolygon"])
+    if bad.any():
+        kinds = sorted(set(gdf.geom_type[bad]))
+        raise GeometryError(f"{where(path, ids=gdf.loc[bad, id_column])}: geometry of type "
+                            f"{', '.join(kinds)}; expected Polygon or MultiPolygon areas")
+
+
 def read_iris(path: str | PathLike[str], *, crs: object | None = None,
               drop_empty: bool = False) -> gpd.GeoDataFrame:
     """Read IRIS contours into ``iris_code, commune_code, iris_name, iris_type, geometry``.
@@ -83,7 +92,8 @@ def read_iris(path: str | PathLike[str], *, crs: object | None = None,
     SchemaError
         Unknown layout, malformed IRIS code, commune code not the first 5 characters.
     CRSError, GeometryError
-        See :func:`swingcast.lambert.to_lambert93`.
+        See :func:`swingcast.lambert.to_lambert93`; also a feature that is not a
+        (Multi)Polygon (ids named).
 
     Examples
     --------
@@ -134,6 +144,7 @@ def read_iris(path: str | PathLike[str], *, crs: object | None = None,
         geometry=gdf.geometry.to_numpy(), crs=gdf.crs, index=gdf.index,
     )
     out = to_lambert93(out, source=path, crs=crs, drop_empty=drop_empty, id_column=IRIS_CODE)
+    _require_polygons(out, IRIS_CODE, path)
     repaired = out.attrs.get("repaired", 0)
     out = dissolve_duplicates(out, IRIS_CODE, source=str(path))
     out.attrs.update(layout=layout, source=str(path), repaired=repaired)
@@ -256,7 +267,8 @@ def read_bureaux(path: str | PathLike[str], *, id_field: str | None = None,
     SchemaError
         Unknown source layout or malformed ids (named in the message).
     CRSError, GeometryError
-        See :func:`swingcast.lambert.to_lambert93`.
+        See :func:`swingcast.lambert.to_lambert93`; also a feature that is not a
+        (Multi)Polygon (ids named).
 
     Examples
     --------
@@ -310,6 +322,7 @@ def read_bureaux(path: str | PathLike[str], *, id_field: str | None = None,
             out[new] = pd.to_numeric(gdf[col], errors="raise").astype("Int64")
     out = gpd.GeoDataFrame(out, geometry=gdf.geometry.to_numpy(), crs=gdf.crs)
     out = to_lambert93(out, source=path, crs=crs, drop_empty=drop_empty, id_column=BUREAU_ID)
+    _require_polygons(out, BUREAU_ID, path)
     checked = {k: out.attrs.get(k, d) for k, d in (("repaired", 0), ("dropped_empty", []))}
     out = dissolve_duplicates(out, BUREAU_ID, source=str(path))
     out.attrs.update(layout=source, source=str(path), **checked)
