@@ -115,6 +115,12 @@ def test_unknown_iris_type(tmp_path: Path) -> None:
         read_census(p)
 
 
+def test_commune_column_must_agree_with_iris(tmp_path: Path) -> None:
+    p = _write(tmp_path, "IRIS;COM;P16_POP\n751010101;75101;3\n751020101;75101;4\n")
+    with pytest.raises(SchemaError, match=r"line 3, column 'COM'.*'751020101'"):
+        read_census(p)
+
+
 def test_missing_file_and_sheet_on_csv(tmp_path: Path) -> None:
     with pytest.raises(InputFormatError, match="no such file"):
         read_census(tmp_path / "nothing.csv")

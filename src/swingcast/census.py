@@ -222,8 +222,9 @@ def read_census(path: str | PathLike[str], *, sheet: str | int | None = None) ->
     Raises
     ------
     SchemaError
-        No ``IRIS`` column, a malformed or duplicated IRIS code, a non-numeric value in a
-        variable, an unknown IRIS type; the message names the file, line and column.
+        No ``IRIS`` column, a malformed or duplicated IRIS code, a ``COM`` that is not the
+        IRIS code's first 5 characters, a non-numeric value in a variable, an unknown IRIS
+        type; the message names the file, line and column.
     InputFormatError
         The file cannot be parsed.
 
@@ -255,6 +256,14 @@ def read_census(path: str | PathLike[str], *, sheet: str | int | None = None) ->
     out = pd.DataFrame(index=table.index)
     out[IRIS_CODE] = codes.astype("string")
     out[COMMUNE_CODE] = codes.str[:5].astype("string")
+    com_col = next((c for c, u in upper.items() if u == "COM"), None)
+    if com_col is not None:  # the commune of an IRIS is its first 5 characters
+        off = table[com_col].fillna("").str.zfill(5).ne(out[COMMUNE_CODE])
+        if off.any():
+            line = int(off[off].index[0])
+            raise SchemaError(f"{where(path, line=line, column=com_col)}: commune "
+                              f"{table.at[line, com_col]!r} is not the first 5 characters of "
+                              f"IRIS {codes[line]!r}")
     typ_col = next((c for c, u in upper.items() if u == "TYP_IRIS"), None)
     whole = codes.str.endswith("0000")
     if typ_col is not None:
