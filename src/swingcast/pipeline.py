@@ -428,7 +428,8 @@ def run_demo(
     predictions = getattr(bt, "predictions", None)
     if not isinstance(predictions, pd.DataFrame):
         raise SchemaError(f"back-test {spec.case!r} returned no predictions table")
-    quality = {**backtest_headline(getattr(bt, "metrics", {})), **backtest_quality(predictions)}
+    # the back-test's own headline figures; recomputed from the predictions when it has none
+    quality = backtest_headline(getattr(bt, "metrics", {})) or backtest_quality(predictions)
     to_json = getattr(bt, "to_json", None)
     if callable(to_json):
         to_json(out / "backtest.json")
