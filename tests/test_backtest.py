@@ -193,3 +193,25 @@ def test_cli_backtest_writes_the_json(tmp_path, capsys, shared_dir) -> None:
     data = json.loads(out.read_text())
     assert data["case"] == "hds13-eu2024" and set(data["share"]) == set(METHODS)
     assert main(["backtest", "--case", "nope"]) == 2
+
+
+# --- the national case (about 40 s) ------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_france_runs_with_finite_metrics(shared_dir) -> None:
+    res = bt.backtest("france-eu2019", n_draws=200)
+    m = res.metrics
+    for target in ("turnout", "share"):
+        for method in METHODS:
+            assert all(math.isfinite(v) for v in m[target][method].values())
+    p = res.predictions
+    # 69,297 bureaux in the 2019 file (data README) minus 2 with zero inscrits or exprimés
+    assert len(p) == m["n_bureaux"] == 69_295
+    assert int((~p["matched"]).sum()) == m["unmatched_bureaux"] > 0
+    assert not p.drop(columns=["commune_code", "arrondissement_code"]).isna().any().any()
+    w = p["inscrits"]
+    # anchor = national inscrits-weighted turnout of 2019 (sum votants / sum inscrits)
+    assert np.average(p["turnout_pred"], weights=w) == pytest.approx(
+        np.average(p["turnout_obs"], weights=w), abs=1e-9)

@@ -263,13 +263,14 @@ def _model(
     method: str,
     coverage: float,
     seed: int,
+    pooling: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, object]:
     """Fit, predict, re-centre. Returns pred, lo, hi, scale and the fitted estimator."""
     from swingcast.models import ShareModel, TurnoutModel, logit_shift, recentre
 
     cls = TurnoutModel if target == "turnout" else ShareModel
     est = cls(method=method, group_col=data.group_col, size_col=INSCRITS, coverage=coverage,
-              random_state=seed, features=data.features)
+              random_state=seed, features=data.features, pooling=pooling)
     y = data.train.loc[data.X_train.index, target].to_numpy(float)
     est.fit(data.X_train, y)
     w = data.X_test[INSCRITS].to_numpy(float)
@@ -336,6 +337,7 @@ def backtest(
     n_draws: int = 1000,
     seed: int = 0,
     method: str = "glm",
+    pooling: bool = True,
 ) -> BacktestResult:
     """Back-test the model and the baselines on a named case.
 
@@ -357,6 +359,8 @@ def backtest(
         Seed of the simulation and of the conformal folds.
     method : {"glm", "gbm"}
         The model's fixed part.
+    pooling : bool
+        Pooled commune (Paris: arrondissement) effects in the model (the design's default).
 
     Returns
     -------
@@ -386,13 +390,15 @@ def backtest(
         "share": _weighted(test["share"], w) if anchor == "actual"
         else _weighted(data.prior_test[PRIOR_SHARE], w),
     }
-    metrics: dict = {"case": spec.name, "anchor": anchor, "n_bureaux": int(len(test))}
+    metrics: dict = {"case": spec.name, "anchor": anchor, "n_bureaux": int(len(test)),
+                     "method": method, "pooling": pooling}
     preds = pd.DataFrame(index=data.X_test.index)
     models = {}
     base = {}
     for target, prior_col in (("turnout", PRIOR_TURNOUT), ("share", PRIOR_SHARE)):
         pred, lo, hi, scale, est = _model(
-            data, target, anchors[target], method=method, coverage=coverage, seed=seed)
+            data, target, anchors[target], method=method, coverage=coverage, seed=seed,
+            pooling=pooling)
         models[target] = (pred, lo, hi, scale, est)
         obs = test[target].to_numpy(float)
         metrics[target] = {"model": score(pred, obs, w, lo, hi)}

@@ -184,6 +184,8 @@ def _backtest_cmd(
     n_draws: Annotated[int, typer.Option("--n-draws", help="Simulation draws.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     method: Annotated[str, typer.Option(help="Model: 'glm' or 'gbm'.")] = "glm",
+    pooling: Annotated[bool, typer.Option("--pooling/--no-pooling",
+                                          help="Pooled commune effects in the model.")] = True,
 ) -> None:
     """Back-test the model against the baselines on a named case; print the metrics table."""
     from swingcast.backtest import backtest, format_report, list_cases
@@ -196,7 +198,7 @@ def _backtest_cmd(
 
         raise SchemaError("backtest: expected --case NAME (or --list)")
     result = backtest(case, anchor=anchor, coverage=coverage, n_draws=n_draws, seed=seed,
-                      method=method)
+                      method=method, pooling=pooling)
     typer.echo(format_report(result))
     if json_path is not None:
         typer.echo(f"metrics written to {result.to_json(json_path)}")
