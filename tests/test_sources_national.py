@@ -102,9 +102,13 @@ def test_presidentielle_2017_round2_official_totals(shared_dir):
     by = r.votes.groupby(schema.CANDIDATE)[schema.VOIX].sum()
     assert by["MACRON"] == 20_743_128
     assert by["LE PEN"] == 10_638_475
-    # Paris: 896 bureaux, all with an arrondissement 75101..75120 except none
-    paris = st[st[schema.COMMUNE_CODE] == "75056"]
-    assert paris[schema.ARRONDISSEMENT_CODE].str[:3].eq("751").all()
+    # Paris, Lyon, Marseille number bureaux AANN; bureaux counted with awk in the raw file
+    for city, n_bureaux, n_arr, prefix in [("75056", 896, 20, "751"), ("69123", 294, 9, "6938"),
+                                           ("13055", 480, 16, "132")]:
+        sub = st[st[schema.COMMUNE_CODE] == city]
+        assert len(sub) == n_bureaux, city
+        assert sub[schema.ARRONDISSEMENT_CODE].str.startswith(prefix).all(), city
+        assert sub[schema.ARRONDISSEMENT_CODE].nunique() == n_arr, city
     assert not st[schema.COMMUNE_CODE].str.startswith("Z").any()
 
 
