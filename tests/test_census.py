@@ -92,9 +92,18 @@ def test_malformed_iris_reports_line(tmp_path: Path) -> None:
         read_census(p)
 
 
-def test_eight_digit_iris_gets_its_leading_zero(tmp_path: Path) -> None:
+def test_eight_digit_iris_gets_its_leading_zero(tmp_path: Path,
+                                                caplog: pytest.LogCaptureFixture) -> None:
     p = _write(tmp_path, "IRIS;P16_POP\n10040101;3\n")
-    assert read_census(p)["iris_code"].tolist() == ["010040101"]
+    with caplog.at_level("WARNING", logger="swingcast"):
+        assert read_census(p)["iris_code"].tolist() == ["010040101"]
+    assert "1 IRIS codes of 8 digits padded with a leading zero" in caplog.text
+
+
+def test_negative_count(tmp_path: Path) -> None:
+    p = _write(tmp_path, "IRIS;P16_POP;DEC_D119\n751010101;3;-20\n751010102;-4;5\n")
+    with pytest.raises(SchemaError, match=r"line 3, column 'P16_POP': negative count '-4'"):
+        read_census(p)
 
 
 def test_duplicated_iris(tmp_path: Path) -> None:

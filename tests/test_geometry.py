@@ -192,6 +192,10 @@ def test_read_addresses_fixture_and_refusals(tmp_path: Path,
                  "29039_1,29039,abc,47.8,housenumber,0.9,2\n")
     with pytest.raises(SchemaError, match=r"reu\.csv, line 3, column 'longitude'.*'abc'"):
         read_addresses(p)
+    p.write_text(header + "29039_1,29039,-3.9,47.8,housenumber,0.9,2\n"
+                 "29039_1,29039,-3.9,478.8,housenumber,0.9,2\n")
+    with pytest.raises(CRSError, match=r"line 3, column 'latitude': '478.8' is not a latitude"):
+        read_addresses(p)
     p.write_text(header + "29046_1,29039,-3.9,47.8,housenumber,0.9,2\n")
     with pytest.raises(SchemaError, match=r"line 2, column 'code_commune_ref'"):
         read_addresses(p)

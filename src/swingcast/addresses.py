@@ -15,7 +15,7 @@ import pandas as pd
 
 from swingcast._log import logger
 from swingcast.contours import bureau_ids
-from swingcast.errors import InputFormatError, SchemaError, where
+from swingcast.errors import CRSError, InputFormatError, SchemaError, where
 from swingcast.lambert import to_lambert93
 from swingcast.schema import BUREAU_ID, COMMUNE_CODE, GEO_SCORE, N_ADDRESSES
 
@@ -55,6 +55,18 @@ def _number(table: pd.DataFrame, col: str, path: Path, line_offset: int) -> pd.S
     return values.astype("float64")
 
 
+def _check_degrees(table: pd.DataFrame, lon: pd.Series, lat: pd.Series, path: Path,
+                   line_offset: int) -> None:
+    """Refuse a WGS84 coordinate out of range, naming its line and column."""
+    for values, col, limit in ((lon, "longitude", 180), (lat, "latitude", 90)):
+        out = values.abs() > limit
+        if out.any():
+            pos = int(np.flatnonzero(out.to_numpy())[0])
+            raise CRSError(f"{where(path, line=pos + line_offset, column=col)}: "
+                           f"{table[col].iloc[pos]!r} is not a {col} in degrees (EPSG:4326, "
+                           f"expected -{limit}..{limit}; {int(out.sum())} such values)")
+
+
 def _points(table: pd.DataFrame, lon: pd.Series, lat: pd.Series, path: Path,
             id_column: str) -> gpd.GeoDataFrame:
     gdf = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
@@ -83,6 +95,8 @@ def read_addresses(path: str | PathLike[str]) -> gpd.GeoDataFrame:
     SchemaError
         Missing column, malformed bureau id, commune of the id differing from
         ``code_commune_ref``, non-numeric coordinate or count (line and column named).
+    CRSError
+        A longitude or latitude out of the range of degrees (line and column named).
     InputFormatError
         Unreadable file, or ``.rda`` without pyreadr.
 
@@ -137,6 +151,7 @@ def read_addresses(path: str | PathLike[str]) -> gpd.GeoDataFrame:
         out["geo_type"] = table["geo_type"].astype("string")
     lon = _number(table, "longitude", path, offset)
     lat = _number(table, "latitude", path, offset)
+    _check_degrees(table, lon, lat, path, offset)
     gdf = _points(out.reset_index(drop=True), lon.to_numpy(), lat.to_numpy(), path, BUREAU_ID)
     logger.info("%s: %d address points, %d addresses, %d bureaux", path, len(gdf),
                 int(gdf[N_ADDRESSES].sum()), gdf[BUREAU_ID].nunique())

@@ -160,7 +160,8 @@ def _iris_codes(raw: pd.Series, path: Path, column: str) -> pd.Series:
     codes = raw.fillna("").str.upper()
     short = codes.str.fullmatch(r"\d{8}")
     if short.any():  # département 01..09 written as a number (leading zero lost)
-        logger.info("%s: %d IRIS codes of 8 digits padded with a leading zero", path, short.sum())
+        logger.warning("%s: %d IRIS codes of 8 digits padded with a leading zero "
+                       "(a spreadsheet read them as numbers)", path, int(short.sum()))
         codes = codes.mask(short, codes.str.zfill(9))
     bad = ~codes.str.fullmatch(IRIS_PATTERN.pattern)
     if bad.any():
@@ -223,8 +224,9 @@ def read_census(path: str | PathLike[str], *, sheet: str | int | None = None) ->
     ------
     SchemaError
         No ``IRIS`` column, a malformed or duplicated IRIS code, a ``COM`` that is not the
-        IRIS code's first 5 characters, a non-numeric value in a variable, an unknown IRIS
-        type; the message names the file, line and column.
+        IRIS code's first 5 characters, a non-numeric value in a variable, a negative count
+        (``P``/``C`` variables), an unknown IRIS type; the message names the file, line and
+        column.
     InputFormatError
         The file cannot be parsed.
 
@@ -297,7 +299,15 @@ def read_census(path: str | PathLike[str], *, sheet: str | int | None = None) ->
         mapping[col] = new
         if year is not None:
             years.add(year)
-    values = _numeric(table[variables], path).rename(columns=mapping)
+    values = _numeric(table[variables], path)
+    counts = [c for c in variables if _CENSUS_VAR.match(c)]  # P/C variables count people
+    negative = values[counts] < 0
+    if negative.to_numpy().any():
+        col = negative.any().idxmax()
+        line = int(negative[col].idxmax())
+        raise SchemaError(f"{where(path, line=line, column=col)}: negative count "
+                          f"{table.at[line, col]!r}; expected a count >= 0")
+    values = values.rename(columns=mapping)
     out = pd.concat([out, values], axis=1).reset_index(drop=True)
     out.attrs["census_year"] = (
         None if not years else next(iter(years)) if len(years) == 1 else sorted(years)
