@@ -25,7 +25,13 @@ Parser = Callable[[Table, str], tuple[pd.DataFrame, pd.DataFrame]]
 
 @dataclass(frozen=True)
 class Layout:
-    """A supported layout: how to recognise its header and how to parse it."""
+    """A supported layout: how to recognise its header and how to parse it.
+
+    Examples
+    --------
+    >>> FORMATS["national-long"].separator
+    ','
+    """
 
     name: str
     matches: Callable[[pd.DataFrame], bool]
@@ -161,7 +167,21 @@ def read_results(
 
     Examples
     --------
-    >>> r = read_results("france/results/2017-presidentielle-2_par_bureau_large.csv.gz")  # doctest: +SKIP
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "2017-presidentielle-2_par_bureau_large.csv")
+    >>> _ = open(path, "w", encoding="utf-8").write(
+    ...     "departement,commune,bureau,commune_libelle,inscrits,votants,blancs,exprimes,"
+    ...     "LE PEN,MACRON\\n75,056,0101,Paris,1000,800,30,760,160,600\\n")
+    >>> r = read_results(path)
+    >>> r.format, r.stations[["bureau_id", "arrondissement_code", "nuls"]].values.tolist()
+    ('national-large', [['75056_101', '75101', 10]])
+    >>> r.votes[["candidate", "voix"]].values.tolist()
+    [['LE PEN', 160], ['MACRON', 600]]
+
+    On the real national file (69,242 bureaux, the official totals):
+
+    >>> from swingcast.datasets import fetch  # doctest: +SKIP
+    >>> r = read_results(fetch("france/results/2017-presidentielle-2_par_bureau_large.csv.gz"))  # doctest: +SKIP
     >>> len(r.stations), int(r.stations["inscrits"].sum())  # doctest: +SKIP
     (69242, 47568693)
     """

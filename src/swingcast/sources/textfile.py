@@ -33,7 +33,14 @@ _SEPARATORS = (";", ",", "\t", "|")
 
 @dataclass
 class Table:
-    """Cells of one file, as strings, with where each record came from."""
+    """Cells of one file, as strings, with where each record came from.
+
+    Examples
+    --------
+    >>> t = Table(pd.DataFrame({"a": ["1"], "_line": [2]}), Path("f.csv"), "utf-8", ",")
+    >>> t.frame["_line"].tolist()
+    [2]
+    """
 
     frame: pd.DataFrame
     path: Path
