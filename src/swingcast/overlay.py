@@ -8,8 +8,9 @@ about a hundred vertices each):
 1. candidate pairs come from one bulk ``STRtree.query(..., predicate="intersects")``;
 2. pairs whose group keys differ (e.g. two different communes) are dropped before any
    geometry is computed;
-3. pairs where one polygon covers the other need no overlay: the area is the smaller
-   polygon's area (a prepared ``covers`` test is far cheaper than an intersection);
+3. pairs where one polygon lies strictly inside the other need no overlay: the area is the
+   smaller polygon's area (a prepared ``contains_properly`` test is far cheaper than an
+   intersection);
 4. the remaining pairs go through a vectorised ``shapely.intersection``, in chunks to bound
    memory, optionally spread over a few worker processes.
 """
@@ -62,10 +63,16 @@ def _candidates(
     right_keys: np.ndarray | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     tree = shapely.STRtree(right)
-    li, ri = tree.query(left, predicate="intersects")
     if left_keys is not None and right_keys is not None:
+        # bounding boxes first; the key filter is far cheaper than an exact predicate
+        li, ri = tree.query(left)
         same = np.asarray(left_keys)[li] == np.asarray(right_keys)[ri]
         li, ri = li[same], ri[same]
+        shapely.prepare(left)
+        hit = shapely.intersects(left[li], right[ri])
+        li, ri = li[hit], ri[hit]
+    else:
+        li, ri = tree.query(left, predicate="intersects")
     order = np.lexsort((ri, li))
     return li[order].astype(np.int64), ri[order].astype(np.int64)
 
@@ -82,17 +89,19 @@ def _chunk_areas(
     a, b = left[li], right[ri]
     area = np.empty(len(li), dtype=np.float64)
     geoms = np.empty(len(li), dtype=object) if with_geometry else None
-    # a covers b: the intersection is b; b covers a: it is a.
-    a_covers = shapely.covers(a, b)
-    b_covers = ~a_covers & shapely.covers(b, a)
-    rest = ~(a_covers | b_covers)
-    area[a_covers] = right_area[ri[a_covers]]
-    area[b_covers] = left_area[li[b_covers]]
+    # a strictly inside b (or b inside a): the intersection is the smaller one. The prepared
+    # contains_properly test is cheap; `covers` is not (boundaries that touch, as in nested
+    # tessellations, send it to a full relate that costs as much as the overlay itself).
+    a_holds = shapely.contains_properly(a, b)
+    b_holds = ~a_holds & shapely.contains_properly(b, a)
+    rest = ~(a_holds | b_holds)
+    area[a_holds] = right_area[ri[a_holds]]
+    area[b_holds] = left_area[li[b_holds]]
     inter = shapely.intersection(a[rest], b[rest])
     area[rest] = shapely.area(inter)
     if geoms is not None:
-        geoms[a_covers] = b[a_covers]
-        geoms[b_covers] = a[b_covers]
+        geoms[a_holds] = b[a_holds]
+        geoms[b_holds] = a[b_holds]
         geoms[rest] = inter
     return area, geoms
 
