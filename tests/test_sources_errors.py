@@ -178,3 +178,18 @@ def test_cli_results_summary_and_error(fixtures_dir, tmp_path, capsys):
     assert main(["results", str(_write(tmp_path, ""))]) == 2
     assert "empty file" in capsys.readouterr().err
     assert issubclass(InputFormatError, SwingcastError)
+
+
+def test_repeated_row_in_a_wide_ministry_sheet_is_a_duplicate(fixtures_dir, tmp_path):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(fixtures_dir / "results/departementales_2021_t1_extrait.xlsx")
+    ws = wb.active
+    ws.append([c.value for c in ws[2]])  # sheet row 4 repeats row 2
+    path = tmp_path / "departementales_2021_t1.xlsx"
+    wb.save(path)
+    r = read_results(path)
+    assert r.format == "ministry-wide"
+    assert r.issues[["line", "bureau_id", "check"]].values.tolist() == [
+        [4, "92002_1", "duplicate_bureau"]]
+    assert r.votes[schema.VOIX].sum() == r.stations[schema.EXPRIMES].sum() == 490 + 390

@@ -117,7 +117,7 @@ def candidate_blocks(columns: list[str], start: int,
 
 def is_wide(frame: pd.DataFrame) -> bool:
     """Whether a table has the Ministry bureau columns followed by candidate blocks, one
-    row per bureau.
+    row per bureau (a repeated bureau is reported later as ``duplicate_bureau``).
 
     Examples
     --------
@@ -126,17 +126,11 @@ def is_wide(frame: pd.DataFrame) -> bool:
     >>> is_wide(f), is_long(f)
     (True, False)
     """
-    columns = _columns(frame)
-    start = _block_start(columns)
-    if start is None:
-        return False
-    fixed = fixed_columns(columns)
-    keys = [fixed[k] for k in _KEYS]
-    return not frame.duplicated(keys).any()
+    return _block_start(_columns(frame)) is not None and not is_long(frame)
 
 
 def is_long(frame: pd.DataFrame) -> bool:
-    """Whether a table has Ministry columns with one block per row and repeated bureaux.
+    """Whether a table has Ministry columns, a single candidate block and repeated bureaux.
 
     Examples
     --------
@@ -148,7 +142,10 @@ def is_long(frame: pd.DataFrame) -> bool:
     """
     columns = _columns(frame)
     start = _block_start(columns)
-    if start is None:
+    if start is None or NFIELDS in frame:
+        return False
+    blocks, _ = candidate_blocks(columns, start)
+    if len(blocks) != 1:  # several blocks: wide, whatever repeats (duplicates are reported)
         return False
     fixed = fixed_columns(columns)
     keys = [fixed[k] for k in _KEYS]
