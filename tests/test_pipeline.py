@@ -103,3 +103,6 @@ def test_demo_refuses_what_it_cannot_do(tmp_path):
         run_demo(tmp_path, area="lyon")
     with pytest.raises(SwingcastError, match="forecast stage"):
         run_demo(tmp_path, area="hds13")
+    with pytest.raises(TargetingError, match="unknown candidate or bloc 'FILLON'"):
+        run_demo(tmp_path, area="paris", candidate="FILLON")
+    assert not list(tmp_path.iterdir())  # refused before writing anything

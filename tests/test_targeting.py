@@ -13,6 +13,7 @@ from swingcast.targeting import (
     PONS_VOTES_PER_DOOR,
     TargetingParams,
     expected_votes,
+    other_side,
     race_for_election,
     rank_bureaux,
 )
@@ -140,3 +141,17 @@ def test_rank_real_paris_results(shared_dir):
     # the most valuable bureau has the largest number of Le Pen voters per door
     opponents_per_door = r["persuadables"] / r["doors"]
     assert opponents_per_door.idxmax() == r.index[0]
+
+
+def test_other_side_of_a_duel_mirrors_shares():
+    pred = _pred({"a": (1000, 0.7, 0.62, 0.8), "b": (900, 0.6, 0.35, 0.1)})
+    pred["share_lo"], pred["share_hi"] = pred["share_pred"] - 0.05, pred["share_pred"] + 0.03
+    flipped = other_side(pred)
+    np.testing.assert_allclose(flipped["share_pred"] + pred["share_pred"], 1.0)  # a duel
+    np.testing.assert_allclose(flipped["swing_prob"] + pred["swing_prob"], 1.0)
+    assert (flipped["share_lo"] <= flipped["share_pred"]).all()
+    assert (flipped["share_pred"] <= flipped["share_hi"]).all()
+    # one side's persuadables are the other side's supporters
+    mine, theirs = rank_bureaux(pred), rank_bureaux(flipped)
+    np.testing.assert_allclose(theirs.loc[["a", "b"], "persuadables"],
+                               mine.loc[["a", "b"], "supporters"])

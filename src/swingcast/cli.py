@@ -311,8 +311,9 @@ def _contacts_cmd(
 @app.command("demo")
 def _demo_cmd(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("demo-output"),
-    area: Annotated[str, typer.Option(help="paris (back-test 2017) or hds13 (next election).")] = "paris",
+    area: Annotated[str, typer.Option(help="paris (back-test 2017), hds13-eu2024 (back-test 2024) or hds13 (next election).")] = "paris",
     hours: Annotated[float, typer.Option(help="Volunteer-hours to plan.")] = 2000.0,
+    candidate: Annotated[str | None, typer.Option(help="Canvass for: MACRON (default) or LE PEN in Paris; RN in hds13.")] = None,
 ) -> None:
     """Run the whole pipeline on real data and write ranking, plan, maps, report, back-test."""
     from swingcast.pipeline import run_demo
@@ -320,7 +321,7 @@ def _demo_cmd(
     package_logger = logging.getLogger("swingcast")
     if package_logger.getEffectiveLevel() > logging.INFO:
         package_logger.setLevel(logging.INFO)  # a long run: show its stages
-    result = run_demo(out, area=area, hours=hours)
+    result = run_demo(out, area=area, hours=hours, candidate=candidate)
     for name, path in sorted(result.files.items()):
         typer.echo(f"{name:12s} {path}")
 

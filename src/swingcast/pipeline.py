@@ -29,6 +29,7 @@ from swingcast.plan import allocate_hours, plan_summary
 from swingcast.report import html_report, write_geopackage, write_table
 from swingcast.targeting import (
     TargetingParams,
+    other_side,
     race_for_election,
     rank_bureaux,
     read_predictions,
@@ -59,7 +60,8 @@ class Area:
     contours: str  # registry name of the bureau polygons
     case: str  # back-test case of swingcast.backtest
     election_kind: str
-    candidate: str
+    candidate: str  # the candidate or bloc the case predicts
+    opponent: str = ""  # the other side of a duel, when there is one
 
 
 AREAS: dict[str, Area] = {
@@ -70,6 +72,7 @@ AREAS: dict[str, Area] = {
         case="paris-2017-t2",
         election_kind="presidentielle",
         candidate="MACRON",
+        opponent="LE PEN",
     ),
     "hds13": Area(
         name="hds13",
@@ -365,6 +368,7 @@ def run_demo(
     *,
     hours: float = 2000.0,
     params: TargetingParams | Mapping[str, object] | None = None,
+    candidate: str | None = None,
 ) -> DemoResult:
     """Run the whole demo: back-test (or forecast), then rank, plan, map and report.
 
@@ -384,6 +388,11 @@ def run_demo(
         Volunteer-hours to plan.
     params : TargetingParams or dict, optional
         Targeting parameters; ``race`` defaults to the one of the area's election.
+    candidate : str, optional
+        Whom the volunteers canvass for: the case's candidate or bloc (default; ``MACRON`` in
+        Paris, the ``RN`` list in Hauts-de-Seine 13) or, in a duel, the opponent
+        (``LE PEN``: the predictions are mirrored with
+        :func:`swingcast.targeting.other_side`).
 
     Returns
     -------
@@ -393,6 +402,8 @@ def run_demo(
     ------
     SwingcastError
         Unknown area, or a modelling stage missing (no predictions are ever made up).
+    TargetingError
+        A candidate or bloc the area's predictions do not cover.
 
     Examples
     --------
@@ -407,6 +418,13 @@ def run_demo(
             "(fit on every transition up to 2024, apply to the 2024 bureaux) that swingcast "
             "does not have yet; no predictions are made up. The back-test of the latest "
             "election there runs with --area hds13-eu2024"
+        )
+    sides = [c for c in (spec.candidate, spec.opponent) if c]
+    chosen = (candidate or spec.candidate).strip().upper()
+    if chosen not in sides:
+        raise TargetingError(
+            f"unknown candidate or bloc {candidate!r} for area {area!r}; expected one of "
+            f"{', '.join(sides)} (what the {spec.case} predictions cover)"
         )
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -428,6 +446,10 @@ def run_demo(
     predictions = getattr(bt, "predictions", None)
     if not isinstance(predictions, pd.DataFrame):
         raise SchemaError(f"back-test {spec.case!r} returned no predictions table")
+    title = spec.title
+    if chosen != spec.candidate:
+        predictions = other_side(predictions)
+        title = f"{spec.title.rsplit(' - ', 1)[0]} - {chosen}"
     # the back-test's own headline figures; recomputed from the predictions when it has none
     quality = backtest_headline(getattr(bt, "metrics", {})) or backtest_quality(predictions)
     to_json = getattr(bt, "to_json", None)
@@ -437,7 +459,7 @@ def run_demo(
         summary = {"case": spec.case, "quality": quality, **_backtest_summary(bt)}
         (out / "backtest.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     result = run_targeting(
-        predictions, state["bureaux"], out, title=spec.title, hours=hours, params=p,  # type: ignore[arg-type]
+        predictions, state["bureaux"], out, title=title, hours=hours, params=p,  # type: ignore[arg-type]
         backtest=quality,
     )
     result.files["backtest"] = out / "backtest.json"

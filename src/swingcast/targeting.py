@@ -40,6 +40,7 @@ __all__ = [
     "PREDICTION_COLUMNS",
     "check_predictions",
     "read_predictions",
+    "other_side",
     "rank_bureaux",
     "expected_votes",
     "race_for_election",
@@ -279,6 +280,38 @@ def read_predictions(path: str | PathLike[str]) -> pd.DataFrame:
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise InputFormatError(f"{path}: cannot read a predictions CSV ({exc})") from None
     return check_predictions(df, source=str(path))
+
+
+def other_side(predictions: pd.DataFrame) -> pd.DataFrame:
+    """Predictions for the opponent of a two-candidate race (second round of a presidential).
+
+    In a duel the opponent's share of exprimés is ``1 - share``: shares and their intervals
+    are mirrored (``lo`` and ``hi`` swap), the margin changes sign and the swing probability
+    becomes ``1 - swing_prob`` (the opponent passes the mirrored threshold exactly when the
+    candidate does not). Turnout is unchanged.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"share_pred": [0.7], "share_lo": [0.6], "share_hi": [0.75],
+    ...                   "swing_prob": [0.9], "margin_pred": [0.4]})
+    >>> other_side(p).round(2).to_dict("records")
+    [{'share_pred': 0.3, 'share_lo': 0.25, 'share_hi': 0.4, 'swing_prob': 0.1, 'margin_pred': -0.4}]
+    """
+    out = predictions.copy()
+    out[S.SHARE_PRED] = 1.0 - predictions[S.SHARE_PRED]
+    if S.SHARE_LO in out and S.SHARE_HI in out:
+        out[S.SHARE_LO] = 1.0 - predictions[S.SHARE_HI]
+        out[S.SHARE_HI] = 1.0 - predictions[S.SHARE_LO]
+    if "share_obs" in out:
+        out["share_obs"] = 1.0 - predictions["share_obs"]
+    if S.SWING_PROB in out:
+        out[S.SWING_PROB] = 1.0 - predictions[S.SWING_PROB]
+    if S.MARGIN_PRED in out:
+        out[S.MARGIN_PRED] = -predictions[S.MARGIN_PRED]
+    if S.MARGIN_LO in out and S.MARGIN_HI in out:
+        out[S.MARGIN_LO] = -predictions[S.MARGIN_HI]
+        out[S.MARGIN_HI] = -predictions[S.MARGIN_LO]
+    return out
 
 
 def rank_bureaux(
