@@ -62,6 +62,14 @@ def test_table_and_json_round_trip(tmp_path) -> None:
     assert json.loads(res.to_json(tmp_path / "m.json").read_text()) == metrics
 
 
+def test_swingcast_backtest_stays_callable_after_the_submodule_import() -> None:
+    import swingcast
+
+    assert callable(swingcast.backtest)  # the submodule is imported at the top of this file
+    with pytest.raises(SchemaError, match="unknown back-test case"):
+        swingcast.backtest("nope")
+
+
 def test_cases_are_listed_and_unknown_ones_refused() -> None:
     assert list_cases()["name"].tolist() == ["paris-2017-t2", "hds13-eu2024", "france-eu2019"]
     with pytest.raises(SchemaError, match="unknown back-test case 'nope'"):

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
+import types
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -499,3 +501,18 @@ def format_report(result: BacktestResult) -> str:
             values = ", ".join(f"{k}={v:.4f}" for k, v in m[key].items())
             lines.append(f"{key}: {values}")
     return "\n".join(lines)
+
+
+class _CallableModule(types.ModuleType):
+    """``swingcast.backtest`` names both this module and its main function.
+
+    Importing the submodule makes Python bind the package attribute ``swingcast.backtest`` to
+    the module, shadowing the lazily exported function; making the module callable keeps
+    ``swingcast.backtest("paris-2017-t2")`` working either way.
+    """
+
+    def __call__(self, *args: object, **kwargs: object) -> BacktestResult:
+        return backtest(*args, **kwargs)  # type: ignore[arg-type]
+
+
+sys.modules[__name__].__class__ = _CallableModule
