@@ -111,10 +111,22 @@ def test_small_bureaux_get_wider_intervals(data, fitted):
     width = np.log(hi / (1 - hi)) - np.log(lo / (1 - lo))
     p = fitted.predict(X)
     n = X["inscrits"].to_numpy()
-    # by hand: width = 2 q sqrt(sigma2 + 1/(n p (1-p)))
-    expected = 2 * fitted.q_ * np.sqrt(fitted.sigma2_ + 1 / (n * p * (1 - p)))
-    np.testing.assert_allclose(width, expected, rtol=1e-6)
+    # width = 2 q sqrt(sigma2 + 1/(n p (1-p)) + postvar_commune): what is left once the
+    # binomial and over-dispersion parts are taken out is the commune-effect variance,
+    # the same for every bureau of a commune and between 0 and tau2
+    left = (width / (2 * fitted.q_)) ** 2 - fitted.sigma2_ - 1 / (n * p * (1 - p))
+    by_commune = pd.Series(left, index=X.index).groupby(X["commune_code"])
+    assert float((by_commune.max() - by_commune.min()).max()) < 1e-9
+    assert left.min() > -1e-12 and left.max() <= fitted.tau2_ + 1e-12
+    # communes with many bureaux know their effect better
+    size = X.groupby("commune_code").size()
+    assert by_commune.mean()[size[size >= 10].index].mean() < by_commune.mean()[size[size == 1].index].mean()
     assert width[n < 300].mean() > width[n > 1300].mean()
+    # a commune never seen: its effect is unknown, the interval widens by tau2
+    new = X.iloc[:1].assign(commune_code="NEW")
+    lo_new, hi_new = fitted.predict_interval(new)
+    assert hi_new[0] - lo_new[0] > hi[0] - lo[0]
+    np.testing.assert_allclose(fitted.scale(X) * 2 * fitted.q_, width, rtol=1e-9)
 
 
 def test_unseen_commune_gets_zero_effect_and_is_logged(data, fitted, caplog):

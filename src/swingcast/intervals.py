@@ -1,9 +1,11 @@
 """Conformal prediction intervals on the logit scale, wider for small bureaux.
 
 A bureau's observed log-odds ``t_i`` differs from the predicted ``eta_i`` by sampling noise
-(binomial: variance ``1 / (n_i p_i (1 - p_i))``, large for small bureaux) plus a bureau-level
-over-dispersion ``sigma2``. The size factor ``s_i = sqrt(sigma2 + 1 / (n_i p_i (1 - p_i)))``
-puts every bureau on a common scale; the conformity score is ``|t_i - eta_i| / s_i``. Its
+(binomial: variance ``1 / (n_i p_i (1 - p_i))``, large for small bureaux), a bureau-level
+over-dispersion ``sigma2`` and the error of its commune effect (posterior variance
+``1 / (W_g + 1 / tau2)``: small for a commune with many bureaux, ``tau2`` for a commune never
+seen). The size factor ``s_i = sqrt(sigma2 + 1 / (n_i p_i (1 - p_i)) + postvar_g)`` puts every
+bureau on a common scale; the conformity score is ``|t_i - eta_i| / s_i``. Its
 finite-sample conformal quantile ``q`` (the ``ceil((m + 1) * coverage)``-th smallest of ``m``
 held-out scores) gives the interval ``expit(eta_i -/+ q * s_i)``, valid at ``coverage`` for
 exchangeable bureaux (Lei et al., 2018, "Distribution-free predictive inference for
@@ -37,8 +39,10 @@ def empirical_logit(y: np.ndarray, n: np.ndarray) -> np.ndarray:
     return np.log(y * n + 0.5) - np.log(n - y * n + 0.5)
 
 
-def size_scale(p: np.ndarray, n: np.ndarray, sigma2: float) -> np.ndarray:
-    """Scale of a bureau's logit residual: ``sqrt(sigma2 + 1 / (n p (1 - p)))``.
+def size_scale(
+    p: np.ndarray, n: np.ndarray, sigma2: float, extra: np.ndarray | float = 0.0
+) -> np.ndarray:
+    """Scale of a bureau's logit residual: ``sqrt(sigma2 + 1 / (n p (1 - p)) + extra)``.
 
     Parameters
     ----------
@@ -48,6 +52,8 @@ def size_scale(p: np.ndarray, n: np.ndarray, sigma2: float) -> np.ndarray:
         Bureau size (inscrits).
     sigma2 : float
         Over-dispersion on the logit scale.
+    extra : array of float or float
+        Further variance per bureau (the uncertainty of its commune effect).
 
     Returns
     -------
@@ -60,7 +66,7 @@ def size_scale(p: np.ndarray, n: np.ndarray, sigma2: float) -> np.ndarray:
     """
     p = np.clip(np.asarray(p, dtype=float), EPS, 1 - EPS)
     n = np.asarray(n, dtype=float)
-    return np.sqrt(sigma2 + 1.0 / (n * p * (1.0 - p)))
+    return np.sqrt(sigma2 + 1.0 / (n * p * (1.0 - p)) + extra)
 
 
 def conformal_quantile(scores: np.ndarray, coverage: float) -> float:

@@ -83,6 +83,7 @@ class _Core:
         self.gbm: object | None = None
         self.effects: np.ndarray | None = None
         self.raw_effects: np.ndarray | None = None
+        self.effect_postvar: np.ndarray | None = None
         self.tau2: float = 0.0
         self.sigma2: float = 0.0
 
@@ -99,6 +100,15 @@ class _Core:
 
     def eta(self, Z: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
         return self.fixed(Z) + self.offset(codes)
+
+    def effect_var(self, codes: np.ndarray | None) -> np.ndarray | float:
+        """Posterior variance of each bureau's commune effect (``tau2`` when unseen)."""
+        if self.effect_postvar is None or codes is None:
+            return 0.0
+        return np.append(self.effect_postvar, self.tau2)[codes]
+
+    def scale(self, eta: np.ndarray, n: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
+        return size_scale(expit(eta), n, self.sigma2, self.effect_var(codes))
 
 
 def irls_logit(
@@ -314,9 +324,11 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
             resid = t - fixed
             core.sigma2 = estimate_overdispersion(resid, samp, codes)
             if pooled:
-                core.effects, core.raw_effects, _, core.tau2 = shrunk_effects(
+                core.effects, core.raw_effects, factor, core.tau2 = shrunk_effects(
                     resid, core.sigma2 + samp, codes, n_groups
                 )
+                # posterior variance of u_g: tau2 (1 - shrinkage) = 1 / (W_g + 1 / tau2)
+                core.effect_postvar = core.tau2 * (1.0 - factor)
                 offset = core.effects[codes]
         if final and exog is not None:
             # Model-based standard errors of the mixed model (linearised on the logit scale):
@@ -362,9 +374,10 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
             Missing columns, NaN features, zero sizes or proportions outside [0, 1], naming
             the bureau ids.
         """
-        # Single-threaded BLAS: the products here are tall and thin (n x 12), where threads
-        # gain little and, on a shared machine, oversubscription made fits 4x slower.
-        with threadpool_limits(limits=1, user_api="blas"):
+        # One BLAS/OpenMP thread: the products here are tall and thin (n x 12) and the GBM
+        # trees small, where threads gain little; on the shared 2-core machine
+        # oversubscription made GLM fits 4x and GBM fits 3x slower.
+        with threadpool_limits(limits=1):
             return self._fit(X, y, sample_weight)
 
     def _fit(self, X: object, y: object, sample_weight: object | None) -> _ProportionModel:
@@ -408,9 +421,9 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
     ) -> np.ndarray:
         """Signed standardised held-out residuals ``(t - eta) / s``."""
         eta = core.eta(Z, codes)
-        return (t - eta) / size_scale(expit(eta), n, core.sigma2)
+        return (t - eta) / core.scale(eta, n, codes)
 
-    def _eta(self, X: object) -> tuple[np.ndarray, np.ndarray]:
+    def _eta(self, X: object, with_codes: bool = False) -> tuple:
         check_fitted(self, "core_")
         _, raw, n, codes = self._design(X, fitting=False)
         if codes is not None and self.core_.effects is not None:
@@ -420,7 +433,8 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
                     "%d bureau(x) in commune(s) unseen in training: commune effect 0",
                     int(unseen.sum()),
                 )
-        return self.core_.eta(self._standardise(raw), codes), n
+        eta = self.core_.eta(self._standardise(raw), codes)
+        return (eta, n, codes) if with_codes else (eta, n)
 
     def predict(self, X: object) -> np.ndarray:
         """Predicted proportion per bureau.
@@ -451,8 +465,8 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
         (numpy.ndarray, numpy.ndarray)
             Lower and upper bounds.
         """
-        eta, n = self._eta(X)
-        return logit_interval(eta, self.scale(X, eta=eta, sizes=n), self.q_)
+        eta, n, codes = self._eta(X, with_codes=True)
+        return logit_interval(eta, self.core_.scale(eta, n, codes), self.q_)
 
     def scale(
         self, X: object, *, eta: np.ndarray | None = None, sizes: np.ndarray | None = None
@@ -473,9 +487,10 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
         -------
         numpy.ndarray
         """
+        eta_x, sizes_x, codes = self._eta(X, with_codes=True)
         if eta is None or sizes is None:
-            eta, sizes = self._eta(X)
-        return size_scale(expit(eta), sizes, self.core_.sigma2)
+            eta, sizes = eta_x, sizes_x
+        return self.core_.scale(eta, sizes, codes)
 
     # --- fitted attributes ------------------------------------------------------------------
     @property
