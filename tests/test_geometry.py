@@ -111,6 +111,12 @@ def test_iris_refusals(tmp_path: Path) -> None:
     g.to_file(tmp_path / "bad.gpkg")
     with pytest.raises(SchemaError, match="id 92002010: malformed IRIS code"):
         read_iris(tmp_path / "bad.gpkg")
+    g["CODE_IRIS"] = ["920020101"]
+    g["TYP_IRIS"] = ["Q"]
+    g.to_file(tmp_path / "badtype.gpkg")
+    with pytest.raises(SchemaError, match="id 920020101: IRIS type 'Q'"):
+        read_iris(tmp_path / "badtype.gpkg")
+    g["TYP_IRIS"] = ["H"]
     g["CODE_IRIS"] = ["920140101"]
     g.to_file(tmp_path / "bad2.gpkg")
     with pytest.raises(SchemaError, match="920140101: commune code is not the first 5"):

@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from swingcast._log import logger
-from swingcast.census import IRIS_PATTERN
+from swingcast.census import IRIS_PATTERN, IRIS_TYPES
 from swingcast.errors import GeometryError, SchemaError, where
 from swingcast.lambert import dissolve_duplicates, read_vector, to_lambert93
 from swingcast.schema import (
@@ -138,6 +138,10 @@ def read_iris(path: str | PathLike[str], *, crs: object | None = None,
     types = (gdf[type_f].astype("string").str.strip().str.upper() if type_f
              else pd.Series(pd.NA, index=gdf.index, dtype="string"))
     types = types.mask(types.isna() & codes.str.endswith("0000"), "Z")
+    odd = types.notna() & ~types.isin(IRIS_TYPES)
+    if odd.any():
+        raise SchemaError(f"{where(path, column=type_f, ids=codes[odd])}: IRIS type "
+                          f"{types[odd].iloc[0]!r}; expected one of {IRIS_TYPES}")
     out = gpd.GeoDataFrame(
         {IRIS_CODE: codes, COMMUNE_CODE: communes,
          IRIS_NAME: gdf[name_f].astype("string"), IRIS_TYPE: types.astype("string")},
