@@ -193,3 +193,15 @@ def test_repeated_row_in_a_wide_ministry_sheet_is_a_duplicate(fixtures_dir, tmp_
     assert r.issues[["line", "bureau_id", "check"]].values.tolist() == [
         [4, "92002_1", "duplicate_bureau"]]
     assert r.votes[schema.VOIX].sum() == r.stations[schema.EXPRIMES].sum() == 490 + 390
+
+
+def test_pre_2014_blancs_et_nuls_is_checked_not_split(tmp_path):
+    header = ("Code du département;Code de la commune;Code du b.vote;Inscrits;Abstentions;"
+              "Votants;Blancs et nuls;Exprimés;N°Panneau;Nom;Voix\n")
+    rows = ("33;063;0001;100;40;60;3;57;1;A;30;2;B;27\n"  # 60 = 3 + 57
+            "33;063;0002;100;40;60;3;56;1;A;30;2;B;26\n")  # 60 != 3 + 56
+    path = tmp_path / "PR12_BVot_T2.txt"
+    path.write_bytes((header + rows).encode("cp1252"))
+    r = read_results(path)
+    assert r.stations[schema.BLANCS].isna().all() and r.stations[schema.NULS].isna().all()
+    assert r.issues[["line", "check"]].values.tolist() == [[3, "votants_blancs_nuls_exprimes"]]

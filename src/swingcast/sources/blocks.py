@@ -19,9 +19,12 @@ from swingcast.errors import InputFormatError, SchemaError, where
 from swingcast.sources.detect import plain
 from swingcast.sources.textfile import LINE, to_count
 
-__all__ = ["FIXED_ROLES", "BLOCK_ROLES", "role_of", "fixed_columns", "block_votes",
+__all__ = ["BLANCS_NULS", "FIXED_ROLES", "BLOCK_ROLES", "role_of", "fixed_columns", "block_votes",
            "station_counts", "is_panel"]
 
+#: Raw column of the pre-2014 files giving blank and spoilt ballots as one figure: not in
+#: ``stations`` (blancs and nuls stay NA) but checked: votants = blancs_nuls + exprimes.
+BLANCS_NULS = "blancs_nuls"
 #: Bureau-level columns: role -> pattern of the plain header.
 FIXED_ROLES: dict[str, str] = {
     "dep": r"code (du )?departement",
@@ -33,7 +36,7 @@ FIXED_ROLES: dict[str, str] = {
     schema.VOTANTS: r"votants",
     schema.BLANCS: r"blancs",
     schema.NULS: r"nuls",
-    "blancs_nuls": r"blancs et nuls",
+    "blancs_nuls": r"blancs et nuls",  # before 2014: one figure (see BLANCS_NULS)
     schema.EXPRIMES: r"exprimes",
 }
 #: Candidate-block columns: role -> pattern (``list`` patterns in order of preference).
@@ -136,7 +139,7 @@ def station_counts(frame: pd.DataFrame, fixed: dict[str, str],
     out = pd.DataFrame(index=frame.index)
     for role in ("dep", "commune", "bureau"):
         out[role] = frame[fixed[role]].astype("string").str.strip()
-    for role in schema.STATION_COUNTS:
+    for role in (*schema.STATION_COUNTS, BLANCS_NULS):
         if role in fixed:
             out[role] = to_count(frame[fixed[role]], frame[LINE], path, fixed[role])
     if schema.ROUND in fixed:

@@ -25,6 +25,7 @@ import pandas as pd
 from swingcast import schema
 from swingcast._log import logger
 from swingcast.errors import InvariantError, where
+from swingcast.sources.blocks import BLANCS_NULS
 from swingcast.sources.codes import canonical_ids
 from swingcast.sources.results import ISSUE_COLUMNS, PCT_INSCRITS, Results, empty_issues
 from swingcast.sources.textfile import LINE
@@ -89,11 +90,13 @@ def check_invariants(
     stations: pd.DataFrame,
     voix_sum: pd.Series | None,
     file: str,
+    blancs_nuls: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Check the accounting identities of every bureau; return the breaks.
 
     Checks: ``inscrits = abstentions + votants``; ``votants = blancs + nuls + exprimes``
-    (when split); ``sum of voix = exprimes``; every count ``>= 0``; ``votants <= inscrits``;
+    (when split); ``votants = blancs_nuls + exprimes`` (files before 2014, which give one
+    figure); ``sum of voix = exprimes``; every count ``>= 0``; ``votants <= inscrits``;
     ``exprimes <= votants``. A check is skipped on a row where one of its terms is NA.
 
     Parameters
@@ -102,6 +105,8 @@ def check_invariants(
         Station rows with ``bureau_id``, the counts and ``_line``.
     voix_sum : Series, optional
         Sum of ``voix`` per station row (same index), NA where unknown.
+    blancs_nuls : Series, optional
+        Blank and spoilt ballots as one figure (pre-2014 files), same index.
     file : str
         File name recorded in the issues.
 
@@ -135,6 +140,10 @@ def check_invariants(
         "inscrits " + s(ins) + " != abstentions " + s(abst) + " + votants " + s(vot))
     add("votants_blancs_nuls_exprimes", vot != bl + nu + ex,
         "votants " + s(vot) + " != blancs " + s(bl) + " + nuls " + s(nu) + " + exprimes " + s(ex))
+    if blancs_nuls is not None:
+        add("votants_blancs_nuls_exprimes", vot != blancs_nuls + ex,
+            "votants " + s(vot) + " != blancs et nuls " + s(blancs_nuls) + " + exprimes "
+            + s(ex))
     if voix_sum is not None:
         add("voix_exprimes", voix_sum != ex,
             "sum of voix " + s(voix_sum) + " != exprimes " + s(ex))
@@ -271,7 +280,9 @@ def assemble(
             .reindex(range(len(st)))
         )
         voix_sum.index = st.index
-    issues = check_invariants(st, voix_sum, file)
+    bn = (pd.Series(stations[BLANCS_NULS].astype("Int64").to_numpy(), index=st.index)
+          if BLANCS_NULS in stations else None)
+    issues = check_invariants(st, voix_sum, file, bn)
     keys = [schema.ELECTION, schema.ROUND, schema.BUREAU_ID]
     if st.duplicated(keys).any():
         st["_votes"] = _vote_signature(keep_votes, sid, len(st)).to_numpy()

@@ -17,6 +17,7 @@ import pandas as pd
 from swingcast import schema
 from swingcast.errors import InputFormatError, SchemaError, where
 from swingcast.sources.blocks import (
+    BLANCS_NULS,
     BLOCK_ROLES,
     block_votes,
     fixed_columns,
@@ -241,7 +242,7 @@ def parse_long(table: Table, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     del kind
     rows, votes, keys = _parse(table)
-    counts = [c for c in rows.columns if c in schema.STATION_COUNTS]
+    counts = [c for c in rows.columns if c in (*schema.STATION_COUNTS, BLANCS_NULS)]
     stations, sid = split_long(rows, keys, counts, table.path)
     votes["_sid"] = sid.to_numpy()[votes["_sid"].to_numpy()]
     return stations, votes
