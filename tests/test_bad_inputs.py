@@ -30,11 +30,6 @@ CASES = list(csv.DictReader(open(BAD / "cases.csv", encoding="utf-8", newline=""
 KNOWN_GAPS: dict[str, str] = {
     "ministry_xlsx_title_rows": "read_results does not look below title rows for the header "
                                 "of an .xlsx (read_census does)",
-    "census_negative_count": "read_census accepts a negative population count (P/C variable)",
-    "census_filosofi_lost_zero": "read_census pads 8-digit IRIS codes but logs it at INFO, "
-                                 "not as a warning",
-    "addresses_latitude_out_of_range": "read_addresses refuses the file but names the bounds, "
-                                       "not the line and column of the bad latitude",
 }
 
 

@@ -33,7 +33,7 @@ _EXPORTS: dict[str, str] = {
     "Crosswalk": "swingcast.joiner",
     "build_features": "swingcast.features",
     "backtest": "swingcast.backtest",
-    "check": "swingcast.check",
+    "check": "swingcast.preflight",
     "TargetingParams": "swingcast.targeting",
     "rank_bureaux": "swingcast.targeting",
     "allocate_hours": "swingcast.plan",

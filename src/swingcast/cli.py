@@ -46,7 +46,7 @@ def _existing_path(value: str) -> Path:
 
 # --- commands are registered below this line, one block per stage ------------------------
 
-# --- load: datasets and input checks (swingcast.datasets / swingcast.check) ---------------
+# --- load: datasets and input checks (swingcast.datasets / swingcast.preflight) -----------
 
 
 @app.command("datasets")
@@ -74,7 +74,7 @@ def _check_cmd(
                                                    "census, iris, bureaux, addresses.")] = None,
 ) -> None:
     """Validate input files before a run; exit 0 if all good, 1 on warnings, 2 on errors."""
-    from swingcast.check import check
+    from swingcast.preflight import check
 
     report = check(files, kind=kind)
     typer.echo(str(report))

@@ -1,10 +1,14 @@
 """``swingcast.check``: validate a set of input files before a run.
 
+(The module is called ``preflight``, not ``check``, so that ``swingcast.check`` is, and
+stays, the function: importing a submodule ``swingcast.check`` would replace it.)
+
 Each file is recognised (results, census, IRIS contours, bureau contours, addresses), read
 with the project's own loader, and summarised: rows, distinct ids, elections or census
 year, invariant breaks, and what the loader had to repair (its warnings). Files of
-different kinds are then compared: census IRIS codes against the IRIS contours (same
-edition?), result bureaux against bureau contours and addresses (same ids?).
+different kinds are then compared, within the communes both cover: census IRIS codes
+against the IRIS contours (same edition?), result bureaux against bureau contours and
+addresses (same ids?).
 
 Verdicts, and the exit status of ``swingcast check``:
 
@@ -294,7 +298,6 @@ def _summarise(report: FileReport, data: Any, messages: list[str]) -> None:
         report.ids = int(data[schema.IRIS_CODE].nunique())
         year = data.attrs.get("census_year")
         report.detail = f"census year {year}" if year is not None else ""
-        report.warnings += _negative_census_counts(data)
     elif kind == "iris":
         report.ids = int(data[schema.IRIS_CODE].nunique())
         report.detail = f"{data.crs.to_string() if data.crs else 'no CRS'}, " \
@@ -303,20 +306,6 @@ def _summarise(report: FileReport, data: Any, messages: list[str]) -> None:
         report.ids = int(data[schema.BUREAU_ID].nunique())
         report.detail = f"{data[schema.COMMUNE_CODE].nunique()} communes"
     report.warnings += [m for m in messages if m not in report.warnings]
-
-
-def _negative_census_counts(data: pd.DataFrame) -> list[str]:
-    """Population counts (INSEE ``P``/``C`` variables) below zero cannot be right."""
-    names = data.attrs.get("columns", {})
-    out = []
-    for original, new in names.items():
-        if not str(original).startswith(("P", "C")) or new not in data:
-            continue
-        values = pd.to_numeric(data[new], errors="coerce")
-        bad = data.loc[values < 0, schema.IRIS_CODE]
-        if len(bad):
-            out.append(f"column {original!r}: negative count for IRIS {_shown(bad)}")
-    return out
 
 
 def _read_one(path: Path, kind: str | None) -> FileReport:
@@ -357,7 +346,11 @@ def _cross_checks(files: list[FileReport]) -> list[str]:
     out: list[str] = []
     for census in by_kind.get("census", []):
         for iris in by_kind.get("iris", []):
-            out += _compare(set(census.data[schema.IRIS_CODE]), set(iris.data[schema.IRIS_CODE]),
+            # within the communes both cover (an IRIS code starts with its commune code)
+            a, b = set(census.data[schema.IRIS_CODE]), set(iris.data[schema.IRIS_CODE])
+            communes = {c[:5] for c in a} & {c[:5] for c in b}
+            out += _compare({c for c in a if c[:5] in communes},
+                            {c for c in b if c[:5] in communes},
                             census.path.name, iris.path.name, "IRIS codes")
     for res in by_kind.get("results", []):
         ids = res.data.stations[[schema.BUREAU_ID, schema.COMMUNE_CODE]]
