@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from swingcast.cli import main
-from swingcast.errors import SwingcastError, TargetingError
-from swingcast.pipeline import run_demo
+from swingcast.errors import TargetingError
+from swingcast.pipeline import forecast_hds13, run_demo
 
 pytestmark = pytest.mark.shared
 
@@ -101,8 +101,23 @@ def test_cli_over_demo_outputs(demo, tmp_path, capsys):
 def test_demo_refuses_what_it_cannot_do(tmp_path):
     with pytest.raises(TargetingError, match="unknown area"):
         run_demo(tmp_path, area="lyon")
-    with pytest.raises(SwingcastError, match="forecast stage"):
-        run_demo(tmp_path, area="hds13")
     with pytest.raises(TargetingError, match="unknown candidate or bloc 'FILLON'"):
         run_demo(tmp_path, area="paris", candidate="FILLON")
     assert not list(tmp_path.iterdir())  # refused before writing anything
+
+
+def test_hds13_forecast_keeps_the_2024_level(shared_dir):
+    from swingcast.cases import get_case
+    from swingcast.targeting import check_predictions
+
+    pred = check_predictions(forecast_hds13(n_draws=200))
+    assert len(pred) == 92 and not {"turnout_obs", "share_obs"} & set(pred.columns)
+    assert (pred["turnout_lo"] <= pred["turnout_pred"]).all()
+    assert (pred["turnout_pred"] <= pred["turnout_hi"]).all()
+    # no national swing is assumed: the area-wide level is the 2024 European one
+    eu24 = get_case("hds13-eu2024").build().test
+    level = np.average(eu24["turnout"], weights=eu24["inscrits"])
+    assert np.average(pred["turnout_pred"], weights=pred["inscrits"]) == pytest.approx(level, abs=0.01)
+    share = np.average(eu24["share"], weights=eu24["exprimes"])
+    voters = pred["inscrits"] * pred["turnout_pred"]
+    assert np.average(pred["share_pred"], weights=voters) == pytest.approx(share, abs=0.01)

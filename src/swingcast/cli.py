@@ -311,7 +311,7 @@ def _contacts_cmd(
 @app.command("demo")
 def _demo_cmd(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("demo-output"),
-    area: Annotated[str, typer.Option(help="paris (back-test 2017), hds13-eu2024 (back-test 2024) or hds13 (next election).")] = "paris",
+    area: Annotated[str, typer.Option(help="paris (back-test 2017), hds13 (forecast, next European election) or hds13-eu2024 (back-test 2024).")] = "paris",
     hours: Annotated[float, typer.Option(help="Volunteer-hours to plan.")] = 2000.0,
     candidate: Annotated[str | None, typer.Option(help="Canvass for: MACRON (default) or LE PEN in Paris; RN in hds13.")] = None,
 ) -> None:

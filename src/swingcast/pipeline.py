@@ -41,6 +41,7 @@ __all__ = [
     "Area",
     "area_bureaux",
     "backtest_headline",
+    "forecast_hds13",
     "backtest_quality",
     "run_targeting",
     "run_demo",
@@ -76,10 +77,10 @@ AREAS: dict[str, Area] = {
     ),
     "hds13": Area(
         name="hds13",
-        title="Hauts-de-Seine 13th constituency, next election after 2024",
+        title="Hauts-de-Seine 13th constituency, next European election (forecast) - RN list",
         contours="hauts-de-seine-13/contours/circo_contours.geojson",
-        case="",  # needs a forecast from all results up to 2024: see run_demo
-        election_kind="legislatives",
+        case="",  # no back-test: a forecast, see forecast_hds13
+        election_kind="europeennes",
         candidate="RN",
     ),
     "hds13-eu2024": Area(
@@ -362,6 +363,75 @@ def _backtest_summary(bt: object) -> dict[str, object]:
     return {}
 
 
+def forecast_hds13(*, coverage: float = 0.8, n_draws: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """Forecast the next European election in Hauts-de-Seine 13, bureau by bureau (RN list).
+
+    No outcome is known, so there is no score: the models of :mod:`swingcast.models` are
+    fitted on the latest transition of the same kind (European 2019 features -> European 2024
+    results, the training and test data of the ``hds13-eu2024`` case) and applied to features
+    built from the 2024 European results and the census. The area-wide level stays at its
+    2024 value (no national swing is assumed); the swing probability is the simulated
+    probability that the list passes 50 % (:func:`swingcast.simulate.simulate_swing`, common
+    swing sd from the commune-level errors of the training fit).
+
+    Returns
+    -------
+    DataFrame
+        The predictions contract, indexed by ``bureau_id`` (no ``*_obs`` columns).
+
+    Examples
+    --------
+    >>> forecast_hds13()["share_pred"].between(0, 1).all()  # doctest: +SKIP
+    True
+    """
+    from swingcast.blocs import is_rn
+    from swingcast.casedata import EU24, HDS13_COMMUNES, hds13_census, load_round
+    from swingcast.cases import get_case, lag_matrix
+    from swingcast.features import build_features
+    from swingcast.models import ShareModel, TurnoutModel
+    from swingcast.simulate import area_error_sd, simulate_swing
+
+    case = get_case("hds13-eu2024").build()
+    X_fit, y_fit = case.X_test, case.test.loc[case.X_test.index]  # EU19 -> EU24
+    stations, votes = load_round(EU24, communes=HDS13_COMMUNES)
+    bureaux = stations.set_index(S.BUREAU_ID)[[S.COMMUNE_CODE, S.ARRONDISSEMENT_CODE, S.INSCRITS]]
+    bureaux = bureaux.assign(**{S.INSCRITS: pd.to_numeric(bureaux[S.INSCRITS]).astype(float)})
+    bureaux = bureaux[bureaux[S.INSCRITS] > 0]
+    feats = build_features(stations, votes, [EU24], bureaux=bureaux, census=hds13_census(),
+                           census_total="pop1564", parties={"rn": is_rn})
+    census_cols = [c for c in feats.columns if c.startswith("census_") and c != "census_missing"]
+    groups = tuple(c.removeprefix("share_").removesuffix("_lag") for c in X_fit.columns
+                   if c.startswith("share_") and c.endswith("_lag"))
+    X_next = lag_matrix(feats, EU24, census_columns=census_cols, groups=groups)
+    missing = [c for c in X_fit.columns if c not in X_next.columns]
+    if missing:
+        raise SchemaError(f"hds13 forecast: 2024 features lack {', '.join(missing)}")
+    X_next = X_next[list(X_fit.columns)]
+    out = pd.DataFrame(index=X_next.index)
+    w_fit = X_fit[S.INSCRITS].to_numpy(float)
+    models = {}
+    for target, cls in (("turnout", TurnoutModel), ("share", ShareModel)):
+        est = cls(group_col=case.group_col, size_col=S.INSCRITS, coverage=coverage,
+                  random_state=seed, features=case.features)
+        est.fit(X_fit, y_fit[target].to_numpy(float))
+        lo, hi = est.predict_interval(X_next)
+        out[f"{target}_pred"], out[f"{target}_lo"], out[f"{target}_hi"] = est.predict(X_next), lo, hi
+        models[target] = est
+    share_model = models["share"]
+    common_sd = area_error_sd(share_model.predict(X_fit), y_fit["share"].to_numpy(float), w_fit,
+                              X_fit[case.group_col].astype(str).to_numpy())
+    out[S.INSCRITS] = X_next[S.INSCRITS].to_numpy(float)
+    sim = simulate_swing(out, n_draws=n_draws, common_sd=common_sd,
+                         local_residuals=share_model.residuals_, scale=share_model.scale(X_next),
+                         threshold=0.5, seed=seed)
+    for col in (S.SWING_PROB, S.MARGIN_PRED, S.MARGIN_LO, S.MARGIN_HI):
+        out[col] = sim[col]
+    out[S.COMMUNE_CODE] = feats[S.COMMUNE_CODE].reindex(out.index)
+    out[S.ARRONDISSEMENT_CODE] = out[S.COMMUNE_CODE]
+    out.index.name = S.BUREAU_ID
+    return out
+
+
 def run_demo(
     out: str | PathLike[str] = "demo-output",
     area: str = "paris",
@@ -412,13 +482,6 @@ def run_demo(
     1
     """
     spec = _get_area(area)
-    if not spec.case:
-        raise SwingcastError(
-            f"area {area!r}: forecasting the next election after 2024 needs a forecast stage "
-            "(fit on every transition up to 2024, apply to the 2024 bureaux) that swingcast "
-            "does not have yet; no predictions are made up. The back-test of the latest "
-            "election there runs with --area hds13-eu2024"
-        )
     sides = [c for c in (spec.candidate, spec.opponent) if c]
     chosen = (candidate or spec.candidate).strip().upper()
     if chosen not in sides:
@@ -438,11 +501,25 @@ def run_demo(
         state["bureaux"] = area_bureaux(area)
 
     def model() -> None:
-        backtest = _stage("swingcast.backtest", "backtest")
-        state["bt"] = backtest(case=spec.case)
+        if spec.case:
+            backtest = _stage("swingcast.backtest", "backtest")
+            state["bt"] = backtest(case=spec.case)
+        else:
+            state["bt"] = None
+            state["forecast"] = forecast_hds13()
 
-    _run_stages({"load contours": load, "back-test": model}, seconds)
+    _run_stages({"load contours": load, "back-test" if spec.case else "forecast": model}, seconds)
     bt = state["bt"]
+    if bt is None:  # a forecast: nothing to score yet
+        predictions = state["forecast"]
+        note = {"area": area, "forecast": spec.title,
+                "note": "forecast of an election not yet held: no back-test metrics"}
+        (out / "backtest.json").write_text(json.dumps(note, indent=2), encoding="utf-8")
+        result = run_targeting(predictions, state["bureaux"], out, title=spec.title,  # type: ignore[arg-type]
+                               hours=hours, params=p)
+        result.files["backtest"] = out / "backtest.json"
+        result.seconds = {**seconds, **result.seconds}
+        return result
     predictions = getattr(bt, "predictions", None)
     if not isinstance(predictions, pd.DataFrame):
         raise SchemaError(f"back-test {spec.case!r} returned no predictions table")
