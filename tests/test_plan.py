@@ -34,17 +34,19 @@ def _ranking(rows: dict[str, tuple[float, float, str]]) -> pd.DataFrame:
 
 def _brute_force(ranking, blocks, caps=None):
     """Best total over every way of giving `blocks` one-hour blocks (or fewer) to the bureaux."""
+    ids = list(ranking.index)
+    # gain[i][k]: expected votes of bureau i with k hours, from the targeting model itself
+    gain = [[float(expected_votes(ranking.loc[[b]], float(k), PARAMS).iloc[0])
+             for k in range(blocks + 1)] for b in ids]
+    group = ranking["arrondissement_code"].tolist()
     best = -np.inf
-    n = len(ranking)
-    for alloc in itertools.product(range(blocks + 1), repeat=n):
+    for alloc in itertools.product(range(blocks + 1), repeat=len(ids)):
         if sum(alloc) > blocks:
             continue
-        hours = pd.Series(alloc, index=ranking.index, dtype=float)
-        if caps:
-            per_group = hours.groupby(ranking["arrondissement_code"]).sum()
-            if any(per_group.get(g, 0) > c for g, c in caps.items()):
-                continue
-        best = max(best, float(expected_votes(ranking, hours, PARAMS).sum()))
+        if caps and any(sum(a for a, g in zip(alloc, group, strict=True) if g == key) > cap
+                        for key, cap in caps.items()):
+            continue
+        best = max(best, sum(gain[i][k] for i, k in enumerate(alloc)))
     return best
 
 
