@@ -166,6 +166,21 @@ def test_paris_transfer_share_of_one_bureau_by_hand(shared_dir) -> None:
     assert transfer_share(votes)["75056_101"] == pytest.approx(macron / both)
 
 
+@pytest.mark.shared
+def test_paris_census_total_is_conserved_by_the_crosswalk(paris, shared_dir) -> None:
+    from swingcast.casedata import paris_census
+
+    census = paris_census()
+    assert len(census) == 896
+    # sum of C11_POP15P over the 992 IRIS of Paris (data README): area weights conserve it
+    assert census["pop15p"].sum() == pytest.approx(1_926_666)
+    with open(shared_dir / "paris/census/rp2011-cs8-iris-paris.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    for i in (3, 6, 8):
+        raw_total = sum(float(r[f"C11_POP15P_CS{i}"]) for r in rows)
+        assert census[f"cs{i}"].sum() == pytest.approx(raw_total)
+
+
 # --- the Hauts-de-Seine case -----------------------------------------------------------------
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -36,6 +35,7 @@ from swingcast.schema import (
     COMMUNE_CODE,
     DEPARTEMENT,
     INSCRITS,
+    IRIS_CODE,
     VOIX,
 )
 
@@ -133,19 +133,16 @@ def paris_census() -> pd.DataFrame:
     >>> round(c["pop15p"].sum())  # doctest: +SKIP
     1926666
     """
-    from swingcast import crosswalk
+    from swingcast import crosswalk, read_bureaux, read_census, read_iris
 
-    iris = gpd.read_file(fetch("paris/contours/iris-paris-2013.gpkg"))
-    sect = gpd.read_file(fetch("paris/contours/secteurs-des-bureaux-de-vote-paris-2017.geojson"))
-    arr = sect["arrondissement"].astype(int)
-    num = sect["num_bv"].astype(int)
-    sect[BUREAU_ID] = "75056_" + (arr * 100 + num).astype(str)
-    counts = pd.read_csv(fetch("paris/census/rp2011-cs8-iris-paris.csv"), sep=";", dtype={"IRIS": str})
-    counts = counts.rename(columns=lambda c: c.replace("C11_POP15P_CS", "cs").replace("C11_POP15P", "pop15p"))
-    cw = crosswalk(iris[["DCOMIRIS", "geometry"]], sect[[BUREAU_ID, "geometry"]],
-                   source_id="DCOMIRIS", target_id=BUREAU_ID, within=None)
+    iris = read_iris(fetch("paris/contours/iris-paris-2013.gpkg"))
+    sect = read_bureaux(fetch("paris/contours/secteurs-des-bureaux-de-vote-paris-2017.geojson"))
+    counts = read_census(fetch("paris/census/rp2011-cs8-iris-paris.csv"))
+    counts = counts.rename(columns=lambda c: c.replace("pop15p_cs", "cs"))
+    cw = crosswalk(iris[[IRIS_CODE, "geometry"]], sect[[BUREAU_ID, "geometry"]],
+                   source_id=IRIS_CODE, target_id=BUREAU_ID, within=None)
     cols = ["pop15p", *[f"cs{i}" for i in range(1, 9)]]
-    out = cw.apply(counts, extensive=cols, id_column="IRIS")
+    out = cw.apply(counts, extensive=cols, id_column=IRIS_CODE)
     return out[cols]
 
 
@@ -153,10 +150,10 @@ def paris_census() -> pd.DataFrame:
 def hds13_census() -> pd.DataFrame:
     """RP2016 activity (IRIS) and Filosofi 2019 median income carried onto the Etalab bureaux.
 
-    Area weights from the ``map_iris`` IRIS contours (Lambert-93; its ``.prj`` has no EPSG code,
-    set to EPSG:2154 here) to Etalab's REU bureau contours. The median income is carried as
-    ``income_x_pop`` (median × population 15–64), so that dividing by ``pop1564`` gives a
-    population-weighted mean of the IRIS medians.
+    Area weights from the ``map_iris`` IRIS contours (Lambert-93) to Etalab's REU bureau
+    contours. The median income (k€) is carried as ``income_x_pop`` (median × population
+    15–64), so that dividing by ``pop1564`` gives a population-weighted mean of the IRIS
+    medians (its feature ``census_income_x_pop_share`` is that mean, centred, not a share).
 
     Returns
     -------
@@ -170,43 +167,40 @@ def hds13_census() -> pd.DataFrame:
     >>> len(c)  # doctest: +SKIP
     91
     """
-    from swingcast import crosswalk
+    from swingcast import crosswalk, read_bureaux, read_census, read_iris
 
-    iris = gpd.read_file(fetch("ile-de-france/contours/map_iris.shp"))
-    iris = iris.set_crs("EPSG:2154", allow_override=True)
-    iris = iris[iris["CODE_COM"].astype(str).isin(HDS13_COMMUNES)]
-    bv = gpd.read_file(fetch("hauts-de-seine-13/contours/circo_contours.geojson"))
-    commune = bv["codeBureauVote"].str[:5]
-    bv[BUREAU_ID] = commune + "_" + bv["codeBureauVote"].str[6:].str.lstrip("0")
-    rp = pd.read_csv(fetch("ile-de-france/census/base-ic-activite-residents-2016-idf.csv"), sep=";",
-                     dtype={"IRIS": str, "COM": str})
-    rp = rp[rp["COM"].isin(HDS13_COMMUNES)]
-    filo = pd.read_csv(fetch("france/census/BASE_TD_FILO_DEC_IRIS_2019.csv"), sep=";", skiprows=5,
-                       dtype={"IRIS": str}, encoding="utf-8-sig", decimal=",")
+    iris = read_iris(fetch("ile-de-france/contours/map_iris.shp"))
+    iris = iris[iris[COMMUNE_CODE].astype(str).isin(HDS13_COMMUNES)]
+    bv = read_bureaux(fetch("hauts-de-seine-13/contours/circo_contours.geojson"))
+    rp = read_census(fetch("ile-de-france/census/base-ic-activite-residents-2016-idf.csv"))
+    rp = rp[rp[COMMUNE_CODE].astype(str).isin(HDS13_COMMUNES)]
+    filo = read_census(fetch("france/census/BASE_TD_FILO_DEC_IRIS_2019.csv"))
     table = pd.DataFrame(
         {
-            "IRIS": rp["IRIS"],
-            "pop1564": pd.to_numeric(rp["P16_POP1564"]),
-            "act_cs3": pd.to_numeric(rp["C16_ACT1564_CS3"]),
-            "act_cs5": pd.to_numeric(rp["C16_ACT1564_CS5"]),
-            "act_cs6": pd.to_numeric(rp["C16_ACT1564_CS6"]),
-            "chom": pd.to_numeric(rp["P16_CHOM1564"]),
+            IRIS_CODE: rp[IRIS_CODE].astype(str),
+            "pop1564": rp["pop1564"],
+            "act_cs3": rp["act1564_cs3"],
+            "act_cs5": rp["act1564_cs5"],
+            "act_cs6": rp["act1564_cs6"],
+            "chom": rp["chom1564"],
         }
     )
-    med = pd.to_numeric(filo.set_index("IRIS")["DEC_MED19"], errors="coerce")
-    table["median"] = table["IRIS"].map(med)
+    med = filo.set_index(filo[IRIS_CODE].astype(str))["dec_med"]
+    table["median"] = table[IRIS_CODE].map(med).astype(float)
     secret = table["median"].isna()
     if secret.any():
         # Statistical secrecy: the commune's population-weighted median of the other IRIS.
-        com = table["IRIS"].str[:5]
-        fill = (table["median"] * table["pop1564"]).groupby(com).sum() / table["pop1564"].where(~secret).groupby(com).sum()
+        com = table[IRIS_CODE].str[:5]
+        known = table["pop1564"].where(~secret)
+        fill = (table["median"] * table["pop1564"]).groupby(com).sum() / known.groupby(com).sum()
         table.loc[secret, "median"] = com[secret].map(fill)
-        logger.info("Filosofi 2019: %d IRIS without a median (secrecy) given their commune's", int(secret.sum()))
+        logger.info("Filosofi 2019: %d IRIS without a median (secrecy) given their commune's",
+                    int(secret.sum()))
     table["income_x_pop"] = table["median"] / 1000.0 * table["pop1564"]
-    cw = crosswalk(iris[["CODE_IRIS", "geometry"]], bv[[BUREAU_ID, "geometry"]],
-                   source_id="CODE_IRIS", target_id=BUREAU_ID, within=None)
+    cw = crosswalk(iris[[IRIS_CODE, "geometry"]], bv[[BUREAU_ID, "geometry"]],
+                   source_id=IRIS_CODE, target_id=BUREAU_ID, within=None)
     cols = ["pop1564", "act_cs3", "act_cs5", "act_cs6", "chom", "income_x_pop"]
-    out = cw.apply(table, extensive=cols, id_column="IRIS")
+    out = cw.apply(table, extensive=cols, id_column=IRIS_CODE)
     return out[cols]
 
 
