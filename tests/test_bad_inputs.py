@@ -30,6 +30,8 @@ CASES = list(csv.DictReader(open(BAD / "cases.csv", encoding="utf-8", newline=""
 KNOWN_GAPS: dict[str, str] = {
     "ministry_xlsx_title_rows": "read_results does not look below title rows for the header "
                                 "of an .xlsx (read_census does)",
+    "crosswalk_invalid_source_file": "crosswalk given file paths names the column and id of an "
+                                     "invalid polygon, but not the file",
 }
 
 
@@ -64,6 +66,8 @@ def _load(loader: str, paths: list[Path], kwargs: dict[str, Any]) -> Any:
         return swingcast.crosswalk(read_iris(paths[0]), read_bureaux(paths[1]),
                                    source_id=schema.IRIS_CODE, target_id=schema.BUREAU_ID,
                                    **kwargs)
+    if loader == "crosswalk-files":
+        return swingcast.crosswalk(paths[0], paths[1], **kwargs)
     raise AssertionError(f"unknown loader {loader!r} in cases.csv")
 
 

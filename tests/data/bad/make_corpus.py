@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import os
 from pathlib import Path
 
@@ -255,6 +256,9 @@ def geo_cases() -> None:
     empty.to_file(HERE / "iris2013_empty_geometry.geojson", driver="GeoJSON")
     degrees = iris.to_crs("EPSG:4326").set_crs("EPSG:2154", allow_override=True)
     degrees.to_file(HERE / "iris2013_degrees_labelled_2154.geojson", driver="GeoJSON")
+    point = iris.copy()
+    point.loc[0, "geometry"] = point.geometry.iloc[0].centroid  # a polling place, not an area
+    point.to_file(HERE / "iris2013_point_geometry.geojson", driver="GeoJSON")
     nocrs = iris.set_crs(None, allow_override=True)
     nocrs.to_file(HERE / "iris2013_no_crs.shp")
     # a later edition: 751010104 re-cut into 751010105/751010106 (codes unknown to RP2011)
@@ -272,6 +276,12 @@ def geo_cases() -> None:
     dup.loc[3, "id_bv"] = "1-3"  # two polygons for bureau 1-3
     dup.loc[3, "num_bv"] = 3
     dup.to_file(HERE / "bureaux-paris2017_duplicated_id.geojson", driver="GeoJSON")
+    # Lambert-93 coordinates in a GeoJSON without "crs" member (RFC 7946 means WGS84)
+    metres = sect.to_crs("EPSG:2154")
+    metres["geometry"] = shapely.set_precision(metres.geometry.array, 0.1)
+    geojson = json.loads(metres.to_json(drop_id=True))
+    geojson.pop("crs", None)
+    write("bureaux-paris2017_metres_without_crs.geojson", json.dumps(geojson))
     sect.drop(columns=["id_bv", "num_bv"]).to_file(
         HERE / "bureaux-paris2017_no_id.geojson", driver="GeoJSON")
 
