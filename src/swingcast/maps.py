@@ -110,6 +110,9 @@ def priority_html(
 ) -> Path:
     """Write an interactive folium map of ``column`` with a tooltip per bureau.
 
+    The page draws the bureaux over OpenStreetMap tiles (streets help canvassers); the tiles
+    and Leaflet are fetched by the browser when the page is opened, never by swingcast.
+
     Parameters
     ----------
     frame : GeoDataFrame
@@ -149,7 +152,7 @@ def priority_html(
     cmap = cm.LinearColormap(["#ffffb2", "#fd8d3c", "#bd0026"], vmin=lo, vmax=max(hi, lo + 1e-9))
     cmap.caption = column
     minx, miny, maxx, maxy = data.total_bounds
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles=None)
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles="OpenStreetMap")
     folium.GeoJson(
         data,
         style_function=lambda f: {
