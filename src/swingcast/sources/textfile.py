@@ -133,12 +133,23 @@ def _read_ragged(header: str, body: str, sep: str) -> pd.DataFrame:
     headers) and the number of fields of each record is kept in ``_nfields``.
     """
     names = _dedupe(next(csv.reader([header], delimiter=sep)))
-    rows = list(csv.reader(body.split("\n"), delimiter=sep))
-    width = max(len(names), *(len(r) for r in rows))
-    columns = names + [f"Unnamed: {i}" for i in range(len(names), width)]
-    nfields = [len(r) for r in rows]
-    padded = [r + [""] * (width - len(r)) for r in rows]
-    frame = pd.DataFrame(padded, columns=columns, dtype="string").fillna("")
+    lines = body.split("\n")
+    if '"' in body:
+        nfields = [len(r) for r in csv.reader(lines, delimiter=sep)]
+    else:  # no quoting: counting separators is exact (and fast)
+        nfields = [line.count(sep) + 1 for line in lines]
+    width = max(len(names), *nfields)
+    frame = pd.read_csv(
+        io.StringIO(body),
+        sep=sep,
+        header=None,
+        names=list(range(width)),
+        dtype=object,
+        keep_default_na=False,
+        skip_blank_lines=False,
+        engine="c",
+    )
+    frame.columns = names + [f"Unnamed: {i}" for i in range(len(names), width)]
     frame[NFIELDS] = nfields
     return frame
 
