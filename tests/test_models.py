@@ -228,3 +228,23 @@ def test_irls_equals_statsmodels_glm(data):
     offset = np.linspace(-0.2, 0.2, len(X))
     ref = sm.GLM(data.y, exog, family=sm.families.Binomial(), offset=offset, var_weights=w).fit()
     np.testing.assert_allclose(irls_logit(exog, data.y, w, offset), ref.params, rtol=1e-7, atol=1e-9)
+
+
+def test_offset_col_learns_the_change_from_the_prior():
+    # y = expit(logit(prior) + 0.2 + 1.0 * cadres) with binomial noise: with the prior as an
+    # offset, the model must find 0.2 and 1.0, and the prior is not a feature
+    rng = np.random.default_rng(5)
+    n = 3000
+    prior = rng.uniform(0.3, 0.7, n)
+    cadres = rng.uniform(0.0, 0.6, n)
+    inscrits = rng.integers(300, 1500, n)
+    y = rng.binomial(inscrits, _expit(np.log(prior / (1 - prior)) + 0.2 + cadres)) / inscrits
+    X = pd.DataFrame({"cadres": cadres, "prior": prior, "inscrits": inscrits,
+                      "commune_code": "C1"}, index=[f"b{i}" for i in range(n)])
+    model = TurnoutModel(offset_col="prior", pooling=False, cv=2).fit(X, y)
+    assert list(model.coef_.index) == ["cadres"]
+    se = float(model.coef_se_["cadres"])
+    assert abs(float(model.coef_["cadres"]) - 1.0) < 4 * se
+    assert abs(model.intercept_ - 0.2) < 0.05
+    with pytest.raises(ModelError, match="b3"):
+        model.predict(X.assign(prior=np.where(np.arange(n) == 3, 1.2, prior)))

@@ -98,8 +98,10 @@ class _Core:
             return 0.0
         return np.append(self.effects, 0.0)[codes]
 
-    def eta(self, Z: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
-        return self.fixed(Z) + self.offset(codes)
+    def eta(
+        self, Z: np.ndarray, codes: np.ndarray | None, base: np.ndarray | float = 0.0
+    ) -> np.ndarray:
+        return base + self.fixed(Z) + self.offset(codes)
 
     def effect_var(self, codes: np.ndarray | None) -> np.ndarray | float:
         """Posterior variance of each bureau's commune effect (``tau2`` when unseen)."""
@@ -199,6 +201,7 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
         gbm_max_iter: int = 200,
         gbm_learning_rate: float = 0.1,
         gbm_max_leaf_nodes: int = 15,
+        offset_col: str | None = None,
     ) -> None:
         self.method = method
         self.group_col = group_col
@@ -212,6 +215,7 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
         self.gbm_max_iter = gbm_max_iter
         self.gbm_learning_rate = gbm_learning_rate
         self.gbm_max_leaf_nodes = gbm_max_leaf_nodes
+        self.offset_col = offset_col
 
     # --- input ---------------------------------------------------------------------------
     def _check_params(self) -> None:
@@ -225,7 +229,7 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
             )
 
     def _feature_names(self, frame: pd.DataFrame) -> list[str]:
-        reserved = {c for c in (self.group_col, self.size_col) if c is not None}
+        reserved = {c for c in (self.group_col, self.size_col, self.offset_col) if c is not None}
         if self.features is not None:
             names = list(self.features)
             require_columns(frame, names)
@@ -237,8 +241,10 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
             )
         return names
 
-    def _design(self, X: object, fitting: bool) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray | None]:
-        """Return (frame, raw feature matrix, sizes, groups) after checking everything."""
+    def _design(
+        self, X: object, fitting: bool
+    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+        """Return (frame, raw features, sizes, group codes, logit offset), all checked."""
         frame = as_frame(X)
         if frame.index.has_duplicates:
             dup = frame.index[frame.index.duplicated()].unique()
@@ -275,7 +281,13 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
             if fitting:
                 self.group_labels_ = pd.Index(pd.unique(groups))
             codes = self.group_labels_.get_indexer(groups)  # -1: unseen in training
-        return frame, raw, sizes, codes
+        base = np.zeros(len(frame))
+        if self.offset_col is not None:
+            require_columns(frame, [self.offset_col])
+            prior = check_finite(frame, [self.offset_col])[:, 0]
+            check_proportions(prior, frame.index, what=f"X[{self.offset_col!r}]")
+            base = logit(prior)
+        return frame, raw, sizes, codes, base
 
     def _standardise_fit(self, raw: np.ndarray) -> np.ndarray:
         mean = raw.mean(axis=0)
@@ -300,11 +312,12 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
         w: np.ndarray,
         codes: np.ndarray | None,
         n_groups: int,
+        base: np.ndarray,
         final: bool = False,
     ) -> _Core:
         core = _Core()
         t = empirical_logit(y, n)
-        offset = np.zeros(len(y))
+        offset = base.copy()
         pooled = self.pooling and codes is not None
         exog = np.column_stack([np.ones(len(y)), Z]) if self.method == "glm" else None
         # Backfitting: fixed part with the commune effects as offset, then the effects from
@@ -321,7 +334,7 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
             fixed = core.fixed(Z)
             p = expit(fixed + offset)
             samp = 1.0 / (n * np.clip(p * (1 - p), EPS, None))
-            resid = t - fixed
+            resid = t - base - fixed
             core.sigma2 = estimate_overdispersion(resid, samp, codes)
             if pooled:
                 core.effects, core.raw_effects, factor, core.tau2 = shrunk_effects(
@@ -329,11 +342,11 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
                 )
                 # posterior variance of u_g: tau2 (1 - shrinkage) = 1 / (W_g + 1 / tau2)
                 core.effect_postvar = core.tau2 * (1.0 - factor)
-                offset = core.effects[codes]
+                offset = base + core.effects[codes]
         if final and exog is not None:
             # Model-based standard errors of the mixed model (linearised on the logit scale):
             # residual variance sigma2 + binomial, plus tau2 shared within a commune.
-            p = expit(core.eta(Z, codes if pooled else None))
+            p = expit(core.eta(Z, codes if pooled else None, base))
             samp = 1.0 / (n * np.clip(p * (1 - p), EPS, None))
             cov = mixed_model_cov(exog, core.sigma2 + samp, codes if pooled else None, core.tau2)
             core.bse = np.sqrt(np.diag(cov))
@@ -382,7 +395,7 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
 
     def _fit(self, X: object, y: object, sample_weight: object | None) -> _ProportionModel:
         self._check_params()
-        frame, raw, n, codes = self._design(X, fitting=True)
+        frame, raw, n, codes, base = self._design(X, fitting=True)
         k = 0 if codes is None else len(self.group_labels_)
         target = check_proportions(y, frame.index).reshape(-1)
         w = n if sample_weight is None else check_weights(sample_weight, frame.index)
@@ -399,33 +412,41 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
             calib[rng.permutation(len(frame))[: max(5, len(frame) // 5)]] = True
             train = ~calib
             self.core_ = self._fit_core(
-                Z[train], target[train], n[train], w[train], _take(codes, train), k, final=True
+                Z[train], target[train], n[train], w[train], _take(codes, train), k, base[train],
+                final=True,
             )
-            self.residuals_ = self._scores(self.core_, Z[calib], t[calib], n[calib], _take(codes, calib))
+            self.residuals_ = self._scores(
+                self.core_, Z[calib], t[calib], n[calib], _take(codes, calib), base[calib]
+            )
         else:
-            self.core_ = self._fit_core(Z, target, n, w, codes, k, final=True)
+            self.core_ = self._fit_core(Z, target, n, w, codes, k, base, final=True)
             folds = KFold(int(self.cv), shuffle=True, random_state=self.random_state)
             signed = np.empty(len(frame))
             for tr, te in folds.split(Z):
-                core = self._fit_core(Z[tr], target[tr], n[tr], w[tr], _take(codes, tr), k)
+                core = self._fit_core(Z[tr], target[tr], n[tr], w[tr], _take(codes, tr), k, base[tr])
                 # a commune with no bureau in this fold's training part has no weight, so its
                 # shrunk effect is 0, as for a commune unseen at predict time
-                signed[te] = self._scores(core, Z[te], t[te], n[te], _take(codes, te))
+                signed[te] = self._scores(core, Z[te], t[te], n[te], _take(codes, te), base[te])
             self.residuals_ = signed
         self.q_ = conformal_quantile(np.abs(self.residuals_), self.coverage)
         return self
 
     @staticmethod
     def _scores(
-        core: _Core, Z: np.ndarray, t: np.ndarray, n: np.ndarray, codes: np.ndarray | None
+        core: _Core,
+        Z: np.ndarray,
+        t: np.ndarray,
+        n: np.ndarray,
+        codes: np.ndarray | None,
+        base: np.ndarray,
     ) -> np.ndarray:
         """Signed standardised held-out residuals ``(t - eta) / s``."""
-        eta = core.eta(Z, codes)
+        eta = core.eta(Z, codes, base)
         return (t - eta) / core.scale(eta, n, codes)
 
     def _eta(self, X: object, with_codes: bool = False) -> tuple:
         check_fitted(self, "core_")
-        _, raw, n, codes = self._design(X, fitting=False)
+        _, raw, n, codes, base = self._design(X, fitting=False)
         if codes is not None and self.core_.effects is not None:
             unseen = codes < 0
             if unseen.any():
@@ -433,7 +454,7 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
                     "%d bureau(x) in commune(s) unseen in training: commune effect 0",
                     int(unseen.sum()),
                 )
-        eta = self.core_.eta(self._standardise(raw), codes)
+        eta = self.core_.eta(self._standardise(raw), codes, base)
         return (eta, n, codes) if with_codes else (eta, n)
 
     def predict(self, X: object) -> np.ndarray:
@@ -577,6 +598,11 @@ class TurnoutModel(_ProportionModel):
         Also use log(size) and one dummy per commune as features.
     gbm_max_iter, gbm_learning_rate, gbm_max_leaf_nodes
         Passed to :class:`~sklearn.ensemble.HistGradientBoostingRegressor`.
+    offset_col : str, optional
+        Column with the previous value of the target (a proportion) whose logit enters the
+        linear predictor with coefficient 1: the model then learns each bureau's deviation
+        from a uniform swing on the logit scale (features explain the *change*). Not a
+        feature.
 
     Examples
     --------
@@ -600,7 +626,7 @@ class ShareModel(_ProportionModel):
 
     Parameters
     ----------
-    method, group_col, size_col, coverage, random_state, features, pooling, cv, use_group_as_feature, gbm_max_iter, gbm_learning_rate, gbm_max_leaf_nodes
+    method, group_col, size_col, coverage, random_state, features, pooling, cv, use_group_as_feature, gbm_max_iter, gbm_learning_rate, gbm_max_leaf_nodes, offset_col
         As for :class:`TurnoutModel`.
 
     Examples
