@@ -136,3 +136,15 @@ def test_semicolon_and_decimal_comma(tmp_path):
                          index=pd.Index(["75056_101"], name="bureau_id"))
     assigned, report = assign_bureaux(read_contacts(f), g)
     assert assigned["bureau_id"].tolist() == ["75056_101"] and report.n_skipped == 0
+
+
+def test_wrong_encoding_is_refused_without_values(tmp_path):
+    f = tmp_path / "latin1.csv"
+    rows = ["email,last_name,latitude,longitude"] + [
+        f"p{i}@example.org,{'Ménard' if i > 2000 else 'Menard'}{i},48.86,2.33"
+        for i in range(3000)]  # the first non-UTF-8 byte lies beyond the first read buffer
+    f.write_bytes("\n".join(rows).encode("latin-1"))
+    with pytest.raises(InputFormatError) as err:
+        read_contacts(f)
+    assert "expected UTF-8" in str(err.value)
+    assert "example.org" not in str(err.value) and "nard" not in str(err.value)

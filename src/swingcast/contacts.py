@@ -122,7 +122,9 @@ def read_contacts(path: str | PathLike[str]) -> pd.DataFrame:
             path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig",
             quoting=csv.QUOTE_MINIMAL, on_bad_lines="error",
         )
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise InputFormatError(f"{path}: cannot read the contact list (expected UTF-8 text)") from None
+    except pd.errors.ParserError as exc:
         # the parser's message may quote a row: keep only the line number it names
         found = re.search(r"line (\d+)", str(exc))
         line = found.group(1) if found else None
