@@ -137,6 +137,60 @@ def test_long_table_gives_the_same_votes(table: dict[str, object]) -> None:
     assert res.stations[schema.BUREAU_ID].tolist() == [_expected_id(r) for r in rows]
 
 
+MINISTRY_BUREAU = ("Code du département;Libellé du département;Code de la circonscription;"
+                   "Libellé de la circonscription;Code de la commune;Libellé de la commune;"
+                   "Code du b.vote;Inscrits;Abstentions;% Abs/Ins;Votants;% Vot/Ins;Blancs;"
+                   "% Blancs/Ins;% Blancs/Vot;Nuls;% Nuls/Ins;% Nuls/Vot;Exprimés;% Exp/Ins;"
+                   "% Exp/Vot")
+MINISTRY_BLOCK = "N°Panneau;Sexe;Nom;Prénom;Nuance;Voix;% Voix/Ins;% Voix/Exp"
+
+
+def _pct(a: int, b: int) -> str:
+    return f"{100 * a / b:.2f}".replace(".", ",") if b else ""
+
+
+@st.composite
+def ministry_file(draw: st.DrawFn) -> list[dict[str, object]]:
+    """Bureaux with 1 to 4 candidates each: rows of different lengths, as published."""
+    rows = []
+    for i in range(draw(st.integers(1, 10))):
+        k = draw(st.integers(1, 4))
+        panels = sorted(draw(st.lists(st.integers(1, 30), min_size=k, max_size=k, unique=True)))
+        rows.append({"departement": draw(st.sampled_from(["01", "2B", "59"])),
+                     "commune": f"{draw(st.integers(1, 999)):03d}", "bureau": f"{i + 1:04d}",
+                     "panels": panels, **draw(bureau(k))})
+    return rows
+
+
+@settings(SETTINGS, max_examples=20)
+@given(ministry_file())
+def test_ministry_wide_round_trip(rows: list[dict[str, object]]) -> None:
+    lines = [MINISTRY_BUREAU + ";" + MINISTRY_BLOCK]
+    for r in rows:
+        ins, vot, exp = r["inscrits"], r["votants"], r["exprimes"]
+        bla, nul = r["blancs"], r["nuls"]
+        cells = [r["departement"], "Dép", "1", "1ère circonscription", r["commune"], "Commune",
+                 r["bureau"], ins, ins - vot, _pct(ins - vot, ins), vot, _pct(vot, ins), bla,
+                 _pct(bla, ins), _pct(bla, vot), nul, _pct(nul, ins), _pct(nul, vot), exp,
+                 _pct(exp, ins), _pct(exp, vot)]
+        for panel, v in zip(r["panels"], r["voix"], strict=True):
+            cells += [panel, "F", f"NOM{panel}", "Prénom", "DIV", v, _pct(v, ins), _pct(v, exp)]
+        lines.append(";".join(map(str, cells)))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "2017-legislatives-1_random.txt"
+        path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+        res = swingcast.read_results(path)
+    assert len(res.issues) == 0 and res.encoding == "cp1252"
+    st_ = res.stations
+    assert st_[schema.BUREAU_ID].tolist() == [_expected_id(r) for r in rows]
+    for col in ("inscrits", "votants", "blancs", "nuls", "exprimes"):
+        assert st_[col].astype("int64").tolist() == [r[col] for r in rows], col
+    got = sorted(zip(res.votes[schema.BUREAU_ID], res.votes[schema.PANEL].astype("int64"),
+                     res.votes[schema.VOIX].astype("int64"), strict=True))
+    assert got == sorted((_expected_id(r), p, v) for r in rows
+                         for p, v in zip(r["panels"], r["voix"], strict=True))
+
+
 # --- crosswalk on random partitions ---------------------------------------------------------
 
 Rect = tuple[float, float, float, float]
