@@ -75,8 +75,7 @@ def role_of(name: str, roles: dict[str, str]) -> str | None:
     >>> role_of("Nuance candidat", BLOCK_ROLES), role_of("% Voix/Ins", BLOCK_ROLES)
     ('nuance', None)
     """
-    key = plain(_MANGLED.sub("", name) if name.endswith(tuple("0123456789")) and
-                not name[:-1].endswith(" ") else name)
+    key = plain(_MANGLED.sub("", name))
     for role, pattern in roles.items():
         if re.fullmatch(pattern, key):
             return role

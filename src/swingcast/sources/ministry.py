@@ -52,8 +52,7 @@ def _is_blank(name: str) -> bool:
     return name == "" or name.startswith("Unnamed: ")
 
 
-def candidate_blocks(columns: list[str], start: int,
-                     path: object = "<file>") -> tuple[list[dict[str, str]], int]:
+def candidate_blocks(columns: list[str], start: int) -> tuple[list[dict[str, str]], int]:
     """Split the columns from ``start`` into candidate blocks.
 
     The first block runs from ``start`` to the first blank header or repetition of the
@@ -67,8 +66,6 @@ def candidate_blocks(columns: list[str], start: int,
         Header (blank later headers as ``Unnamed: k``, repeated ones as ``Name.k``).
     start : int
         Index of the first block's opening column (``N°Panneau``...).
-    path : object
-        For messages.
 
     Returns
     -------
@@ -103,7 +100,7 @@ def candidate_blocks(columns: list[str], start: int,
     rest = end - start
     n_blocks, leftover = divmod(rest, width)
     if leftover:
-        n_blocks += 1  # a last partial block: its missing columns must be empty (checked)
+        n_blocks += 1  # a last partial block: refused by block_votes if it holds data (no Voix)
     blocks = []
     for b in range(n_blocks):
         block = {}
@@ -112,7 +109,6 @@ def candidate_blocks(columns: list[str], start: int,
             if j < end:
                 block[role] = columns[j]
         blocks.append(block)
-    del path
     return blocks, width
 
 
@@ -178,7 +174,7 @@ def _parse(table: Table) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
             f"{where(table.path, line=1)}: no bureau columns followed by a candidate block "
             "('N°Panneau', 'N.Pan.', 'No liste'); see docs/formats.md"
         )
-    blocks, width = candidate_blocks(columns, start, table.path)
+    blocks, width = candidate_blocks(columns, start)
     _check_ragged(table, start, width)
     fixed = fixed_columns(columns[:start])
     stations = station_counts(frame, fixed, table.path)
