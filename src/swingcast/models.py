@@ -196,7 +196,7 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
         random_state: int | None = 0,
         features: Sequence[str] | None = None,
         pooling: bool = True,
-        cv: int = 5,
+        cv: int | None = None,
         use_group_as_feature: bool = False,
         gbm_max_iter: int = 200,
         gbm_learning_rate: float = 0.1,
@@ -223,10 +223,17 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
             raise ModelError(f"method must be one of {METHODS}, got {self.method!r}")
         if not 0 < self.coverage < 1:
             raise ModelError(f"coverage must be strictly between 0 and 1, got {self.coverage!r}")
-        if int(self.cv) < 1:
+        if self.cv is not None and int(self.cv) < 1:
             raise ModelError(
                 f"cv must be 1 (split conformal) or >= 2 (cross-conformal folds), got {self.cv!r}"
             )
+
+    @property
+    def _folds(self) -> int:
+        """Conformal folds: ``cv``, or 5 for the GLM and 1 (split) for the GBM by default."""
+        if self.cv is not None:
+            return int(self.cv)
+        return 5 if self.method == "glm" else 1
 
     def _feature_names(self, frame: pd.DataFrame) -> list[str]:
         reserved = {c for c in (self.group_col, self.size_col, self.offset_col) if c is not None}
@@ -321,8 +328,9 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
         pooled = self.pooling and codes is not None
         exog = np.column_stack([np.ones(len(y)), Z]) if self.method == "glm" else None
         # Backfitting: fixed part with the commune effects as offset, then the effects from
-        # the residuals, until the GLM coefficients settle (GBM: two rounds, it is costly).
-        rounds = (MAX_BACKFIT if self.method == "glm" else 2) if pooled else 1
+        # the residuals, until the GLM coefficients settle. The GBM is fitted once (it is
+        # costly) and the commune effects are estimated from its residuals.
+        rounds = MAX_BACKFIT if (pooled and self.method == "glm") else 1
         for _ in range(rounds):
             if exog is not None:
                 previous = core.params
@@ -399,12 +407,12 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
         k = 0 if codes is None else len(self.group_labels_)
         target = check_proportions(y, frame.index).reshape(-1)
         w = n if sample_weight is None else check_weights(sample_weight, frame.index)
-        if len(frame) < max(10, 2 * int(self.cv)):
-            raise ModelError(f"{len(frame)} bureaux are too few for conformal intervals (cv={self.cv})")
+        if len(frame) < max(10, 2 * self._folds):
+            raise ModelError(f"{len(frame)} bureaux are too few for conformal intervals (cv={self._folds})")
         Z = self._standardise_fit(raw)
         self.n_features_in_ = frame.shape[1]
         t = empirical_logit(target, n)
-        if int(self.cv) == 1:
+        if self._folds == 1:
             # Split conformal: the model fitted on 80 % is the final model, the other 20 %
             # calibrate it (one fit instead of cv + 1: the fast choice for method="gbm").
             rng = np.random.default_rng(self.random_state)
@@ -420,7 +428,7 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
             )
         else:
             self.core_ = self._fit_core(Z, target, n, w, codes, k, base, final=True)
-            folds = KFold(int(self.cv), shuffle=True, random_state=self.random_state)
+            folds = KFold(self._folds, shuffle=True, random_state=self.random_state)
             signed = np.empty(len(frame))
             for tr, te in folds.split(Z):
                 core = self._fit_core(Z[tr], target[tr], n[tr], w[tr], _take(codes, tr), k, base[tr])
@@ -454,7 +462,8 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
                     "%d bureau(x) in commune(s) unseen in training: commune effect 0",
                     int(unseen.sum()),
                 )
-        eta = self.core_.eta(self._standardise(raw), codes, base)
+        with threadpool_limits(limits=1):  # see fit: oversubscribed threads slow GBM predict
+            eta = self.core_.eta(self._standardise(raw), codes, base)
         return (eta, n, codes) if with_codes else (eta, n)
 
     def predict(self, X: object) -> np.ndarray:
@@ -590,10 +599,11 @@ class TurnoutModel(_ProportionModel):
         Feature columns (default: every column except ``group_col`` and ``size_col``).
     pooling : bool
         Estimate shrunk commune effects.
-    cv : int
+    cv : int, optional
         Folds of the cross-conformal calibration (each bureau's out-of-fold residual is a
         calibration score; the final model uses all bureaux); ``1``: split conformal (the
-        model is fitted on a random 80 %, the other 20 % calibrate it; faster).
+        model is fitted on a random 80 %, the other 20 % calibrate it; faster). Default:
+        5 for the GLM, 1 for the GBM.
     use_group_as_feature : bool
         Also use log(size) and one dummy per commune as features.
     gbm_max_iter, gbm_learning_rate, gbm_max_leaf_nodes
@@ -671,7 +681,7 @@ class BlocShareModel(RegressorMixin, BaseEstimator):
         random_state: int | None = 0,
         features: Sequence[str] | None = None,
         pooling: bool = True,
-        cv: int = 5,
+        cv: int | None = None,
     ) -> None:
         self.method = method
         self.group_col = group_col
