@@ -253,3 +253,19 @@ def test_parallel_engine_gives_the_same_areas():
     # the grid tiles the square: each disc's pieces add up to its area inside [0, 100]²
     inside = [d.intersection(box(0, 0, 100, 100)).area for d in discs]
     assert np.allclose(np.bincount(one.left, one.area, minlength=400), inside, rtol=1e-12)
+
+
+def test_cli_writes_a_crosswalk_and_reports_errors(tmp_path, squares, capsys):
+    from swingcast.cli import main
+
+    src, tgt = squares
+    src.to_file(tmp_path / "src.gpkg")
+    tgt.to_file(tmp_path / "tgt.gpkg")
+    out = tmp_path / "cw.parquet"
+    args = [str(tmp_path / "src.gpkg"), str(tmp_path / "tgt.gpkg"), "--source-id", "iris",
+            "--target-id", "bv", "--out", str(out)]
+    assert main(["crosswalk", *args]) == 0
+    assert pairs(load_crosswalk(out)) == pytest.approx(
+        {("a", "x"): 0.25, ("a", "y"): 0.75, ("b", "y"): 1.0})
+    assert main(["crosswalk", *args[:2], "--source-id", "nope", *args[4:]]) == 2
+    assert "column 'nope'" in capsys.readouterr().err

@@ -171,6 +171,34 @@ def _contours_cmd(
         typer.echo(f"written to {out}")
 
 
+# --- join: IRIS -> bureaux crosswalk (swingcast.joiner) ----------------------------------
+
+
+@app.command("crosswalk")
+def _crosswalk_cmd(
+    source: Annotated[Path, typer.Argument(help="Source polygons (e.g. IRIS contours).")],
+    target: Annotated[Path, typer.Argument(help="Target polygons (e.g. bureau contours).")],
+    source_id: Annotated[str, typer.Option("--source-id", help="Id column of SOURCE.")],
+    target_id: Annotated[str, typer.Option("--target-id", help="Id column of TARGET.")],
+    out: Annotated[Path, typer.Option("--out", help="Crosswalk file to write (.parquet).")],
+    weights: Annotated[str, typer.Option(
+        help="'area', or a layer of points/polygons used as dasymetric weights.")] = "area",
+    weight_column: Annotated[str | None, typer.Option(
+        "--weight-column", help="Count column of the weight layer.")] = None,
+    within: Annotated[str, typer.Option(
+        help="'auto', 'commune' or 'none': keep weights inside communes.")] = "auto",
+    n_jobs: Annotated[int, typer.Option("--n-jobs", help="Processes (-1: all cores).")] = 1,
+) -> None:
+    """Compute the weights carrying SOURCE zones onto TARGET zones; save them to Parquet."""
+    from swingcast.joiner import crosswalk, read_weight_layer
+
+    cw = crosswalk(source, target, source_id=source_id, target_id=target_id,
+                   weights=read_weight_layer(weights), weight_column=weight_column,
+                   within=None if within == "none" else within, n_jobs=n_jobs)
+    cw.save(out)
+    typer.echo(f"{cw!r}; written to {out}")
+
+
 # --- model: back-testing (swingcast.backtest) ---------------------------------------------
 
 

@@ -37,7 +37,7 @@ from swingcast._log import logger
 from swingcast.errors import CRSError, GeometryError, SchemaError, where
 from swingcast.overlay import intersection_areas
 
-__all__ = ["Crosswalk", "crosswalk", "load_crosswalk", "uninhabited"]
+__all__ = ["Crosswalk", "crosswalk", "load_crosswalk", "read_weight_layer", "uninhabited"]
 
 SOURCE_ID = schema.SOURCE_ID
 TARGET_ID = schema.TARGET_ID
@@ -532,6 +532,22 @@ def uninhabited(
         raise SchemaError(f"{where(column=type_column)}: not in the IRIS layer; expected the "
                           "IRIS type (H, A, D, Z)")
     return iris.geometry[iris[type_column].isin(list(types))]
+
+
+def read_weight_layer(weights: str | PathLike[str]) -> str | gpd.GeoDataFrame:
+    """Turn a ``--weights`` argument into what :func:`crosswalk` takes.
+
+    ``"area"`` stays ``"area"``; anything else is read as a GIS layer (points or polygons).
+
+    Examples
+    --------
+    >>> read_weight_layer("area")
+    'area'
+    >>> read_weight_layer("carreaux.gpkg")  # doctest: +SKIP
+    """
+    if str(weights) == "area":
+        return "area"
+    return _read_layer(weights, "weights")
 
 
 # --- measures ------------------------------------------------------------------------------
