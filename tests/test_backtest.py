@@ -238,3 +238,18 @@ def test_france_runs_with_finite_metrics(shared_dir) -> None:
     # anchor = national inscrits-weighted turnout of 2019 (sum votants / sum inscrits)
     assert np.average(p["turnout_pred"], weights=w) == pytest.approx(
         np.average(p["turnout_obs"], weights=w), abs=1e-9)
+
+
+@pytest.mark.shared
+def test_paris_without_anchor_keeps_the_round_one_turnout_level(paris, shared_dir) -> None:
+    res = bt.backtest("paris-2017-t2", anchor="none", n_draws=100)
+    t1 = _raw_paris(shared_dir, "2017-presidentielle-1_par_bureau_large.csv.gz").set_index("bureau")
+    t2 = _raw_paris(shared_dir, "2017-presidentielle-2_par_bureau_large.csv").set_index("bureau")
+    # previous level = round-1 turnout per bureau, averaged with the round-2 inscrits (the
+    # weights of every area-wide mean of the scored election), from the raw files
+    turnout1 = t1["votants"].astype(int) / t1["inscrits"].astype(int)
+    weights2 = t2["inscrits"].astype(int).reindex(turnout1.index)
+    level = float((turnout1 * weights2).sum() / weights2.sum())
+    p = res.predictions
+    assert np.average(p["turnout_pred"], weights=p["inscrits"]) == pytest.approx(level, abs=1e-9)
+    assert res.metrics["anchor"] == "none"

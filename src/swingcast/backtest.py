@@ -260,7 +260,7 @@ def _baselines(
 def _model(
     data: CaseData,
     target: str,
-    anchor: float,
+    anchor: float | None,
     *,
     method: str,
     coverage: float,
@@ -287,6 +287,8 @@ def _model(
         raw = est.predict(data.X_test)
         lo, hi = est.predict_interval(data.X_test)
         scale = est.scale(data.X_test)
+    if anchor is None:  # a level forecast of its own (the transfer model without a poll)
+        return raw, lo, hi, scale, est
     pred, shift = recentre(raw, w, anchor, return_shift=True)
     return pred, logit_shift(lo, shift), logit_shift(hi, shift), scale, est
 
@@ -351,8 +353,8 @@ def backtest(
     anchor : {"actual", "none"}
         ``"actual"``: every method is re-centred on the inscrits-weighted area-wide turnout
         and share of the scored election (a perfect poll); ``"none"``: the model keeps the
-        previous area-wide level and the baselines use the mean swing of the training
-        transition.
+        previous area-wide level (a vote-transfer share model keeps its own level) and the
+        baselines use the mean swing of the training transition.
     coverage : float
         Nominal coverage of the intervals (0.8).
     n_draws : int
@@ -398,9 +400,10 @@ def backtest(
     models = {}
     base = {}
     for target, prior_col in (("turnout", PRIOR_TURNOUT), ("share", PRIOR_SHARE)):
+        own_level = anchor == "none" and target == "share" and data.share_override is not None
         pred, lo, hi, scale, est = _model(
-            data, target, anchors[target], method=method, coverage=coverage, seed=seed,
-            pooling=pooling)
+            data, target, None if own_level else anchors[target], method=method,
+            coverage=coverage, seed=seed, pooling=pooling)
         models[target] = (pred, lo, hi, scale, est)
         obs = test[target].to_numpy(float)
         metrics[target] = {"model": score(pred, obs, w, lo, hi)}
