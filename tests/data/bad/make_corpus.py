@@ -27,6 +27,7 @@ LEGIS_LONG = DATA / "france/results/2017-legislatives-2_par_bureau_long.csv.gz"
 CENSUS = DATA / "paris/census/rp2011-cs8-iris-paris.csv"
 FILOSOFI = DATA / "france/census/BASE_TD_FILO_DEC_IRIS_2019.csv"
 IRIS = DATA / "paris/contours/iris-paris-2013.gpkg"
+NUMBERED = DATA / "hauts-de-seine-13/results/legislatives2024_t2_9213.xlsx"
 SECTEURS = DATA / "paris/contours/secteurs-des-bureaux-de-vote-paris-2017.geojson"
 REU = DATA / "finistere/reu/addresses_sample.DERIVED.csv"
 
@@ -181,6 +182,23 @@ def ministry_cases() -> None:
 
 def try_int(cell: str) -> object:
     return int(cell) if cell.isdigit() and not cell.startswith("0") else cell
+
+
+# --- results: the Ministry 2024 numbered layout (legislative 2024, round 2) ----------------
+
+
+def numbered_cases() -> None:
+    """Four bureaux of Antony, as re-published (an unnamed index column in front)."""
+    frame = pd.read_excel(NUMBERED, dtype=str).head(4)
+    frame.to_excel(HERE / "legislatives-2024-t2_numbered_ok.xlsx", index=False)
+    # the same table as the Ministry's ';' CSV, cp1252 (percentages stay '74,40%' strings)
+    text = frame.drop(columns=frame.columns[0]).to_csv(sep=";", index=False)
+    write("legislatives-2024-t2_numbered.csv", text, "cp1252")
+    broken = frame.copy()
+    broken.loc[2, "Voix 2"] = "458 voix"
+    broken.to_excel(HERE / "legislatives-2024-t2_numbered_text_in_voix.xlsx", index=False)
+    broken = frame.drop(columns=["Voix 2"])
+    broken.to_excel(HERE / "legislatives-2024-t2_numbered_no_voix_2.xlsx", index=False)
 
 
 # --- census ------------------------------------------------------------------------------
@@ -339,6 +357,7 @@ if __name__ == "__main__":
         raise SystemExit(0)
     results_cases()
     ministry_cases()
+    numbered_cases()
     census_cases()
     geo_cases()
     write_readme()
