@@ -266,27 +266,34 @@ def _model(
     coverage: float,
     seed: int,
     pooling: bool = True,
+    offset: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, object]:
     """Fit, predict, re-centre. Returns pred, lo, hi, scale and the fitted estimator."""
     from swingcast.models import ShareModel, TurnoutModel, logit_shift, recentre
 
     cls = TurnoutModel if target == "turnout" else ShareModel
+    prior_col = PRIOR_TURNOUT if target == "turnout" else PRIOR_SHARE
     est = cls(method=method, group_col=data.group_col, size_col=INSCRITS, coverage=coverage,
-              random_state=seed, features=data.features, pooling=pooling)
-    y = data.train.loc[data.X_train.index, target].to_numpy(float)
-    est.fit(data.X_train, y)
-    w = data.X_test[INSCRITS].to_numpy(float)
+              random_state=seed, features=data.features, pooling=pooling,
+              offset_col=prior_col if offset else None)
+    X_train, X_test = data.X_train, data.X_test
+    if offset:  # the previous value of the target enters the logit with coefficient 1
+        X_train = X_train.assign(**{prior_col: data.prior_train[prior_col]})
+        X_test = X_test.assign(**{prior_col: data.prior_test[prior_col]})
+    y = data.train.loc[X_train.index, target].to_numpy(float)
+    est.fit(X_train, y)
+    w = X_test[INSCRITS].to_numpy(float)
     if target == "share" and data.share_override is not None:
         raw = np.clip(data.share_override(), 1e-6, 1 - 1e-6)
         eta = np.log(raw) - np.log1p(-raw)
         from swingcast.intervals import logit_interval
 
-        scale = est.scale(data.X_test, eta=eta, sizes=w)
+        scale = est.scale(X_test, eta=eta, sizes=w)
         lo, hi = logit_interval(eta, scale, est.q_)
     else:
-        raw = est.predict(data.X_test)
-        lo, hi = est.predict_interval(data.X_test)
-        scale = est.scale(data.X_test)
+        raw = est.predict(X_test)
+        lo, hi = est.predict_interval(X_test)
+        scale = est.scale(X_test)
     if anchor is None:  # a level forecast of its own (the transfer model without a poll)
         return raw, lo, hi, scale, est
     pred, shift = recentre(raw, w, anchor, return_shift=True)
@@ -342,6 +349,7 @@ def backtest(
     seed: int = 0,
     method: str = "glm",
     pooling: bool = True,
+    offset: bool = False,
 ) -> BacktestResult:
     """Back-test the model and the baselines on a named case.
 
@@ -365,6 +373,9 @@ def backtest(
         The model's fixed part.
     pooling : bool
         Pooled commune (Paris: arrondissement) effects in the model (the design's default).
+    offset : bool
+        Enter the previous value of the target as a logit offset (coefficient 1): the model
+        then learns deviations from a uniform logit swing instead of the level.
 
     Returns
     -------
@@ -395,7 +406,7 @@ def backtest(
         else _weighted(data.prior_test[PRIOR_SHARE], w),
     }
     metrics: dict = {"case": spec.name, "anchor": anchor, "n_bureaux": int(len(test)),
-                     "method": method, "pooling": pooling}
+                     "method": method, "pooling": pooling, "offset": offset}
     preds = pd.DataFrame(index=data.X_test.index)
     models = {}
     base = {}
@@ -403,7 +414,7 @@ def backtest(
         own_level = anchor == "none" and target == "share" and data.share_override is not None
         pred, lo, hi, scale, est = _model(
             data, target, None if own_level else anchors[target], method=method,
-            coverage=coverage, seed=seed, pooling=pooling)
+            coverage=coverage, seed=seed, pooling=pooling, offset=offset)
         models[target] = (pred, lo, hi, scale, est)
         obs = test[target].to_numpy(float)
         metrics[target] = {"model": score(pred, obs, w, lo, hi)}
@@ -418,7 +429,8 @@ def backtest(
     threshold = anchors["share"] if data.threshold == "anchor" else float(data.threshold)
     event = test["share"].to_numpy(float) > threshold
     s_pred, _, _, s_scale, s_est = models["share"]
-    common_sd = _common_sd(data, s_est.predict(data.X_train), "share")
+    X_fit = data.X_train.assign(**{PRIOR_SHARE: data.prior_train[PRIOR_SHARE]}) if offset else data.X_train
+    common_sd = _common_sd(data, s_est.predict(X_fit), "share")
     sim = _simulate(s_pred, w, models["turnout"][0], preds.index, scale=s_scale,
                     residuals=np.asarray(s_est.residuals_, dtype=float), common_sd=common_sd,
                     threshold=threshold, n_draws=n_draws, seed=seed)

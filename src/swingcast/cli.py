@@ -71,7 +71,8 @@ def _check_cmd(
     files: Annotated[list[Path], typer.Argument(help="Input files (results, census, contours, "
                                                      "addresses), checked together.")],
     kind: Annotated[str | None, typer.Option(help="Force the kind of every file: results, "
-                                                   "census, iris, bureaux, addresses.")] = None,
+                                                   "census, iris, bureaux, addresses, "
+                                                   "polling_places.")] = None,
 ) -> None:
     """Validate input files before a run; exit 0 if all good, 1 on warnings, 2 on errors."""
     from swingcast.preflight import check
@@ -214,6 +215,8 @@ def _backtest_cmd(
     method: Annotated[str, typer.Option(help="Model: 'glm' or 'gbm'.")] = "glm",
     pooling: Annotated[bool, typer.Option("--pooling/--no-pooling",
                                           help="Pooled commune effects in the model.")] = True,
+    offset: Annotated[bool, typer.Option("--offset/--no-offset",
+                                         help="Previous value as a logit offset.")] = False,
 ) -> None:
     """Back-test the model against the baselines on a named case; print the metrics table."""
     from swingcast.backtest import backtest, format_report, list_cases
@@ -226,7 +229,7 @@ def _backtest_cmd(
 
         raise SchemaError("backtest: expected --case NAME (or --list)")
     result = backtest(case, anchor=anchor, coverage=coverage, n_draws=n_draws, seed=seed,
-                      method=method, pooling=pooling)
+                      method=method, pooling=pooling, offset=offset)
     typer.echo(format_report(result))
     if json_path is not None:
         typer.echo(f"metrics written to {result.to_json(json_path)}")
