@@ -105,6 +105,19 @@ def test_empty_report() -> None:
     assert FileReport(Path("x.csv"), "results", warnings=["w"]).status == "warning"
 
 
+def test_real_polling_places_against_results(shared_dir: Path) -> None:
+    places = shared_dir / "paris/contours/lieux-de-vote-paris-2017.csv"
+    assert detect_kind(places) == "polling_places"
+    report = swingcast.check([places,
+                              shared_dir / "paris/results/2017-presidentielle-1-paris-parts-par-bureau.csv"])
+    places_report, results = report.files
+    # data README: 861 rows, 855 distinct bureaux (6 repeated); the 2017 secteurs have 896
+    assert places_report.rows == 896 and results.rows == results.ids == 855
+    assert "duplicate_bureau 6" in results.warnings[0]
+    assert report.cross[0].startswith(f"{896 - 855} bureau ids of lieux-de-vote-paris-2017.csv "
+                                      "not in 2017-presidentielle-1-paris-parts-par-bureau.csv")
+
+
 def test_real_paris_inputs(shared_dir: Path) -> None:
     report = swingcast.check([shared_dir / "paris/census/rp2011-cs8-iris-paris.csv",
                               shared_dir / "paris/contours/iris-paris-2013.gpkg",

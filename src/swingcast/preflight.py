@@ -3,7 +3,8 @@
 (The module is called ``preflight``, not ``check``, so that ``swingcast.check`` is, and
 stays, the function: importing a submodule ``swingcast.check`` would replace it.)
 
-Each file is recognised (results, census, IRIS contours, bureau contours, addresses), read
+Each file is recognised (results, census, IRIS contours, bureau contours, addresses,
+polling places), read
 with the project's own loader, and summarised: rows, distinct ids, elections or census
 year, invariant breaks, and what the loader had to repair (its warnings). Files of
 different kinds are then compared, within the communes both cover: census IRIS codes
@@ -45,6 +46,7 @@ KINDS = {
     "iris": "swingcast.geometry.read_iris",
     "bureaux": "swingcast.geometry.read_bureaux",
     "addresses": "swingcast.geometry.read_addresses",
+    "polling_places": "swingcast.geometry.read_polling_places",
 }
 _VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".fgb")
 _IRIS_FIELDS = {"DCOMIRIS", "CODE_IRIS", "iris_code", "IRIS"}
@@ -208,8 +210,9 @@ def detect_kind(path: str | PathLike[str]) -> str:
     -------
     str
         ``"results"``, ``"census"`` (a line with an ``IRIS`` cell), ``"addresses"``
-        (``longitude``/``latitude`` columns, or an ``.rda``), ``"iris"`` (a vector layer
-        with an IRIS code field) or ``"bureaux"`` (any other vector layer).
+        (``longitude``/``latitude`` columns, or an ``.rda``), ``"polling_places"`` (a
+        ``geo_point_2d`` column, Paris open data), ``"iris"`` (a vector layer with an IRIS
+        code field) or ``"bureaux"`` (any other vector layer).
 
     Examples
     --------
@@ -234,6 +237,8 @@ def detect_kind(path: str | PathLike[str]) -> str:
     lines = _head_cells(p)
     if lines and {"longitude", "latitude"} <= lines[0]:
         return "addresses"
+    if lines and "geo_point_2d" in lines[0]:
+        return "polling_places"
     if any("IRIS" in cells for cells in lines):
         return "census"
     return "results"
@@ -302,7 +307,7 @@ def _summarise(report: FileReport, data: Any, messages: list[str]) -> None:
         report.ids = int(data[schema.IRIS_CODE].nunique())
         report.detail = f"{data.crs.to_string() if data.crs else 'no CRS'}, " \
                         f"{data.geometry.area.sum() / 1e6:.2f} km2"
-    elif kind in ("bureaux", "addresses"):
+    elif kind in ("bureaux", "addresses", "polling_places"):
         report.ids = int(data[schema.BUREAU_ID].nunique())
         report.detail = f"{data[schema.COMMUNE_CODE].nunique()} communes"
     report.warnings += [m for m in messages if m not in report.warnings]
@@ -354,7 +359,8 @@ def _cross_checks(files: list[FileReport]) -> list[str]:
                             census.path.name, iris.path.name, "IRIS codes")
     for res in by_kind.get("results", []):
         ids = res.data.stations[[schema.BUREAU_ID, schema.COMMUNE_CODE]]
-        for other in by_kind.get("bureaux", []) + by_kind.get("addresses", []):
+        for other in (by_kind.get("bureaux", []) + by_kind.get("addresses", [])
+                      + by_kind.get("polling_places", [])):
             # compare only within the communes both cover (contours are often local)
             theirs = other.data[[schema.BUREAU_ID, schema.COMMUNE_CODE]]
             communes = set(ids[schema.COMMUNE_CODE]) & set(theirs[schema.COMMUNE_CODE])
