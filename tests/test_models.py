@@ -248,3 +248,41 @@ def test_offset_col_learns_the_change_from_the_prior():
     assert abs(model.intercept_ - 0.2) < 0.05
     with pytest.raises(ModelError, match="b3"):
         model.predict(X.assign(prior=np.where(np.arange(n) == 3, 1.2, prior)))
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_real_national_2017_round2_share_conserves_the_official_total(shared_dir):
+    """Round-1 shares -> Macron's round-2 share for every bureau of France (real files).
+
+    Re-centred on the official national share, the predicted Macron votes add up to the
+    official total (20,743,128 of 31,381,603 exprimés, data/README.md).
+    """
+    from swingcast.sources import read_results
+
+    results = shared_dir / "france" / "results"
+    r1 = read_results(results / "2017-presidentielle-1_par_bureau_large.csv.gz")
+    r2 = read_results(results / "2017-presidentielle-2_par_bureau_large.csv.gz")
+    votes = r1.votes.pivot_table(index="bureau_id", columns="candidate", values="voix", aggfunc="sum")
+    X = votes.div(votes.sum(axis=1), axis=0).iloc[:, :-1].add_prefix("t1_")
+    s2 = r2.stations.set_index("bureau_id")
+    X = X.join(s2[["commune_code", "inscrits"]], how="inner")
+    macron = r2.votes[r2.votes["candidate"].str.upper().str.contains("MACRON")]
+    macron = macron.set_index("bureau_id")["voix"].reindex(X.index).astype(float)
+    exprimes = s2["exprimes"].reindex(X.index).astype(float)
+    assert float(exprimes.sum()) == 31_381_603
+    assert float(macron.sum()) == 20_743_128
+    scored = (exprimes > 0).to_numpy() & X.notna().all(axis=1).to_numpy()
+    Xs = X[scored].astype({c: float for c in X.columns if c != "commune_code"})
+    share = (macron / exprimes)[scored].to_numpy()
+    model = ShareModel(cv=2).fit(Xs, share, sample_weight=exprimes[scored].to_numpy())
+    pred = model.predict(Xs)
+    assert np.all((pred > 0) & (pred < 1))
+    # anchor: the official total minus the votes of bureaux left out (no exprimés or absent
+    # from round 1), over the exprimés of the scored bureaux
+    w = exprimes[scored].to_numpy()
+    left_out = float(macron[~scored].fillna(0).sum())
+    centred = recentre(pred, w, (20_743_128 - left_out) / w.sum())
+    assert float(np.sum(centred * w)) + left_out == pytest.approx(20_743_128, abs=1.0)
+    # the cross-conformal quantile leaves 20 % of the out-of-fold scores outside
+    assert np.mean(np.abs(model.residuals_) > model.q_) == pytest.approx(0.2, abs=0.005)
