@@ -286,3 +286,16 @@ def test_real_national_2017_round2_share_conserves_the_official_total(shared_dir
     assert float(np.sum(centred * w)) + left_out == pytest.approx(20_743_128, abs=1.0)
     # the cross-conformal quantile leaves 20 % of the out-of-fold scores outside
     assert np.mean(np.abs(model.residuals_) > model.q_) == pytest.approx(0.2, abs=0.005)
+
+
+def test_collinear_features_are_logged_and_do_not_change_predictions(data, caplog):
+    X = data.X.assign(cadres_again=data.X["cadres"])
+    with caplog.at_level(logging.WARNING, logger="swingcast"):
+        model = TurnoutModel(cv=2).fit(X, data.y)
+    assert "collinear" in caplog.text
+    # the duplicated column splits the coefficient; the fitted values are those without it
+    reference = TurnoutModel(cv=2).fit(data.X, data.y)
+    np.testing.assert_allclose(model.predict(X), reference.predict(data.X), rtol=1e-6)
+    assert float(model.coef_["cadres"] + model.coef_["cadres_again"]) == pytest.approx(
+        float(reference.coef_["cadres"]), rel=1e-5
+    )

@@ -305,7 +305,18 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
         self.scale_mean_ = mean
         self.scale_sd_ = np.where(keep, sd, 1.0)
         self.keep_ = keep
-        return self._standardise(raw)
+        Z = self._standardise(raw)
+        if Z.shape[1] and self.method == "glm":
+            gram = np.column_stack([np.ones(len(Z)), Z])
+            rank = np.linalg.matrix_rank(gram.T @ gram)
+            if rank < gram.shape[1]:
+                logger.warning(
+                    "features are collinear (rank %d of %d with the intercept, e.g. shares "
+                    "summing to 1): the minimum-norm GLM solution is used; predictions are "
+                    "fine but coef_ and coef_se_ of the collinear columns are not identified",
+                    rank, gram.shape[1],
+                )
+        return Z
 
     def _standardise(self, raw: np.ndarray) -> np.ndarray:
         return ((raw - self.scale_mean_) / self.scale_sd_)[:, self.keep_]
