@@ -141,3 +141,33 @@ def test_paris_bureau_against_the_raw_file(shared_dir) -> None:
     assert f.loc["75056_101", f"share_exp_rn_{label}"] == pytest.approx(int(row["LE PEN"]) / exp)
     assert f.loc["75056_101", "arrondissement_code"] == "75101"
     assert len(f) == 896  # Paris bureaux in the national file (data README)
+
+
+def test_lag_matrix_is_a_logit_deviation_from_the_weighted_level() -> None:
+    from swingcast.cases import lag_matrix
+
+    f = pd.DataFrame(
+        {"turnout_e_1": [0.5, 0.25], "share_exp_rn_e_1": [0.2, 0.4], "census_x_share": [0.1, 0.4],
+         "log_inscrits": np.log([100.0, 200.0]), "inscrits": [100.0, 200.0],
+         "commune_code": ["01001", "01001"]},
+        index=["a", "b"],
+    )
+    X = lag_matrix(f, ("e", 1), census_columns=["census_x_share"], groups=("rn",))
+    # turnout level = (50 + 50) / 300 = 1/3: deviation of a = logit(1/2) - logit(1/3) = log 2
+    assert X.loc["a", "turnout_lag"] == pytest.approx(np.log(2))
+    # RN level weighted by votants (50, 50): 0.3; deviation of b = logit(0.4) - logit(0.3)
+    assert X.loc["b", "share_rn_lag"] == pytest.approx(np.log(0.4 / 0.6) - np.log(0.3 / 0.7))
+    # census centred on its inscrits-weighted mean (0.1 + 2 * 0.4) / 3 = 0.3
+    assert X["census_x_share"].tolist() == pytest.approx([-0.2, 0.1])
+
+
+def test_outcomes_drop_bureaux_without_exprimes(caplog) -> None:
+    from swingcast.cases import outcomes
+
+    st = pd.DataFrame({"bureau_id": ["a", "b"], "inscrits": [10, 5], "votants": [5, 0],
+                       "exprimes": [4, 0]})
+    with caplog.at_level(logging.WARNING, logger="swingcast"):
+        out = outcomes(st, pd.Series({"a": 3}))
+    assert out.index.tolist() == ["a"]
+    assert out.loc["a", "share"] == pytest.approx(0.75)
+    assert "id b" in caplog.text
