@@ -336,33 +336,6 @@ def _stage(module: str, name: str) -> Callable[..., object]:
         ) from None
 
 
-def _json_ready(value: object) -> object:
-    if isinstance(value, Mapping):
-        return {str(k): _json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_ready(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, pd.DataFrame):
-        return _json_ready(value.reset_index().to_dict(orient="records"))
-    if isinstance(value, pd.Series):
-        return _json_ready(value.to_dict())
-    if isinstance(value, float | int | str | bool) or value is None:
-        return value
-    return str(value)
-
-
-def _backtest_summary(bt: object) -> dict[str, object]:
-    """The back-test's own summary, whatever form the result object offers."""
-    for attr in ("summary", "metrics", "scores", "to_dict"):
-        value = getattr(bt, attr, None)
-        if callable(value):
-            value = value()
-        if value is not None:
-            return {attr: _json_ready(value)}
-    return {}
-
-
 def forecast_hds13(*, coverage: float = 0.8, n_draws: int = 1000, seed: int = 0) -> pd.DataFrame:
     """Forecast the next European election in Hauts-de-Seine 13, bureau by bureau (RN list).
 
@@ -533,7 +506,7 @@ def run_demo(
     if callable(to_json):
         to_json(out / "backtest.json")
     else:
-        summary = {"case": spec.case, "quality": quality, **_backtest_summary(bt)}
+        summary = {"case": spec.case, "quality": quality}
         (out / "backtest.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     result = run_targeting(
         predictions, state["bureaux"], out, title=title, hours=hours, params=p,  # type: ignore[arg-type]
