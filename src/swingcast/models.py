@@ -8,19 +8,25 @@ DataFrame indexed by ``bureau_id``; ``group_col`` (``commune_code``) and ``size_
 How a model is fitted
 ---------------------
 1. Features are standardised (training mean and standard deviation; constant columns are
-   dropped with a log message).
-2. The fixed part is a binomial GLM on the proportions (statsmodels ``GLM(family=Binomial())``
-   with ``var_weights`` = inscrits: a fractional logit whose weights make it the exact binomial
-   likelihood of the counts) or, with ``method="gbm"``, a
+   dropped with a log message, collinear ones logged as a warning).
+2. The fixed part is a binomial GLM on the proportions with ``var_weights`` = inscrits (a
+   fractional logit whose quasi-likelihood is the binomial likelihood of the counts), solved by
+   :func:`irls_logit` (the same estimator as statsmodels ``GLM(family=Binomial())``, checked in
+   the tests, much faster when refitted many times) or, with ``method="gbm"``, a
    :class:`~sklearn.ensemble.HistGradientBoostingRegressor` on the empirical logit weighted by
-   inscrits.
+   inscrits. With ``offset_col`` the logit of the previous value is a fixed offset.
 3. Pooling: commune random intercepts estimated from the logit residuals by
-   :func:`swingcast.pooling.group_effects` (precision-weighted commune mean shrunk by
-   ``W / (W + 1 / tau2)``), then the fixed part is refitted with those effects as an offset.
-   Communes never seen in training get effect 0 (the population mean; logged).
-4. Intervals: cross-conformal. The same fit is repeated on ``cv`` folds; each bureau's
-   out-of-fold score ``|logit residual| / s_i`` (``s_i`` from :func:`swingcast.intervals.size_scale`)
-   feeds the conformal quantile ``q_``. Intervals are ``expit(eta -/+ q_ * s_i)``.
+   :func:`swingcast.pooling.shrunk_effects` (precision-weighted commune mean shrunk by
+   ``W / (W + 1 / tau2)``); the GLM is refitted with those effects as an offset until its
+   coefficients settle (backfitting). Communes never seen in training get effect 0 (the
+   population mean; logged) and a wider interval.
+4. Intervals: conformal on the logit scale. With ``cv`` folds (default 5 for the GLM) each
+   bureau's out-of-fold score ``|logit residual| / s_i`` feeds the conformal quantile ``q_``;
+   ``cv=1`` (default for the GBM) is split conformal. ``s_i`` (:meth:`scale`, from
+   :func:`swingcast.intervals.size_scale`) grows for small bureaux and for bureaux whose commune
+   effect is poorly known. Intervals are ``expit(eta -/+ q_ * s_i)``.
+
+Fits and predictions run with one BLAS/OpenMP thread (faster on the shared 2-core machine).
 
 :func:`recentre` shifts predictions on the logit scale so that their weighted mean equals an
 area-wide anchor (a poll); the back-test applies it after ``predict``.
