@@ -69,3 +69,22 @@ def test_maps_and_self_contained_report(small, tmp_path):
     top = ranking.index[:2]
     assert all(b in report for b in top) and ranking.index[2] not in report
     assert "share MAE, model (pp)" in report
+
+
+def test_run_targeting_keeps_a_bureau_without_polygon(small, tmp_path, caplog):
+    from swingcast.pipeline import run_targeting
+
+    ranking, shapes = small
+    pred = ranking[["inscrits", "turnout_pred", "share_pred", "swing_prob"]]
+    with caplog.at_level("WARNING", logger="swingcast"):
+        res = run_targeting(pred, shapes.drop(index="75056_103"), tmp_path, title="t", hours=500,
+                            params={"doors_per_hour": 10})
+    assert "75056_103" in caplog.text  # named, not silently dropped
+    assert len(res.ranking) == 3 and "75056_103" in res.plan.index
+    # 500 hours is more than the 833 + 667 + 1000 doors take at 10 an hour: every door is
+    # knocked, in whole hours (84 + 67 + 100)
+    assert res.plan["hours"].sum() == 251
+    assert res.plan["doors_knocked"].sum() == pytest.approx(3000 / 1.2)
+    assert res.plan.loc["75056_103", "turf"] != res.plan.loc["75056_103", "turf"]  # NaN: no turf
+    layer = gpd.read_file(tmp_path / "targeting.gpkg", layer="ranking")
+    assert sorted(layer["bureau_id"]) == ["75056_101", "75056_102"]
