@@ -299,3 +299,32 @@ def test_collinear_features_are_logged_and_do_not_change_predictions(data, caplo
     assert float(model.coef_["cadres"] + model.coef_["cadres_again"]) == pytest.approx(
         float(reference.coef_["cadres"]), rel=1e-5
     )
+
+
+def test_ridge_pulls_towards_a_uniform_logit_swing():
+    rng = np.random.default_rng(8)
+    n = 800
+    prior = rng.uniform(0.3, 0.7, n)
+    noise_feature = rng.normal(size=n)
+    inscrits = rng.integers(300, 1500, n)
+    y = rng.binomial(inscrits, _expit(np.log(prior / (1 - prior)) + 0.1)) / inscrits
+    X = pd.DataFrame({"x": noise_feature, "prior": prior, "inscrits": inscrits,
+                      "commune_code": "C1"}, index=[f"b{i}" for i in range(n)])
+    huge = TurnoutModel(offset_col="prior", pooling=False, cv=2, alpha=1e9).fit(X, y)
+    assert abs(float(huge.coef_["x"])) < 1e-6
+    # intercept-only with the prior as offset: the binomial score equation makes the
+    # weighted mean of the fit equal that of y, i.e. exactly recentre(prior, inscrits, mean y)
+    expected = recentre(prior, inscrits.astype(float), float(np.average(y, weights=inscrits)))
+    np.testing.assert_allclose(huge.predict(X), expected, atol=1e-6)
+    chosen = TurnoutModel(offset_col="prior", pooling=False, cv=2, alpha="cv").fit(X, y)
+    assert sorted(chosen.alpha_path_) == sorted(r * n for r in (0.0, 0.01, 0.03, 0.1, 0.3, 1.0))
+    assert chosen.alpha_ == min(chosen.alpha_path_, key=chosen.alpha_path_.get)
+    with pytest.raises(ModelError, match="alpha"):
+        TurnoutModel(alpha=-1).fit(X, y)
+    with pytest.raises(ModelError, match="glm"):
+        TurnoutModel(method="gbm", alpha=1.0).fit(X, y)
+
+
+def test_cross_validated_ridge_keeps_real_signal(data):
+    model = TurnoutModel(alpha="cv", cv=2).fit(data.X, data.y)
+    assert model.alpha_ <= 0.03 * len(data.y)

@@ -74,6 +74,8 @@ METHODS = ("glm", "gbm")
 #: at most this many backfitting rounds (GLM), stopping when coefficients move < BACKFIT_TOL
 MAX_BACKFIT = 8
 BACKFIT_TOL = 1e-4
+#: ridge penalties tried by ``alpha="cv"``, as multiples of the number of training bureaux
+ALPHA_GRID = (0.0, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 
 class _Core:
@@ -126,6 +128,7 @@ def irls_logit(
     offset: np.ndarray | float = 0.0,
     start: np.ndarray | None = None,
     *,
+    alpha: float = 0.0,
     maxiter: int = 100,
     tol: float = 1e-10,
 ) -> np.ndarray:
@@ -148,6 +151,10 @@ def irls_logit(
         Known part of the linear predictor.
     start : array of shape (p,), optional
         Starting coefficients.
+    alpha : float
+        Ridge penalty on every coefficient but the first (the intercept), in units of
+        "bureaux of average weight": with standardised columns a coefficient is shrunk
+        towards 0 by about ``n / (n + alpha)``.
     maxiter, tol : int, float
         Stop when the largest coefficient change is below ``tol`` or after ``maxiter``.
 
@@ -179,7 +186,11 @@ def irls_logit(
         var = np.clip(mu * (1.0 - mu), 1e-12, None)
         z = eta - offset + (y - mu) / var
         wx = X * (w * var)[:, None]
-        new = np.linalg.lstsq(wx.T @ X, wx.T @ z, rcond=None)[0]
+        gram = wx.T @ X
+        if alpha > 0:
+            ridge = alpha * float(np.mean(w * var))
+            gram[np.arange(1, X.shape[1]), np.arange(1, X.shape[1])] += ridge
+        new = np.linalg.lstsq(gram, wx.T @ z, rcond=None)[0]
         done = beta is not None and np.max(np.abs(new - beta)) < tol * (1.0 + np.max(np.abs(new)))
         beta = new
         eta = offset + X @ beta
@@ -208,6 +219,7 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
         gbm_learning_rate: float = 0.1,
         gbm_max_leaf_nodes: int = 15,
         offset_col: str | None = None,
+        alpha: float | str = 0.0,
     ) -> None:
         self.method = method
         self.group_col = group_col
@@ -222,6 +234,7 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
         self.gbm_learning_rate = gbm_learning_rate
         self.gbm_max_leaf_nodes = gbm_max_leaf_nodes
         self.offset_col = offset_col
+        self.alpha = alpha
 
     # --- input ---------------------------------------------------------------------------
     def _check_params(self) -> None:
@@ -229,6 +242,10 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
             raise ModelError(f"method must be one of {METHODS}, got {self.method!r}")
         if not 0 < self.coverage < 1:
             raise ModelError(f"coverage must be strictly between 0 and 1, got {self.coverage!r}")
+        if self.alpha != "cv" and not (isinstance(self.alpha, int | float) and self.alpha >= 0):
+            raise ModelError(f"alpha must be a number >= 0 or 'cv', got {self.alpha!r}")
+        if self.alpha != 0 and self.method != "glm":
+            raise ModelError("alpha (ridge penalty) applies to method='glm' only")
         if self.cv is not None and int(self.cv) < 1:
             raise ModelError(
                 f"cv must be 1 (split conformal) or >= 2 (cross-conformal folds), got {self.cv!r}"
@@ -338,6 +355,7 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
         n_groups: int,
         base: np.ndarray,
         final: bool = False,
+        alpha: float | None = None,
     ) -> _Core:
         core = _Core()
         t = empirical_logit(y, n)
@@ -351,7 +369,9 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
         for _ in range(rounds):
             if exog is not None:
                 previous = core.params
-                core.params = irls_logit(exog, y, w, offset, previous)
+                core.params = irls_logit(
+                    exog, y, w, offset, previous, alpha=self.alpha_ if alpha is None else alpha
+                )
                 if previous is not None and np.max(np.abs(core.params - previous)) < BACKFIT_TOL:
                     break
             else:
@@ -429,6 +449,10 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
         Z = self._standardise_fit(raw)
         self.n_features_in_ = frame.shape[1]
         t = empirical_logit(target, n)
+        if self.alpha == "cv":
+            self.alpha_ = self._choose_alpha(Z, target, n, w, codes, k, base)
+        else:
+            self.alpha_ = float(self.alpha)
         if self._folds == 1:
             # Split conformal: the model fitted on 80 % is the final model, the other 20 %
             # calibrate it (one fit instead of cv + 1: the fast choice for method="gbm").
@@ -455,6 +479,33 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
             self.residuals_ = signed
         self.q_ = conformal_quantile(np.abs(self.residuals_), self.coverage)
         return self
+
+    def _choose_alpha(
+        self,
+        Z: np.ndarray,
+        y: np.ndarray,
+        n: np.ndarray,
+        w: np.ndarray,
+        codes: np.ndarray | None,
+        k: int,
+        base: np.ndarray,
+    ) -> float:
+        """Ridge penalty with the lowest weighted out-of-fold squared error (training only)."""
+        folds = list(KFold(5, shuffle=True, random_state=self.random_state).split(Z))
+        path = {}
+        for ratio in ALPHA_GRID:
+            alpha = ratio * len(y)
+            pred = np.empty(len(y))
+            for tr, te in folds:
+                core = self._fit_core(
+                    Z[tr], y[tr], n[tr], w[tr], _take(codes, tr), k, base[tr], alpha=alpha
+                )
+                pred[te] = expit(core.eta(Z[te], _take(codes, te), base[te]))
+            path[alpha] = float(np.average((y - pred) ** 2, weights=w))
+        self.alpha_path_ = path
+        best = min(path, key=path.__getitem__)
+        logger.info("ridge penalty chosen by 5-fold CV: alpha = %.4g (%.3g x n)", best, best / len(y))
+        return best
 
     @staticmethod
     def _scores(
@@ -630,6 +681,11 @@ class TurnoutModel(_ProportionModel):
         linear predictor with coefficient 1: the model then learns each bureau's deviation
         from a uniform swing on the logit scale (features explain the *change*). Not a
         feature.
+    alpha : float or "cv"
+        GLM ridge penalty on the standardised coefficients (see :func:`irls_logit`; with
+        ``offset_col`` it pulls the model towards a uniform logit swing). ``"cv"`` picks it
+        from :data:`ALPHA_GRID` x n by 5-fold cross-validation on the training data
+        (``alpha_``, ``alpha_path_``). Standard errors ignore the penalty.
 
     Examples
     --------
@@ -653,7 +709,7 @@ class ShareModel(_ProportionModel):
 
     Parameters
     ----------
-    method, group_col, size_col, coverage, random_state, features, pooling, cv, use_group_as_feature, gbm_max_iter, gbm_learning_rate, gbm_max_leaf_nodes, offset_col
+    method, group_col, size_col, coverage, random_state, features, pooling, cv, use_group_as_feature, gbm_max_iter, gbm_learning_rate, gbm_max_leaf_nodes, offset_col, alpha
         As for :class:`TurnoutModel`.
 
     Examples
