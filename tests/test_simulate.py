@@ -121,3 +121,27 @@ def test_area_error_sd_by_hand():
     o = np.array([0.5, 0.5, 0.6, 0.6, 0.4, 0.4])
     got = area_error_sd(p, o, np.ones(6), ["a", "a", "b", "b", "c", "c"])
     assert got == pytest.approx(float(_logit(0.6)))
+
+
+def test_swing_probabilities_are_calibrated_on_fresh_draws():
+    """Model -> simulate chain on synthetic bureaux: P(share > 0.5) matches the frequency."""
+    from swingcast.models import ShareModel
+    from swingcast.synthbureaux import make_bureaux, redraw
+
+    data = make_bureaux(n_communes=400, intercept=-0.62, seed=4)
+    model = ShareModel().fit(data.X, data.y)
+    preds = pd.DataFrame({"share_pred": model.predict(data.X),
+                          "inscrits": data.X["inscrits"]}, index=data.X.index)
+    sim = simulate_swing(preds, n_draws=2000, common_sd=0.0, local_residuals=model.residuals_,
+                         scale=model.scale(data.X), seed=0)
+    prob = np.tile(sim["swing_prob"].to_numpy(), 10)
+    won = np.concatenate([redraw(data, 50 + s).y > 0.5 for s in range(10)]).astype(float)
+    # reliability: in each probability band the share of bureaux won matches the mean probability
+    bands = np.digitize(prob, [0.1, 0.3, 0.5, 0.7, 0.9])
+    for band in np.unique(bands):
+        inside = bands == band
+        if inside.sum() >= 200:
+            assert abs(won[inside].mean() - prob[inside].mean()) < 0.06, band
+    # and the probabilities beat the 0/1 call from the point prediction
+    point = np.tile((preds["share_pred"] > 0.5).to_numpy(float), 10)
+    assert brier_score(prob, won) < brier_score(point, won)
