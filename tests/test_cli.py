@@ -70,17 +70,19 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=120, check=False)
 
 
-@pytest.mark.parametrize("command", ["results", "check"])
-def test_real_process_error_and_debug(command: str) -> None:
-    """In a real process: one line and status 2; with --debug, the traceback."""
+def test_real_process_error_and_debug() -> None:
+    """In a real process: one line and status 2; with --debug, the traceback.
+
+    (``swingcast check`` gets the same checks in-process in ``test_bad_inputs.py``.)
+    """
     bad = str(BAD / "presidentielle-2017-t2_fractional_count.csv")
-    plain = _run(command, bad)
+    plain = _run("results", bad)
     assert plain.returncode == 2
     assert plain.stderr.strip().splitlines() == [
         f"swingcast: error: {bad}, line 6, column 'MACRON': '806.5' is not a whole number; "
         "expected a count"
     ]
-    debug = _run("--debug", command, bad)
+    debug = _run("--debug", "check", bad)
     assert debug.returncode == 1
     assert "Traceback (most recent call last)" in debug.stderr
     assert "InputFormatError" in debug.stderr
