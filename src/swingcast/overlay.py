@@ -166,6 +166,8 @@ def intersection_areas(
     shapely.prepare(left)
     shapely.prepare(right)
     n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
+    if n_jobs > 1:  # smaller chunks balance the workers (pair costs vary a lot)
+        chunk = min(chunk, max(1_000, -(-len(li) // (8 * n_jobs))))
     bounds = [(s, min(s + chunk, len(li))) for s in range(0, len(li), chunk)]
     geoms: np.ndarray | None = None
     if with_geometry or n_jobs == 1 or len(bounds) <= 1:
