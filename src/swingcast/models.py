@@ -363,9 +363,9 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
         pooled = self.pooling and codes is not None
         exog = np.column_stack([np.ones(len(y)), Z]) if self.method == "glm" else None
         # Backfitting: fixed part with the commune effects as offset, then the effects from
-        # the residuals, until the GLM coefficients settle. The GBM is fitted once (it is
-        # costly) and the commune effects are estimated from its residuals.
-        rounds = MAX_BACKFIT if (pooled and self.method == "glm") else 1
+        # the residuals, until the GLM coefficients settle (GBM: two rounds, it is costly;
+        # a single round let the trees absorb commune effects and over-covered).
+        rounds = (MAX_BACKFIT if self.method == "glm" else 2) if pooled else 1
         for _ in range(rounds):
             if exog is not None:
                 previous = core.params
