@@ -6,6 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from shapely import Point, Polygon, box
 
 from swingcast.errors import CRSError, GeometryError, SchemaError
@@ -148,8 +149,12 @@ def test_points_naming_their_target_need_no_target_polygons():
     pts = gpd.GeoDataFrame({"bv": ["1", "1", "2", "2"]},
                            geometry=[Point(0.1, 0.1), Point(1.9, 0.9), Point(1, 0.5),
                                      Point(0.5, 0.5)], crs=L93)
+    src = pd.concat([src, layer(["nobody"], [box(5, 5, 6, 6)])], ignore_index=True)
     cw = crosswalk(src, None, source_id="id", target_id="bv", weights=pts, point_target="bv")
     assert pairs(cw) == pytest.approx({("a", "1"): 0.5, ("a", "2"): 0.5})
+    # no point and no target polygon to fall back on: reported as uncovered
+    assert cw.fallback == []
+    assert cw.uncovered.set_index("source_id")["uncovered_share"].to_dict() == {"nobody": 1.0}
     with pytest.raises(SchemaError, match="point_target"):
         crosswalk(src, None, source_id="id", target_id="bv")
 
@@ -250,6 +255,14 @@ def test_parallel_engine_gives_the_same_areas():
     two = intersection_areas(discs, grid, n_jobs=2, chunk=100)
     assert np.array_equal(one.left, two.left) and np.array_equal(one.right, two.right)
     assert np.allclose(one.area, two.area, rtol=0, atol=1e-12)
+    # a layer onto itself: identical pairs take the no-overlay path, overlapping ones do not
+    self_pairs = intersection_areas(discs, discs)
+    diagonal = self_pairs.left == self_pairs.right
+    assert np.allclose(self_pairs.area[diagonal], shapely.area(discs), rtol=1e-12)
+    off = ~diagonal
+    direct = shapely.area(shapely.intersection(discs[self_pairs.left[off]],
+                                               discs[self_pairs.right[off]]))
+    assert np.allclose(self_pairs.area[off], direct, rtol=1e-12)
     # the grid tiles the square: each disc's pieces add up to its area inside [0, 100]²
     inside = [d.intersection(box(0, 0, 100, 100)).area for d in discs]
     assert np.allclose(np.bincount(one.left, one.area, minlength=400), inside, rtol=1e-12)

@@ -463,7 +463,8 @@ def crosswalk(
             total[fallback_pos] = ftotal
             logger.info("crosswalk: %d sources without %s weight split by area",
                         len(fallback_pos), method)
-    fallback = sources[fallback_pos].tolist() if method != "area" or mask is not None else []
+    needs_fallback = (method != "area" or mask is not None) and tgt is not None
+    fallback = sources[fallback_pos].tolist() if needs_fallback else []
 
     covered = np.bincount(li, weights=m, minlength=len(sources))
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -8,9 +8,9 @@ about a hundred vertices each):
 1. candidate pairs come from one bulk ``STRtree.query(..., predicate="intersects")``;
 2. pairs whose group keys differ (e.g. two different communes) are dropped before any
    geometry is computed;
-3. pairs where one polygon lies strictly inside the other need no overlay: the area is the
-   smaller polygon's area (a prepared ``contains_properly`` test is far cheaper than an
-   intersection);
+3. pairs of identical polygons, or where one lies strictly inside the other, need no
+   overlay: the area is the smaller polygon's area (``equals_exact`` and a prepared
+   ``contains_properly`` are far cheaper than an intersection);
 4. the remaining pairs go through a vectorised ``shapely.intersection``, in chunks to bound
    memory, optionally spread over a few worker processes.
 """
@@ -92,7 +92,11 @@ def _chunk_areas(
     # a strictly inside b (or b inside a): the intersection is the smaller one. The prepared
     # contains_properly test is cheap; `covers` is not (boundaries that touch, as in nested
     # tessellations, send it to a full relate that costs as much as the overlay itself).
-    a_holds = shapely.contains_properly(a, b)
+    # Identical polygons (a commune that is one IRIS and one bureau, drawn from the same
+    # contour; a bureau unchanged between two maps) are the overlay's worst case, as every
+    # edge overlaps: compare coordinates instead.
+    same = shapely.equals_exact(a, b, tolerance=0.0)
+    a_holds = same | shapely.contains_properly(a, b)
     b_holds = ~a_holds & shapely.contains_properly(b, a)
     rest = ~(a_holds | b_holds)
     area[a_holds] = right_area[ri[a_holds]]
