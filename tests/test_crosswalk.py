@@ -104,6 +104,9 @@ def test_within_commune_no_weight_crosses_a_commune_boundary():
     assert pairs(cw) == pytest.approx({("a", "x"): 1.0, ("b", "y"): 1.0})
     unc = cw.uncovered.set_index("source_id")["uncovered_share"]
     assert unc["a"] == pytest.approx(0.2 / 1.2)
+    holes = tgt.assign(arrondissement_code=["75101", None], commune_code=["75056", None])
+    with pytest.raises(SchemaError, match="id y: target zones without a commune code"):
+        crosswalk(src, holes, source_id="id", target_id="t")
     with pytest.raises(SchemaError, match="commune codes on both layers"):
         crosswalk(src.drop(columns="commune_code"), tgt, source_id="id", target_id="t",
                   within="commune")

@@ -418,7 +418,9 @@ def crosswalk(
     src = _polygons(src.to_crs(work), source_id, "source", repair)
     if tgt is not None:
         tgt = _polygons(tgt.to_crs(work), target_id, "target", repair)
-    skey, tkey, within_used = _commune_keys(src, tgt, within, source_commune, target_commune)
+    skey, tkey, within_used = _commune_keys(
+        src, tgt, within, source_commune, target_commune, source_id, target_id
+    )
     sgeom = src.geometry.to_numpy()
     masked = sgeom
     if mask is not None and not _is_points(weights):
@@ -835,6 +837,8 @@ def _commune_keys(
     within: str | None,
     source_commune: str | None,
     target_commune: str | None,
+    source_id: str,
+    target_id: str,
 ) -> tuple[np.ndarray | None, np.ndarray | None, str | None]:
     if within not in ("auto", "commune", None):
         raise SchemaError(f"within={within!r}: expected 'auto', 'commune' or None")
@@ -850,10 +854,14 @@ def _commune_keys(
                 "and target_commune=)"
             )
         return None, None, None
-    for key, role in ((skey, "source"), (tkey, "target")):
-        if pd.isna(pd.Series(key, dtype=object)).any():
-            raise SchemaError(f"{role} layer: commune code missing on some rows; expected one "
-                              "per zone for within='commune'")
+    for key, role, gdf, col in ((skey, "source", src, source_id), (tkey, "target", tgt, target_id)):
+        missing = pd.isna(pd.Series(key, dtype=object)).to_numpy()
+        if missing.any():
+            raise SchemaError(
+                f"{where(column=col, ids=gdf[col].to_numpy()[missing].tolist())}: {role} zones "
+                "without a commune code; expected one per zone for within='commune' (or pass "
+                "within=None)"
+            )
     return skey, tkey, "commune"
 
 
