@@ -24,9 +24,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from swingcast.census import read_census
 from swingcast.datasets import fetch
+from swingcast.geometry import bureau_ids, read_addresses, read_bureaux, read_iris
 from swingcast.joiner import crosswalk, uninhabited
-from swingcast.schema import LAMBERT93
 from swingcast.voronoi import validate_bureau_areas
 
 COMMUNES_9213 = ("92002", "92014", "92019", "92071")
@@ -51,45 +52,39 @@ def _row(case: str, method: str, cw, carried: pd.Series, voters: pd.Series, tota
 
 
 def paris() -> list[dict]:
-    iris = gpd.read_file(fetch("paris/contours/iris-paris-2013.gpkg"))
-    iris["arrondissement_code"] = iris["DEPCOM"].astype(str)
-    bv = gpd.read_file(fetch("paris/contours/secteurs-des-bureaux-de-vote-paris-2017.geojson"))
-    bv["arrondissement_code"] = (75100 + bv["arrondissement"].astype(int)).astype(str)
-    census = pd.read_csv(fetch("paris/census/rp2011-cs8-iris-paris.csv"), sep=";",
-                         dtype={"IRIS": str})
-    total = census["C11_POP15P"].sum()
-    voters = bv.set_index("id_bv")["nbr_elect_f"].astype(float)
+    iris = read_iris(fetch("paris/contours/iris-paris-2013.gpkg"))
+    bv = read_bureaux(fetch("paris/contours/secteurs-des-bureaux-de-vote-paris-2017.geojson"))
+    census = read_census(fetch("paris/census/rp2011-cs8-iris-paris.csv"))
+    total = census["pop15p"].sum()
+    voters = bv.set_index("bureau_id")["registered"].astype(float)  # nbr_elect_f
     rows = []
     variants = {
         "area": {},
-        "area, IRIS type D masked": {"mask": uninhabited(iris, "TYP_IRIS")},
+        "area, IRIS type D masked": {"mask": uninhabited(iris)},
         "area, no commune restriction": {"within": None},
     }
     for label, kwargs in variants.items():
-        cw = crosswalk(iris, bv, source_id="DCOMIRIS", target_id="id_bv", **kwargs)
-        carried = cw.apply(census, extensive=["C11_POP15P"], id_column="IRIS")["C11_POP15P"]
+        cw = crosswalk(iris, bv, source_id="iris_code", target_id="bureau_id", **kwargs)
+        carried = cw.apply(census, extensive=["pop15p"], id_column="iris_code")["pop15p"]
         rows.append(_row("Paris 992 IRIS -> 896 bureaux", label, cw, carried, voters, total))
     return rows
 
 
 def hauts_de_seine() -> list[dict]:
-    for part in ("shp", "dbf", "shx", "prj"):
-        path = fetch(f"ile-de-france/contours/map_iris.{part}")
-    iris = gpd.read_file(path.with_suffix(".shp"))
-    iris = iris[iris["CODE_COM"].isin(COMMUNES_9213)].copy()
-    iris["commune_code"] = iris["CODE_COM"]
-    bv = gpd.read_file(fetch("hauts-de-seine-13/contours/circo_contours.geojson"))
-    bv["commune_code"] = bv["codeCommune"]
+    for part in ("dbf", "shx", "prj"):
+        fetch(f"ile-de-france/contours/map_iris.{part}")  # hash-check the sidecar files too
+    iris = read_iris(fetch("ile-de-france/contours/map_iris.shp"))
+    iris = iris[iris["commune_code"].isin(COMMUNES_9213)]
+    bv = read_bureaux(fetch("hauts-de-seine-13/contours/circo_contours.geojson"))
     grid = gpd.read_file(fetch("hauts-de-seine-13/grid/carreaux.gpkg"))
-    census = pd.read_csv(fetch("ile-de-france/census/base-ic-activite-residents-2016-idf.csv"),
-                         sep=";", dtype={"IRIS": str, "COM": str}, low_memory=False)
-    census = census[census["IRIS"].isin(iris["CODE_IRIS"])]
-    total = census["P16_POP1564"].sum()
+    census = read_census(fetch("ile-de-france/census/base-ic-activite-residents-2016-idf.csv"))
+    census = census[census["iris_code"].isin(iris["iris_code"])]
+    total = census["pop1564"].sum()
     res = pd.read_csv(fetch("france/results/2017-presidentielle-1_par_bureau_large.csv.gz"),
                       dtype=str)
     res = res[(res["departement"] == "92") & ("92" + res["commune"]).isin(COMMUNES_9213)]
-    voters = pd.Series(res["inscrits"].astype(float).to_numpy(),
-                       index="92" + res["commune"] + "_" + res["bureau"])
+    ids = bureau_ids("92" + res["commune"], res["bureau"])["bureau_id"].to_numpy()
+    voters = pd.Series(res["inscrits"].astype(float).to_numpy(), index=ids)
     case = f"Hauts-de-Seine 13: {len(iris)} IRIS -> {len(bv)} bureaux"
     rows = []
     variants = {
@@ -98,21 +93,15 @@ def hauts_de_seine() -> list[dict]:
         "area, no commune restriction": {"within": None},
     }
     for label, kwargs in variants.items():
-        # the .prj has no EPSG code: work in Lambert-93 explicitly
-        cw = crosswalk(iris, bv, source_id="CODE_IRIS", target_id="codeBureauVote",
-                       crs=LAMBERT93, **kwargs)
-        carried = cw.apply(census, extensive=["P16_POP1564"], id_column="IRIS")["P16_POP1564"]
+        cw = crosswalk(iris, bv, source_id="iris_code", target_id="bureau_id", **kwargs)
+        carried = cw.apply(census, extensive=["pop1564"], id_column="iris_code")["pop1564"]
         rows.append(_row(case, label, cw, carried, voters, total))
     return rows
 
 
 def finistere() -> pd.Series:
-    df = pd.read_csv(fetch("finistere/reu/addresses_sample.DERIVED.csv"),
-                     dtype={"code_commune_ref": str, "id_brut_bv_reu": str})
-    pts = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["longitude"], df["latitude"]),
-                           crs="EPSG:4326")
-    return validate_bureau_areas(pts, bureau_column="id_brut_bv_reu",
-                                 commune_column="code_commune_ref", weight_column="nb_adresses")
+    pts = read_addresses(fetch("finistere/reu/addresses_sample.DERIVED.csv"))
+    return validate_bureau_areas(pts, weight_column="n_addresses")
 
 
 def main() -> int:
