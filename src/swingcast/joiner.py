@@ -77,6 +77,18 @@ class Crosswalk:
         that were split by area instead.
     meta : dict
         How it was built: method, id column names, CRS, commune restriction, ...
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> src = gpd.GeoDataFrame({"s": ["a"]}, geometry=[box(0, 0, 4, 1)], crs=2154)
+    >>> tgt = gpd.GeoDataFrame({"t": ["x", "y"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 3, 1)],
+    ...                        crs=2154)
+    >>> cw = crosswalk(src, tgt, source_id="s", target_id="t", renormalize=False)
+    >>> cw
+    Crosswalk(area: 1 sources -> 2 targets, 2 pairs, 1 uncovered, 0 slivers)
+    >>> cw.table["weight"].tolist(), cw.uncovered["uncovered_share"].tolist()
+    ([0.25, 0.5], [0.25])
     """
 
     table: pd.DataFrame

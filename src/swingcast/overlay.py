@@ -45,6 +45,12 @@ class Pairs:
         Area of each intersection (in the squared unit of the CRS).
     geometry : numpy.ndarray of shapely geometries, or None
         The intersections themselves, when asked for.
+
+    Examples
+    --------
+    >>> p = Pairs(np.array([0]), np.array([2]), np.array([0.5]))
+    >>> len(p), p.right.tolist()
+    (1, [2])
     """
 
     left: np.ndarray
@@ -192,6 +198,10 @@ def intersection_areas(
         )
         try:
             ctx = multiprocessing.get_context("fork")
+        except ValueError:  # no fork on this platform: stay in this process
+            return intersection_areas(left, right, left_keys=left_keys, right_keys=right_keys,
+                                      n_jobs=1, chunk=chunk)
+        try:
             with ctx.Pool(n_jobs) as pool:
                 area = np.concatenate(pool.map(_worker, bounds))
         finally:

@@ -60,6 +60,12 @@ class SyntheticMap:
         ``bureau_id``, ``commune_code``, ``inscrits``.
     extent : shapely.Polygon
         The square the communes tile.
+
+    Examples
+    --------
+    >>> m = synthetic_map(0.001, seed=3)
+    >>> sorted(m.iris["iris_type"].unique())[:1], m.bureaux.crs.to_epsg()
+    (['H'], 2154)
     """
 
     communes: gpd.GeoDataFrame
