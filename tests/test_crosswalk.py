@@ -90,7 +90,7 @@ def test_slivers_are_reported_not_dropped():
     assert pairs(cw)[("a", "thin")] == pytest.approx(1e-4)
 
 
-def test_within_commune_no_weight_crosses_a_commune_boundary():
+def test_within_commune_no_weight_crosses_a_commune_boundary(caplog):
     # IRIS a (commune 1) overlaps bureau x (commune 1) on [0, 1] and bureau y (commune 2)
     # on [1, 1.2] (a generalised boundary): the 20 % in y must not go to y.
     src = layer(["a", "b"], [box(0, 0, 1.2, 1), box(1.2, 0, 2, 1)],
@@ -104,6 +104,12 @@ def test_within_commune_no_weight_crosses_a_commune_boundary():
     assert pairs(cw) == pytest.approx({("a", "x"): 1.0, ("b", "y"): 1.0})
     unc = cw.uncovered.set_index("source_id")["uncovered_share"]
     assert unc["a"] == pytest.approx(0.2 / 1.2)
+    # Paris bureaux without their arrondissement: nothing matches, and the log says why
+    city = tgt.drop(columns="arrondissement_code")
+    with caplog.at_level("WARNING", logger="swingcast"):
+        lost = crosswalk(src, city, source_id="id", target_id="t")
+    assert lost.table.empty and len(lost.uncovered) == 2
+    assert "2 sources overlap targets only across commune codes" in caplog.text
     holes = tgt.assign(arrondissement_code=["75101", None], commune_code=["75056", None])
     with pytest.raises(SchemaError, match="id y: target zones without a commune code"):
         crosswalk(src, holes, source_id="id", target_id="t")

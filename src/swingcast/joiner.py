@@ -505,6 +505,8 @@ def crosswalk(
     if len(uncovered):
         logger.info("crosswalk: %d of %d sources not fully covered (worst %.3g uncovered)",
                     len(uncovered), len(sources), uncovered["uncovered_share"].max())
+    if within_used and tgt is not None:
+        _warn_foreign_overlaps(sources, sgeom, tgt.geometry.to_numpy(), covered, skey, tkey)
     meta = {
         "method": method,
         "source_id": source_id,
@@ -693,6 +695,38 @@ def _apply_mask(sgeom: np.ndarray, mask: Any, work: Any) -> np.ndarray:
         for s in hit:
             out[s] = shapely.difference(sgeom[s], local(parts[mi[si == s]]))
     return out
+
+
+def _warn_foreign_overlaps(
+    sources: pd.Index,
+    sgeom: np.ndarray,
+    tgeom: np.ndarray,
+    covered: np.ndarray,
+    skey: np.ndarray,
+    tkey: np.ndarray,
+) -> None:
+    """Warn about sources that get nothing but overlap targets of other communes.
+
+    That is what mismatched commune codes look like (e.g. Paris bureaux filed under 75056
+    without their arrondissement against IRIS under 75101..75120).
+    """
+    empty = np.flatnonzero(covered <= 0)
+    if not len(empty):
+        return
+    pairs = intersection_areas(sgeom[empty], tgeom)
+    share = np.bincount(pairs.left, pairs.area, minlength=len(empty)) / shapely.area(sgeom[empty])
+    mostly = share > 0.5  # not a neighbour touching along a generalised border
+    if not mostly.any():
+        return
+    lost = empty[mostly]
+    ti = pairs.right[np.isin(pairs.left, np.flatnonzero(mostly))]
+    examples = ", ".join(f"{sources[i]} ({skey[i]})" for i in lost[:5])
+    foreign = ", ".join(sorted({str(k) for k in np.asarray(tkey)[ti[:50]]})[:5])
+    logger.warning(
+        "crosswalk: %d sources overlap targets only across commune codes, e.g. %s vs target "
+        "communes %s; their values are not carried. Check the commune codes (Paris, Lyon, "
+        "Marseille: arrondissement_code) or pass within=None.", len(lost), examples, foreign
+    )
 
 
 def _slivers(table: pd.DataFrame, share: float) -> pd.DataFrame:
