@@ -291,3 +291,48 @@ def test_cli_writes_a_crosswalk_and_reports_errors(tmp_path, squares, capsys):
         {("a", "x"): 0.25, ("a", "y"): 0.75, ("b", "y"): 1.0})
     assert main(["crosswalk", *args[:2], "--source-id", "nope", *args[4:]]) == 2
     assert "column 'nope'" in capsys.readouterr().err
+
+
+def _cuts(draw_values):
+    return np.unique(np.r_[0.0, np.round(np.sort(draw_values), 3), 10.0])
+
+
+def test_random_rectangle_grids_against_interval_arithmetic():
+    """Two random grids of rectangles over [0, 10]²: areas are products of interval overlaps."""
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+
+    def overlap(a0, a1, b0, b1):
+        return np.clip(np.minimum(a1[:, None], b1[None, :]) - np.maximum(a0[:, None], b0[None, :]),
+                       0, None)
+
+    @hypothesis.settings(max_examples=25, deadline=None)
+    @hypothesis.given(
+        sx=st.lists(st.floats(0.5, 9.5), max_size=4), sy=st.lists(st.floats(0.5, 9.5), max_size=3),
+        tx=st.lists(st.floats(0.5, 9.5), max_size=3), ty=st.lists(st.floats(0.5, 9.5), max_size=4),
+        seed=st.integers(0, 1000),
+    )
+    def check(sx, sy, tx, ty, seed):
+        xs, ys, xt, yt = _cuts(sx), _cuts(sy), _cuts(tx), _cuts(ty)
+        sboxes = [(x0, y0, x1, y1) for x0, x1 in zip(xs[:-1], xs[1:], strict=True)
+                  for y0, y1 in zip(ys[:-1], ys[1:], strict=True)]
+        tboxes = [(x0, y0, x1, y1) for x0, x1 in zip(xt[:-1], xt[1:], strict=True)
+                  for y0, y1 in zip(yt[:-1], yt[1:], strict=True)]
+        src = layer([f"s{i}" for i in range(len(sboxes))], [box(*b) for b in sboxes])
+        tgt = layer([f"t{i}" for i in range(len(tboxes))], [box(*b) for b in tboxes], "t")
+        cw = crosswalk(src, tgt, source_id="id", target_id="t", renormalize=False)
+        s, t = np.array(sboxes), np.array(tboxes)
+        inter = overlap(s[:, 0], s[:, 2], t[:, 0], t[:, 2]) * overlap(s[:, 1], s[:, 3],
+                                                                      t[:, 1], t[:, 3])
+        expected = inter / ((s[:, 2] - s[:, 0]) * (s[:, 3] - s[:, 1]))[:, None]
+        got = np.zeros_like(expected)
+        si = cw.sources.get_indexer(cw.table["source_id"])
+        ti = cw.targets.get_indexer(cw.table["target_id"])
+        got[si, ti] = cw.table["weight"].to_numpy()
+        assert np.allclose(got, expected, rtol=0, atol=1e-12)
+        assert np.abs(cw.coverage - 1).max() < 1e-9
+        values = np.random.default_rng(seed).integers(0, 1000, len(sboxes)).astype(float)
+        out = cw.apply(pd.DataFrame({"id": src["id"], "n": values}), ["n"])
+        assert out["n"].sum() == pytest.approx(values.sum(), rel=1e-12)
+
+    check()
