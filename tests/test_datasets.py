@@ -238,3 +238,15 @@ def test_file_url_and_bad_scheme(tmp_path: Path, shared_dir: Path) -> None:
     assert sha256sum(store.fetch(name)) == real.sha256
     with pytest.raises(DatasetError, match="unsupported URL scheme 'ftp'"):
         download("ftp://example.invalid/x", tmp_path / "x", DIGEST)
+
+
+def test_table_without_verification_compares_sizes_only(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    local = tmp_path / "data" / "paris/census/mini.csv"
+    local.parent.mkdir(parents=True)
+    local.write_bytes(PAYLOAD.replace(b"800", b"900"))  # same size, other bytes
+    assert store.table(verify=False)["status"].tolist() == ["data_dir"]
+    assert store.table(verify=True)["status"].tolist() == ["hash mismatch"]
+    local.write_bytes(PAYLOAD + b"\n")  # one byte more: caught by the size alone
+    table = list_datasets(verify=False, store=store)
+    assert table.loc[0, "status"] == "hash mismatch" and table.loc[0, "path"] == str(local)
