@@ -28,11 +28,13 @@ def _frame(prior=PRIOR, inscrits=INSCRITS, ids=IDS):
 def test_carry_forward_returns_prior_and_residual_quantiles():
     m = CarryForward(coverage=0.5).fit(_frame(), OUTCOME)
     assert m.predict(_frame()).tolist() == PRIOR
-    # residuals 0.10, 0.05, 0.00 -> quartiles by linear interpolation: 0.025 and 0.075
-    np.testing.assert_allclose(m.residual_quantiles_, [0.025, 0.075])
+    # changes 0.10, 0.05, 0.00; their inscrits-weighted mean (100 + 25 + 0) / 2000 = 0.0625
+    # is the area's level shift, removed: residuals 0.0375, -0.0125, -0.0625 -> quartiles by
+    # linear interpolation: -0.0375 and 0.0125 (the interval is centred on the prediction)
+    np.testing.assert_allclose(m.residual_quantiles_, [-0.0375, 0.0125])
     lo, hi = m.predict_interval(_frame())
-    np.testing.assert_allclose(lo, np.array(PRIOR) + 0.025)
-    np.testing.assert_allclose(hi, np.array(PRIOR) + 0.075)
+    np.testing.assert_allclose(lo, np.array(PRIOR) - 0.0375)
+    np.testing.assert_allclose(hi, np.array(PRIOR) + 0.0125)
 
 
 def test_uniform_swing_learned_from_training_transition():

@@ -179,15 +179,19 @@ class CarryForward(_Baseline):
     def fit(self, X: object, y: object, sample_weight: object | None = None) -> CarryForward:
         """Record the residual spread of carrying the previous value forward.
 
-        See :meth:`_Baseline.fit`; unlike the swings, the residuals here are the raw
-        differences observed minus previous (no anchoring).
+        See :meth:`_Baseline.fit`. The residuals are the changes observed minus previous
+        *less the training transition's area-wide change* (weighted by ``size_col``): the
+        interval describes how bureaux depart from the area, centred on the prediction.
+        The raw changes would carry the training transition's own level shift (EU 2014 ->
+        presidential 2017 turnout: +30 points) into intervals of an election moving the
+        other way, and cover nothing.
         """
         self._check_params()
-        frame, prior, _ = self._prior(X)
+        frame, prior, sizes = self._prior(X)
         target = check_proportions(y, frame.index).reshape(-1)
-        if sample_weight is not None:
-            check_weights(sample_weight, frame.index)
-        residuals = target - prior
+        w = sizes if sample_weight is None else check_weights(sample_weight, frame.index)
+        change = target - prior
+        residuals = change - weighted_mean(change, w)
         alpha = (1.0 - self.coverage) / 2.0
         self.residual_quantiles_ = np.quantile(residuals, [alpha, 1.0 - alpha])
         self.residuals_ = residuals

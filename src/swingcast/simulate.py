@@ -180,7 +180,10 @@ def simulate_swing(
         prob[rows] = (draws > cut[rows, None]).mean(axis=1)
         q = np.quantile(draws, [alpha, 1.0 - alpha], axis=1, method="inverted_cdf")
         q_lo[rows], q_hi[rows] = q[0], q[1]
-        np.negative(draws, out=draws)  # in place: draws -> expit(draws)
+        # in place: draws -> expit(draws); clipped first so exp cannot overflow float32
+        # (|logit| > 80 is a share within 1e-34 of 0 or 1: the clip changes no mean)
+        np.clip(draws, -80.0, 80.0, out=draws)
+        np.negative(draws, out=draws)
         np.exp(draws, out=draws)
         draws += 1.0
         np.reciprocal(draws, out=draws)
