@@ -28,8 +28,6 @@ CASES = list(csv.DictReader(open(BAD / "cases.csv", encoding="utf-8", newline=""
 
 #: Cases the loaders do not meet yet: case -> reason (strict xfail: a fix makes them fail).
 KNOWN_GAPS: dict[str, str] = {
-    "ministry_xlsx_title_rows": "read_results does not look below title rows for the header "
-                                "of an .xlsx (read_census does)",
     "crosswalk_invalid_source_file": "crosswalk given file paths names the column and id of an "
                                      "invalid polygon, but not the file",
 }

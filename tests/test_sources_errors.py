@@ -205,3 +205,28 @@ def test_pre_2014_blancs_et_nuls_is_checked_not_split(tmp_path):
     r = read_results(path)
     assert r.stations[schema.BLANCS].isna().all() and r.stations[schema.NULS].isna().all()
     assert r.issues[["line", "check"]].values.tolist() == [[3, "votants_blancs_nuls_exprimes"]]
+
+
+def test_xlsx_below_title_rows_names_sheet_rows(fixtures_dir, tmp_path):
+    """Below title rows, lines in messages and issues are the sheet's row numbers."""
+    from openpyxl import load_workbook
+
+    src = fixtures_dir / "results/Leg_2017_Resultats_BVT_T1_titres.xlsx"
+    wb = load_workbook(src)
+    ws = wb.active
+    col = [c.value for c in ws[4]].index("Inscrits") + 1  # header on sheet row 4
+    ws.cell(row=6, column=col, value=801)  # Sceaux: inscrits 800 -> 801
+    broken = tmp_path / "Leg_2017_Resultats_BVT_T1.xlsx"
+    wb.save(broken)
+    r = read_results(broken)
+    assert r.issues[["line", "bureau_id"]].drop_duplicates().values.tolist() == [
+        [6, "92071_2"]]
+    ws.cell(row=7, column=col, value="six cents")
+    wb.save(broken)
+    with pytest.raises(InputFormatError, match=r"line 7, column 'Inscrits': 'six cents'"):
+        read_results(broken)
+    ws.cell(row=7, column=col, value=600)
+    ws.delete_cols([c.value for c in ws[4]].index("Votants") + 1)
+    wb.save(broken)
+    with pytest.raises(SchemaError, match=r"T1\.xlsx, line 4: no column for votants"):
+        read_results(broken)

@@ -6,6 +6,8 @@ layouts; the expected figures below are sums of the numbers typed in them.
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import pytest
 
@@ -57,6 +59,20 @@ def test_ministry_legislative_txt_ragged_rows(fixtures_dir):
     assert _voix(r, schema.NUANCE) == {"REM": 250 + 200 + 300, "LR": 150 + 200, "FI": 80 + 80,
                                        "FN": 80}
     assert "MARTIN Léa" in set(r.votes[schema.CANDIDATE])  # cp1252 accents decoded
+    _conserved(r)
+
+
+def test_ministry_xlsx_below_title_rows_same_as_txt(fixtures_dir, caplog):
+    """Two title rows and a blank row above the header: the header (sheet row 4) is found
+    from the content, and the workbook reads exactly as the .txt holding the same bureaux."""
+    with caplog.at_level(logging.INFO, logger="swingcast"):
+        r = read_results(fixtures_dir / "results/Leg_2017_Resultats_BVT_T1_titres.xlsx")
+    assert "header on sheet row 4, below 3 title rows" in caplog.text
+    ref = read_results(fixtures_dir / "results/Leg_2017_Resultats_BVT_T1_extrait.txt")
+    assert (r.format, r.encoding) == ("ministry-wide", None)
+    pd.testing.assert_frame_equal(r.stations, ref.stations)
+    pd.testing.assert_frame_equal(r.votes, ref.votes)
+    assert r.stations[schema.INSCRITS].sum() == 1000 + 800 + 600  # typed in make_fixtures.py
     _conserved(r)
 
 

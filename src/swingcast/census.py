@@ -15,6 +15,7 @@ before the first line whose ``IRIS`` cell looks like an IRIS code.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import pandas as pd
 
 from swingcast._log import logger
 from swingcast.errors import InputFormatError, SchemaError, where
+from swingcast.headers import HEADER_SCAN, find_header
 from swingcast.schema import COMMUNE_CODE, COMMUNE_NAME, IRIS_CODE, IRIS_NAME, IRIS_TYPE
 
 __all__ = ["read_census", "census_column_name", "IRIS_PATTERN", "IRIS_TYPES"]
@@ -48,7 +50,6 @@ _ID_COLUMNS: dict[str, str | None] = {
     "MODIF_IRIS": None,
     "LAB_IRIS": None,
 }
-_HEADER_SCAN = 60
 _LOOKS_LIKE_IRIS = re.compile(r"^(?:\d{8,9}|2[AB]\d{7})$")
 _CENSUS_VAR = re.compile(r"^([PC])(\d{2})_(.+)$")
 _FILOSOFI_VAR = re.compile(r"^(DEC|DISP)_(.+?)(\d{2})$")
@@ -95,7 +96,7 @@ def _read_text_rows(path: Path) -> tuple[list[list[str]], str, str]:
     except UnicodeDecodeError:
         encoding = "cp1252"
         text = raw.decode(encoding)
-    lines = text.splitlines()[:_HEADER_SCAN]
+    lines = text.splitlines()[:HEADER_SCAN]
     if not lines:
         raise InputFormatError(f"{path}: empty file; expected an INSEE table with an IRIS column")
     counts = {sep: sum(line.count(sep) for line in lines) for sep in (";", ",", "\t")}
@@ -105,21 +106,21 @@ def _read_text_rows(path: Path) -> tuple[list[list[str]], str, str]:
 
 def _find_header(rows: list[list[str]], path: Path) -> int:
     """Index of the header of codes: last row with an ``IRIS`` cell before the data."""
-    header = None
-    for i, row in enumerate(rows):
-        upper = [c.upper() for c in row]
-        if header is not None:
-            col = header[1]
-            if col < len(row) and _LOOKS_LIKE_IRIS.match(row[col].upper()):
-                return header[0]
-        if "IRIS" in upper:
-            header = (i, upper.index("IRIS"))
-    if header is not None:
-        return header[0]
-    raise SchemaError(
-        f"{path}: no 'IRIS' column in the first {_HEADER_SCAN} lines; expected an INSEE "
-        "table at IRIS level (a header line with a cell 'IRIS')"
-    )
+
+    def is_header(row: Sequence[str]) -> bool:
+        return any(c.upper() == "IRIS" for c in row)
+
+    def is_record(header: Sequence[str], row: Sequence[str]) -> bool:
+        col = [c.upper() for c in header].index("IRIS")
+        return col < len(row) and bool(_LOOKS_LIKE_IRIS.match(row[col].upper()))
+
+    h = find_header(rows, is_header, is_record)
+    if h is None:
+        raise SchemaError(
+            f"{path}: no 'IRIS' column in the first {HEADER_SCAN} lines; expected an INSEE "
+            "table at IRIS level (a header line with a cell 'IRIS')"
+        )
+    return h
 
 
 def _load_table(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]:
@@ -133,7 +134,7 @@ def _load_table(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]
         grid = grid.dropna(how="all", axis=1)
         cells = grid.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
                          else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
-        rows = [list(r) for r in cells.head(_HEADER_SCAN).itertuples(index=False)]
+        rows = [list(r) for r in cells.head(HEADER_SCAN).itertuples(index=False)]
         h = _find_header(rows, path)
         table = cells.iloc[h + 1:].copy()
         table.columns = [c.strip() for c in cells.iloc[h]]

@@ -17,7 +17,7 @@ import pandas as pd
 from swingcast import schema
 from swingcast.errors import InputFormatError, SchemaError, where
 from swingcast.sources.detect import plain
-from swingcast.sources.textfile import LINE, to_count
+from swingcast.sources.textfile import LINE, header_line, to_count
 
 __all__ = ["BLANCS_NULS", "FIXED_ROLES", "BLOCK_ROLES", "role_of", "fixed_columns", "block_votes",
            "station_counts", "is_panel"]
@@ -131,7 +131,7 @@ def station_counts(frame: pd.DataFrame, fixed: dict[str, str],
     missing = [r for r in needed if r not in fixed]
     if missing:
         raise SchemaError(
-            f"{where(path, line=1)}: no column for {', '.join(missing)}; expected headers such "
+            f"{where(path, line=header_line(frame))}: no column for {', '.join(missing)}; expected headers such "
             "as 'Code du département', 'Code de la commune', 'Code du b.vote', 'Inscrits', "
             "'Votants', 'Exprimés'"
         )
@@ -193,7 +193,8 @@ def block_votes(
             continue
         voix_col = roles.get(schema.VOIX)
         if voix_col is None:
-            raise SchemaError(f"{where(path, line=1)}: candidate block {b + 1} has no 'Voix'")
+            raise SchemaError(f"{where(path, line=header_line(frame))}: candidate block {b + 1} "
+                              "has no 'Voix'")
         lines = frame[LINE][filled]
         part = pd.DataFrame({"_sid": np.flatnonzero(filled), "_block": b})
         label = f"{_MANGLED.sub('', voix_col)} (block {b + 1})" if len(blocks) > 1 else voix_col
@@ -216,7 +217,7 @@ def block_votes(
             cand = lst
         if cand is None:
             raise InputFormatError(
-                f"{where(path, line=1)}: candidate block {b + 1} names no candidate or list; "
+                f"{where(path, line=header_line(frame))}: candidate block {b + 1} names no candidate or list; "
                 "expected 'Nom', 'Binôme' or 'Liste'"
             )
         part[schema.CANDIDATE] = cand.to_numpy()

@@ -24,7 +24,7 @@ from swingcast.sources.blocks import (
     role_of,
     station_counts,
 )
-from swingcast.sources.textfile import LINE, Table
+from swingcast.sources.textfile import LINE, Table, header_line
 
 __all__ = ["ID_ELECTION", "is_general", "is_candidates", "parse_id_election", "parse_harmonised"]
 
@@ -143,7 +143,7 @@ def parse_harmonised(general: Table, candidates: Table | None
     missing = [k for k in _KEYS if k not in cfixed] + (
         [] if ID_ELECTION in cframe else [ID_ELECTION])
     if missing:
-        raise SchemaError(f"{where(candidates.path, line=1)}: no column for "
+        raise SchemaError(f"{where(candidates.path, line=header_line(cframe))}: no column for "
                           f"{', '.join(missing)}; expected the keys of the general file")
     block: dict[str, str] = {}
     for col in cframe.columns:

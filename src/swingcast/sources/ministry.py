@@ -26,7 +26,7 @@ from swingcast.sources.blocks import (
     station_counts,
 )
 from swingcast.sources.longform import split_long
-from swingcast.sources.textfile import LINE, NFIELDS, Table
+from swingcast.sources.textfile import LINE, NFIELDS, Table, header_line
 
 __all__ = ["is_wide", "is_long", "parse_wide", "parse_long", "candidate_blocks"]
 
@@ -171,7 +171,7 @@ def _parse(table: Table) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     start = _block_start(columns)
     if start is None:
         raise SchemaError(
-            f"{where(table.path, line=1)}: no bureau columns followed by a candidate block "
+            f"{where(table.path, line=header_line(frame))}: no bureau columns followed by a candidate block "
             "('N°Panneau', 'N.Pan.', 'No liste'); see docs/formats.md"
         )
     blocks, width = candidate_blocks(columns, start)

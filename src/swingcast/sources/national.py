@@ -17,7 +17,14 @@ import pyarrow as pa
 from swingcast import schema
 from swingcast.errors import SchemaError, where
 from swingcast.sources.longform import split_long
-from swingcast.sources.textfile import LINE, NFIELDS, Table, require_rectangular, to_count
+from swingcast.sources.textfile import (
+    LINE,
+    NFIELDS,
+    Table,
+    header_line,
+    require_rectangular,
+    to_count,
+)
 
 __all__ = ["LARGE_KEYS", "LONG_COLUMNS", "is_large", "is_long", "parse_large", "parse_long"]
 
@@ -58,7 +65,7 @@ def _require(table: Table, columns: tuple[str, ...]) -> None:
     missing = [c for c in columns if c not in table.frame.columns]
     if missing:
         raise SchemaError(
-            f"{where(table.path, line=1)}: missing column(s) {', '.join(missing)}; expected "
+            f"{where(table.path, line=header_line(table.frame))}: missing column(s) {', '.join(missing)}; expected "
             f"{', '.join(columns)}"
         )
 
@@ -103,7 +110,8 @@ def parse_large(table: Table, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     fixed = {*LARGE_KEYS, *_LARGE_OPTIONAL, LINE, NFIELDS}
     value_cols = [c for c in frame.columns if c not in fixed]
     if not value_cols:
-        raise SchemaError(f"{where(table.path, line=1)}: no candidate columns after the totals")
+        raise SchemaError(f"{where(table.path, line=header_line(frame))}: no candidate columns "
+                          "after the totals")
     count_cols = [c for c in ("inscrits", "votants", "blancs", "exprimes") if c in frame]
     stations = _counts(frame, table, count_cols)
     stations["dep"] = frame["departement"]

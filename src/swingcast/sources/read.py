@@ -16,7 +16,7 @@ from swingcast.sources import harmonised, ministry, national, numbered, paris
 from swingcast.sources.build import assemble
 from swingcast.sources.detect import infer_election
 from swingcast.sources.results import Results
-from swingcast.sources.textfile import Table, read_table
+from swingcast.sources.textfile import Table, header_line, read_table
 
 __all__ = ["read_results", "FORMATS", "Layout", "detect_format"]
 
@@ -116,7 +116,7 @@ def detect_format(frame: pd.DataFrame, path: str | PathLike[str] = "<file>") -> 
     columns = [str(c) for c in frame.columns if not str(c).startswith("_")]
     shown = ", ".join(columns[:12]) + (" ..." if len(columns) > 12 else "")
     raise InputFormatError(
-        f"{where(path, line=1)}: header matches no known results layout ({shown}); expected "
+        f"{where(path, line=header_line(frame))}: header matches no known results layout ({shown}); expected "
         f"one of {', '.join(FORMATS)} (see docs/formats.md), or pass format="
     )
 
@@ -133,12 +133,14 @@ def read_results(
     """Read a file of election results per bureau de vote.
 
     The layout is detected from the header (see ``docs/formats.md``); the election and
-    round from the file name or content unless given.
+    round from the file name or content unless given. In a workbook, title rows above the
+    table are skipped: the header is the row whose cells a layout recognises, and lines in
+    messages are the sheet's row numbers.
 
     Parameters
     ----------
     path : str or PathLike
-        ``.csv``, ``.csv.gz``, ``.txt`` (UTF-8 or cp1252) or ``.xlsx``.
+        ``.csv``, ``.csv.gz``, ``.txt`` (UTF-8 or cp1252) or ``.xlsx`` (first sheet).
     format : str, optional
         Force a layout, one of :data:`FORMATS`.
     election : str, optional
@@ -191,7 +193,8 @@ def read_results(
             f"{p}: unknown format {format!r}; expected one of {', '.join(FORMATS)}"
         )
     layout = FORMATS[format] if format is not None else None
-    table = read_table(p, separator=layout.separator if layout else None)
+    table = read_table(p, separator=layout.separator if layout else None,
+                       header=_header_test(layout))
     if harmonised.is_candidates(table.frame):
         raise InputFormatError(
             f"{p}: this is a harmonised candidats_results file; pass the general_results file "
@@ -201,7 +204,7 @@ def read_results(
         layout = detect_format(table.frame, p)
     elif not layout.matches(table.frame):
         raise SchemaError(
-            f"{where(p, line=1)}: header does not have the columns of format {layout.name!r} "
+            f"{where(p, line=header_line(table.frame))}: header does not have the columns of format {layout.name!r} "
             f"({layout.description}); see docs/formats.md"
         )
     if layout.name == "harmonised":
@@ -229,6 +232,14 @@ def read_results(
     stations, votes = layout.parse(table, kind)
     return assemble(stations, votes, path=p, election=election or "", round=round_ or 0,
                     fmt=layout.name, encoding=table.encoding, strict=strict)
+
+
+def _header_test(layout: Layout | None) -> Callable[[pd.DataFrame], bool]:
+    """What a header row looks like: the forced layout's, else any known one's."""
+    if layout is not None:
+        return layout.matches
+    return lambda frame: harmonised.is_candidates(frame) or any(
+        known.matches(frame) for known in FORMATS.values())
 
 
 def _read_harmonised(table: Table, candidates: str | PathLike[str] | None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -21,8 +22,10 @@ import pyarrow.compute as pc
 
 from swingcast._log import logger
 from swingcast.errors import InputFormatError, SchemaError, where
+from swingcast.headers import HEADER_SCAN, find_header
 
-__all__ = ["Table", "read_table", "decode", "to_count", "to_number", "LINE", "NFIELDS"]
+__all__ = ["Table", "read_table", "decode", "to_count", "to_number", "header_line", "LINE",
+           "NFIELDS"]
 
 #: Name of the column holding the 1-based line (text) or row (spreadsheet) of a record.
 LINE = "_line"
@@ -112,11 +115,12 @@ def _sniff_separator(header: str, path: Path) -> str:
 
 
 def _dedupe(names: list[str]) -> list[str]:
-    """Make repeated headers unique the way pandas does (``Voix``, ``Voix.1``...)."""
+    """Name headers the way pandas does: repeated ones ``Voix``, ``Voix.1``...; blank ones
+    ``Unnamed: <position>`` (a Ministry header padded with empty fields for later blocks)."""
     seen: dict[str, int] = {}
     out = []
-    for name in names:
-        name = name.strip()
+    for position, name in enumerate(names):
+        name = name.strip() or f"Unnamed: {position}"
         if name in seen:
             seen[name] += 1
             out.append(f"{name}.{seen[name]}")
@@ -205,22 +209,41 @@ def _read_text(path: Path, separator: str | None) -> Table:
     return Table(frame, path, encoding, sep)
 
 
-def _read_excel(path: Path) -> Table:
+def _read_excel(path: Path, header: Callable[[pd.DataFrame], bool] | None) -> Table:
     try:
-        frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+        grid = pd.read_excel(path, header=None, dtype=str, keep_default_na=False,
+                             engine="openpyxl")
     except Exception as exc:  # openpyxl raises many types on corrupt files
         raise InputFormatError(f"{path}: cannot read as .xlsx ({exc})") from exc
-    if frame.empty:
+    h = 0
+    if header is not None:  # title lines above the table: the header is found by content
+
+        def is_header(row: Sequence[str]) -> bool:
+            return header(pd.DataFrame(columns=_dedupe(list(row))))
+
+        def is_record(head: Sequence[str], row: Sequence[str]) -> bool:
+            return any(cell.strip() for cell in row) and not is_header(row)
+
+        h = find_header(grid.head(HEADER_SCAN).to_numpy().tolist(), is_header, is_record) or 0
+        if h:
+            logger.info("%s: header on sheet row %d, below %d title rows", path, h + 1, h)
+    if len(grid) <= h + 1:
         raise InputFormatError(f"{path}: empty sheet; expected a header row and records")
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = grid.iloc[h + 1:].reset_index(drop=True)
+    frame.columns = _dedupe([str(c) for c in grid.iloc[h]])
     first = frame.columns[0]
-    if first.startswith("Unnamed") or first == "":
+    if first.startswith("Unnamed"):
         frame = frame.drop(columns=first)  # index column written by a re-publisher
-    frame[LINE] = np.arange(2, len(frame) + 2)
+    frame[LINE] = np.arange(h + 2, h + 2 + len(frame))  # sheet rows (header on row h + 1)
     return Table(frame, path, None, None)
 
 
-def read_table(path: str | PathLike[str], *, separator: str | None = None) -> Table:
+def read_table(
+    path: str | PathLike[str],
+    *,
+    separator: str | None = None,
+    header: Callable[[pd.DataFrame], bool] | None = None,
+) -> Table:
     """Read a delimited text file (plain or gzip) or an .xlsx sheet as strings.
 
     Parameters
@@ -230,12 +253,18 @@ def read_table(path: str | PathLike[str], *, separator: str | None = None) -> Ta
         else as text, gzip-compressed or not (detected from the bytes).
     separator : str, optional
         Expected separator; default: sniffed from the header line.
+    header : callable, optional
+        For spreadsheets: ``header(frame)`` says whether an (empty) frame with a row's cells
+        as columns has a known header. The header is then the last such row among the first
+        :data:`~swingcast.headers.HEADER_SCAN` before the first record (title rows above the
+        table are skipped); default, and when no row qualifies: the first row.
 
     Returns
     -------
     Table
         ``frame`` holds the cells as strings (empty cells are ``""``) and a ``_line``
-        column: the 1-based physical line of the record (header = line 1), or the sheet row.
+        column: the 1-based physical line of the record (header = line 1), or the sheet row
+        (the header's row + 1 for the first record).
 
     Raises
     ------
@@ -253,8 +282,31 @@ def read_table(path: str | PathLike[str], *, separator: str | None = None) -> Ta
     """
     p = Path(path)
     if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        return _read_excel(p)
+        return _read_excel(p, header)
     return _read_text(p, separator)
+
+
+def header_line(frame: pd.DataFrame) -> int:
+    """Line (or sheet row) of a table's header: the one just above its first record.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        As in :attr:`Table.frame` (with ``_line``).
+
+    Returns
+    -------
+    int
+        1 for text files; the sheet row of the header for workbooks with title rows.
+
+    Examples
+    --------
+    >>> header_line(pd.DataFrame({"a": ["1"], "_line": [4]}))
+    3
+    """
+    if LINE not in frame or frame.empty:
+        return 1
+    return int(frame[LINE].iloc[0]) - 1
 
 
 def _first_bad(values: pd.Series, bad: np.ndarray, lines: pd.Series) -> tuple[int, str]:

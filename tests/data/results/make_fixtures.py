@@ -54,8 +54,12 @@ def presidential_txt() -> None:
     write_txt("PR17_BVot_T1_extrait.txt", FIXED_LEGACY + block, rows)
 
 
-def legislative_txt() -> None:
-    block = ["N°Panneau", "Sexe", "Nom", "Prénom", "Nuance", "Voix", "% Voix/Ins", "% Voix/Exp"]
+LEGISLATIVE_BLOCK = ["N°Panneau", "Sexe", "Nom", "Prénom", "Nuance", "Voix", "% Voix/Ins",
+                     "% Voix/Exp"]
+
+
+def legislative_rows() -> list[list[str]]:
+    """Three bureaux of the 2017 legislative round 1, as the Ministry writes them."""
     circo13 = [("1", "F", "BREGEON", "Maud", "REM"), ("2", "M", "DUPONT", "Jean", "LR"),
                ("3", "F", "MARTIN", "Léa", "FI")]
     lyon1 = [("1", "M", "DURAND", "Paul", "REM"), ("2", "F", "PETIT", "Anne", "FN")]
@@ -73,7 +77,28 @@ def legislative_txt() -> None:
         for cand, v in zip(cands, voix, strict=True):
             row += [*cand, str(v), pct(v, counts[0]), pct(v, counts[5])]
         rows.append(row)  # rows have different lengths, as published
-    write_txt("Leg_2017_Resultats_BVT_T1_extrait.txt", FIXED_LEGACY + block, rows)
+    return rows
+
+
+def legislative_txt() -> None:
+    write_txt("Leg_2017_Resultats_BVT_T1_extrait.txt", FIXED_LEGACY + LEGISLATIVE_BLOCK,
+              legislative_rows())
+
+
+def legislative_xlsx_title_rows() -> None:
+    """The same bureaux as a Ministry workbook: two title rows and a blank row above the
+    header (so the header is sheet row 4 and the bureaux rows 5-7), blank block headers."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Elections législatives des 11 et 18 juin 2017"])
+    ws.append(["Résultats par bureau de vote - premier tour"])
+    ws.append([])
+    ws.append(FIXED_LEGACY + LEGISLATIVE_BLOCK)
+    for row in legislative_rows():  # counts as numbers, codes as text, as in the workbooks
+        ws.append([int(c) if c.isdigit() and i >= 7 else c for i, c in enumerate(row)])
+    wb.save(HERE / "Leg_2017_Resultats_BVT_T1_titres.xlsx")
 
 
 def departmental_xlsx() -> None:
@@ -204,6 +229,7 @@ def _write_xlsx(name: str, header: list[str], rows: list[list[object]]) -> None:
 if __name__ == "__main__":
     presidential_txt()
     legislative_txt()
+    legislative_xlsx_title_rows()
     departmental_xlsx()
     municipal_2020_xlsx()
     numbered_2024_xlsx()
