@@ -62,6 +62,18 @@ def test_ministry_legislative_txt_ragged_rows(fixtures_dir):
     _conserved(r)
 
 
+def test_ministry_txt_header_padded_with_blank_fields(fixtures_dir, tmp_path):
+    """A header padded with empty fields for the later blocks (as a workbook saved as text
+    writes it) reads as the published one."""
+    src = fixtures_dir / "results/Leg_2017_Resultats_BVT_T1_extrait.txt"
+    header, _, body = src.read_bytes().partition(b"\n")
+    padded = tmp_path / src.name
+    padded.write_bytes(header + b";" * 16 + b"\n" + body)  # two more blocks of 8 columns
+    r, ref = read_results(padded), read_results(src)
+    pd.testing.assert_frame_equal(r.stations, ref.stations)
+    pd.testing.assert_frame_equal(r.votes, ref.votes)
+
+
 def test_ministry_xlsx_below_title_rows_same_as_txt(fixtures_dir, caplog):
     """Two title rows and a blank row above the header: the header (sheet row 4) is found
     from the content, and the workbook reads exactly as the .txt holding the same bureaux."""

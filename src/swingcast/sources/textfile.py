@@ -171,7 +171,10 @@ def _read_text(path: Path, separator: str | None) -> Table:
             f"{where(path, line=1)}: fields are separated by {sniffed!r}, expected {separator!r}"
         )
     sep = separator or sniffed
-    n_fields = len(next(csv.reader([header], delimiter=sep)))
+    fields = next(csv.reader([header], delimiter=sep))
+    while len(fields) > 1 and not fields[-1].strip():  # padding for later candidate blocks
+        fields.pop()
+    n_fields = len(fields)
     if not body.strip():
         raise InputFormatError(f"{path}: header only, no records")
     body = body.rstrip("\n")
