@@ -288,8 +288,13 @@ def _model(
         eta = np.log(raw) - np.log1p(-raw)
         from swingcast.intervals import logit_interval
 
-        scale = est.scale(X_test, eta=eta, sizes=w)
-        lo, hi = logit_interval(eta, scale, est.q_)
+        if data.share_uncertainty is not None:  # the transfer model's own uncertainty
+            unc = data.share_uncertainty()
+            scale, q = np.asarray(unc["scale"], dtype=float), float(unc["q"])
+            est.transfer_uncertainty_ = unc
+        else:  # borrowed from the model of the training transition (an approximation)
+            scale, q = est.scale(X_test, eta=eta, sizes=w), est.q_
+        lo, hi = logit_interval(eta, scale, q)
     else:
         raw = est.predict(X_test)
         lo, hi = est.predict_interval(X_test)
@@ -301,10 +306,13 @@ def _model(
 
 
 def _common_sd(data: CaseData, fitted: np.ndarray, target: str) -> float:
-    """sd of the area-level logit errors of in-sample predictions on the training transition.
+    """sd of the area-level logit errors of predictions on the training transition.
 
-    ``fitted`` is re-centred on the training transition's own level (its perfect poll) first;
-    areas are ``CaseData.swing_area`` (arrondissement, commune or département).
+    ``fitted`` (proportions) is re-centred on the training transition's own level (its
+    perfect poll) first; areas are ``CaseData.swing_area`` (arrondissement, commune or
+    département). The result is on the logit scale, the unit of ``simulate_swing``'s
+    ``common_sd``. For the model, pass out-of-fold predictions (:func:`_oof_fitted`): in-sample
+    ones contain the fitted area effects and leave almost no area error.
     """
     from swingcast.models import recentre
     from swingcast.simulate import area_error_sd
@@ -318,6 +326,24 @@ def _common_sd(data: CaseData, fitted: np.ndarray, target: str) -> float:
     if areas.nunique() < 2:
         return 0.0
     return area_error_sd(pred, y, w, areas.to_numpy())
+
+
+def _oof_fitted(est: object, X: pd.DataFrame, y: np.ndarray) -> np.ndarray:
+    """Out-of-fold predictions on the training transition, as proportions.
+
+    The model's ``residuals_`` are standardised out-of-fold scores ``(t - eta) / s``; times
+    the scale ``s`` they are logit residuals, so ``expit(t - residuals_ * s)`` is the
+    out-of-fold prediction. With split conformal (only the calibration bureaux have scores)
+    the in-sample prediction is returned instead.
+    """
+    from swingcast.intervals import empirical_logit
+
+    r = np.asarray(est.residuals_, dtype=float)  # type: ignore[attr-defined]
+    if len(r) != len(X):
+        return est.predict(X)  # type: ignore[attr-defined]
+    t = empirical_logit(y, X[INSCRITS].to_numpy(float))
+    eta = t - r * est.scale(X)  # type: ignore[attr-defined]
+    return 1.0 / (1.0 + np.exp(-np.clip(eta, -30, 30)))
 
 
 def _simulate(
@@ -430,9 +456,15 @@ def backtest(
     event = test["share"].to_numpy(float) > threshold
     s_pred, _, _, s_scale, s_est = models["share"]
     X_fit = data.X_train.assign(**{PRIOR_SHARE: data.prior_train[PRIOR_SHARE]}) if offset else data.X_train
-    common_sd = _common_sd(data, s_est.predict(X_fit), "share")
+    unc = getattr(s_est, "transfer_uncertainty_", None)
+    if unc is not None:  # the transfer model: its own local noise and area errors
+        common_sd, s_resid = float(unc["common_sd"]), np.asarray(unc["residuals"], dtype=float)
+    else:
+        y_fit = data.train.loc[X_fit.index, "share"].to_numpy(float)
+        common_sd = _common_sd(data, _oof_fitted(s_est, X_fit, y_fit), "share")
+        s_resid = np.asarray(s_est.residuals_, dtype=float)
     sim = _simulate(s_pred, w, models["turnout"][0], preds.index, scale=s_scale,
-                    residuals=np.asarray(s_est.residuals_, dtype=float), common_sd=common_sd,
+                    residuals=s_resid, common_sd=common_sd,
                     threshold=threshold, n_draws=n_draws, seed=seed)
     for col in (SWING_PROB, MARGIN_PRED, MARGIN_LO, MARGIN_HI):
         preds[col] = sim[col].to_numpy(float)
@@ -451,6 +483,10 @@ def backtest(
     metrics["swing_event"] = {"threshold": threshold, "n_events": int(event.sum()),
                               "common_sd": {"model": common_sd, "uniform_swing": us_common}}
     metrics["anchors"] = anchors
+    if unc is not None:
+        metrics["transfer_uncertainty"] = {
+            "sigma2_local": float(unc["sigma2_local"]), "q": float(unc["q"]),
+            "survey_sd_median": float(unc["survey_sd_median"]), "common_sd": common_sd}
     best = {t: min(metrics[t][m]["mae"] for m in METHODS[1:]) for t in TARGETS}
     metrics["mae_ratio"] = {t: metrics[t]["model"]["mae"] / best[t] for t in TARGETS}
     matched = data.meta_test[MATCHED].reindex(preds.index).fillna(False).astype(bool)

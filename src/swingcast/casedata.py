@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from swingcast._log import logger
-from swingcast.blocs import is_rn
+from swingcast.blocs import BLOCS, is_rn
 from swingcast.cases import (
     CASES,
     MATCHED,
@@ -34,6 +34,7 @@ from swingcast.schema import (
     CANDIDATE,
     COMMUNE_CODE,
     DEPARTEMENT,
+    EXPRIMES,
     INSCRITS,
     IRIS_CODE,
     VOIX,
@@ -267,6 +268,52 @@ def transfer_share(votes_round1: pd.DataFrame, rates: dict[str, tuple[float, flo
     return num / den
 
 
+#: Round-1 national shares of exprimés (%), presidential 2017 (Conseil constitutionnel,
+#: proclamation of 26 April 2017): the weight of each electorate in the survey's sample.
+NATIONAL_T1_2017 = {"MACRON": 24.01, "LE PEN": 21.30, "FILLON": 20.01, "MÉLENCHON": 19.58,
+                    "HAMON": 6.36, "DUPONT-AIGNAN": 4.70}
+#: Respondents of the transfer survey who voted in round 1: an assumption (order of magnitude
+#: of the pollsters' election-night samples; the report we cite gives no size), see
+#: docs/models.md.
+SURVEY_RESPONDENTS = 1000.0
+#: Electorates sharing one measured (or assumed) set of rates: the rate groups of
+#: TRANSFER_RATES. Macron and Le Pen voters are assumed loyal (no sampling error).
+_RATE_GROUPS = {
+    "MACRON": ("MACRON",), "LE PEN": ("LE PEN",),
+    "MÉLENCHON": ("MÉLENCHON", "ARTHAUD", "POUTOU"), "HAMON": ("HAMON",),
+    "FILLON": ("FILLON", "ASSELINEAU", "LASSALLE", "CHEMINADE"), "DUPONT-AIGNAN": ("DUPONT-AIGNAN",),
+}
+
+
+def _transfer_uncertainty(
+    t1_votes: pd.DataFrame, t1_out: pd.DataFrame, index: pd.Index, point: np.ndarray,
+    eu14_composition: pd.DataFrame, t1_train: pd.DataFrame, arrondissements: pd.Series,
+) -> dict:
+    """The Paris transfer model's own uncertainty (docs/models.md, "Share intervals")."""
+    from swingcast.simulate import area_error_sd
+    from swingcast.transfer import ecological_noise, survey_logit_sd
+
+    names = t1_votes[CANDIDATE].astype(str).str.upper()
+    by_cand = t1_votes[VOIX].astype(float).groupby([t1_votes[BUREAU_ID], names]).sum().unstack(fill_value=0.0)
+    groups = list(_RATE_GROUPS)
+    voix = np.column_stack([by_cand.reindex(columns=list(_RATE_GROUPS[g]), fill_value=0.0).sum(axis=1)
+                            .reindex(index, fill_value=0.0).to_numpy(float) for g in groups])
+    rates = np.array([TRANSFER_RATES[g] for g in groups]) / 100.0
+    sizes = np.array([0.0 if g in ("MACRON", "LE PEN") else SURVEY_RESPONDENTS * NATIONAL_T1_2017[g] / 100.0
+                      for g in groups])
+    exprimes = t1_out[EXPRIMES].reindex(index).to_numpy(float)
+    survey_sd = survey_logit_sd(voix, rates, sizes, exprimes)
+    # Local noise around constant rates: European 2014 composition -> 2017 round-1 Macron share
+    # (the only per-bureau transition known before round 2), out-of-fold.
+    eco = ecological_noise(eu14_composition.to_numpy(float), t1_train["share"].to_numpy(float),
+                           t1_train[EXPRIMES].to_numpy(float))
+    scale = eco.scale(point, exprimes, survey_sd**2)
+    common = area_error_sd(eco.fitted, t1_train["share"].to_numpy(float),
+                           t1_train[EXPRIMES].to_numpy(float), arrondissements.to_numpy())
+    return {"scale": scale, "q": eco.q, "residuals": eco.residuals, "common_sd": common,
+            "sigma2_local": eco.sigma2, "survey_sd_median": float(np.median(survey_sd))}
+
+
 # --- the cases -------------------------------------------------------------------------------
 
 
@@ -354,6 +401,15 @@ def _paris() -> CaseData:
         transfer[missing] = float(np.average(transfer[~missing], weights=X_test.loc[~missing, INSCRITS]))
         logger.info("paris-2017-t2: %d bureaux without round-1 votes given the Paris transfer share", int(missing.sum()))
     features = ["turnout_lag", "log_inscrits", *[c for c in X_train.columns if c.startswith("census_")]]
+    comp_cols = [feature_name("share_exp", EU14, b) for b in BLOCS]
+    eu14_feats = build_features(eu14[0], eu14[1], [EU14], bureaux=_bureaux(t1[0]).loc[X_train.index])
+    t1_test = outcomes(t1[0], _votes_of(t1[1], _is_macron))
+
+    def uncertainty() -> dict:
+        return _transfer_uncertainty(
+            t1[1], t1_test, X_test.index, transfer.to_numpy(float), eu14_feats[comp_cols],
+            train, X_train[ARRONDISSEMENT_CODE].astype(str))
+
     return CaseData(
         X_train=X_train[[*features, INSCRITS, ARRONDISSEMENT_CODE]],
         train=train,
@@ -363,6 +419,7 @@ def _paris() -> CaseData:
         prior_test=prior_test,
         meta_test=meta,
         share_override=lambda: transfer.to_numpy(float),
+        share_uncertainty=uncertainty,
         threshold="anchor",
         features=features,
         group_col=ARRONDISSEMENT_CODE,

@@ -78,6 +78,11 @@ class CaseData:
         Pooling column of ``X_*`` (``commune_code``; ``arrondissement_code`` in Paris).
     swing_area : {"group", "departement"}
         Areas whose errors set the sd of the simulation's common swing.
+    share_uncertainty : callable, optional
+        With ``share_override``: the transfer model's own uncertainty, a function returning
+        ``{"scale": per-bureau logit scale, "q": conformal quantile, "residuals":
+        standardised residuals for the simulation, "common_sd": logit sd of area errors}``
+        (see :mod:`swingcast.transfer`).
     notes : dict
         Counts and choices reported by the back-test (unmatched bureaux, ...).
     """
@@ -95,6 +100,7 @@ class CaseData:
     group_col: str = COMMUNE_CODE
     swing_area: str = "group"
     notes: dict = field(default_factory=dict)
+    share_uncertainty: Callable[[], dict] | None = None
 
 
 @dataclass(frozen=True)
