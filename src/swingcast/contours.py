@@ -65,6 +65,20 @@ def _require_polygons(gdf: gpd.GeoDataFrame, id_column: str, path: Path) -> None
                             f"{', '.join(kinds)}; expected Polygon or MultiPolygon areas")
 
 
+def _finish_areas(out: gpd.GeoDataFrame, path: Path, id_column: str, layout: str, noun: str,
+                  *, crs: object | None, drop_empty: bool) -> gpd.GeoDataFrame:
+    """Last steps of every area reader: Lambert-93 with its checks, (Multi)Polygons only,
+    one feature per id; ``attrs`` ``layout``, ``source``, ``repaired``, ``dropped_empty``
+    (and ``dissolved``); one log line."""
+    out = to_lambert93(out, source=path, crs=crs, drop_empty=drop_empty, id_column=id_column)
+    _require_polygons(out, id_column, path)
+    checked = {k: out.attrs.get(k, d) for k, d in (("repaired", 0), ("dropped_empty", []))}
+    out = dissolve_duplicates(out, id_column, source=str(path))
+    out.attrs.update(layout=layout, source=str(path), **checked)
+    logger.info("%s: %d %s (%s)", path, len(out), noun, layout)
+    return out
+
+
 def read_iris(path: str | PathLike[str], *, crs: object | None = None,
               drop_empty: bool = False) -> gpd.GeoDataFrame:
     """Read IRIS contours into ``iris_code, commune_code, iris_name, iris_type, geometry``.
@@ -85,7 +99,9 @@ def read_iris(path: str | PathLike[str], *, crs: object | None = None,
     GeoDataFrame
         One row per IRIS, EPSG:2154. ``iris_type`` is NA when the source has none (except
         ``COM0000`` IRIS: Z). An IRIS drawn as several features is dissolved into one
-        (``attrs["dissolved"]``). ``attrs["layout"]`` names the layout recognised.
+        (``attrs["dissolved"]``). ``attrs["layout"]`` names the layout recognised;
+        ``attrs["repaired"]`` counts repaired geometries, ``attrs["dropped_empty"]`` lists
+        the ids dropped by ``drop_empty``.
 
     Raises
     ------
@@ -147,13 +163,7 @@ def read_iris(path: str | PathLike[str], *, crs: object | None = None,
          IRIS_NAME: gdf[name_f].astype("string"), IRIS_TYPE: types.astype("string")},
         geometry=gdf.geometry.to_numpy(), crs=gdf.crs, index=gdf.index,
     )
-    out = to_lambert93(out, source=path, crs=crs, drop_empty=drop_empty, id_column=IRIS_CODE)
-    _require_polygons(out, IRIS_CODE, path)
-    repaired = out.attrs.get("repaired", 0)
-    out = dissolve_duplicates(out, IRIS_CODE, source=str(path))
-    out.attrs.update(layout=layout, source=str(path), repaired=repaired)
-    logger.info("%s: %d IRIS (%s)", path, len(out), layout)
-    return out
+    return _finish_areas(out, path, IRIS_CODE, layout, "IRIS", crs=crs, drop_empty=drop_empty)
 
 
 def bureau_ids(commune: pd.Series, bureau: pd.Series) -> pd.DataFrame:
@@ -325,11 +335,5 @@ def read_bureaux(path: str | PathLike[str], *, id_field: str | None = None,
         if col is not None:
             out[new] = pd.to_numeric(gdf[col], errors="raise").astype("Int64")
     out = gpd.GeoDataFrame(out, geometry=gdf.geometry.to_numpy(), crs=gdf.crs)
-    out = to_lambert93(out, source=path, crs=crs, drop_empty=drop_empty, id_column=BUREAU_ID)
-    _require_polygons(out, BUREAU_ID, path)
-    checked = {k: out.attrs.get(k, d) for k, d in (("repaired", 0), ("dropped_empty", []))}
-    out = dissolve_duplicates(out, BUREAU_ID, source=str(path))
-    out.attrs.update(layout=source, source=str(path), **checked)
-    logger.info("%s: %d bureaux (%s)", path, len(out), source)
-    return out
+    return _finish_areas(out, path, BUREAU_ID, source, "bureaux", crs=crs, drop_empty=drop_empty)
 

@@ -70,11 +70,18 @@ def _require(table: Table, columns: tuple[str, ...]) -> None:
         )
 
 
-def _counts(frame: pd.DataFrame, table: Table, columns: list[str]) -> pd.DataFrame:
+def _raw_stations(table: Table) -> tuple[pd.DataFrame, list[str]]:
+    """Bureau keys, checked counts and ``_line`` of each row; and the count columns found."""
+    frame = table.frame
+    count_cols = [c for c in ("inscrits", "votants", "blancs", "exprimes") if c in frame]
     out = pd.DataFrame(index=frame.index)
-    for col in columns:
+    for col in count_cols:
         out[col] = to_count(frame[col], frame[LINE], table.path, col)
-    return out
+    out["dep"] = frame["departement"]
+    out["commune"] = frame["commune"]
+    out["bureau"] = frame["bureau"]
+    out[LINE] = frame[LINE]
+    return out, count_cols
 
 
 def parse_large(table: Table, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -112,12 +119,7 @@ def parse_large(table: Table, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not value_cols:
         raise SchemaError(f"{where(table.path, line=header_line(frame))}: no candidate columns "
                           "after the totals")
-    count_cols = [c for c in ("inscrits", "votants", "blancs", "exprimes") if c in frame]
-    stations = _counts(frame, table, count_cols)
-    stations["dep"] = frame["departement"]
-    stations["commune"] = frame["commune"]
-    stations["bureau"] = frame["bureau"]
-    stations[LINE] = frame[LINE]
+    stations, _ = _raw_stations(table)
     n, k = len(frame), len(value_cols)
     matrix = np.column_stack(
         [to_count(frame[c], frame[LINE], table.path, c).to_numpy("int64") for c in value_cols]
@@ -177,12 +179,7 @@ def parse_long(table: Table, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     _require(table, LONG_COLUMNS)
     require_rectangular(table)
     frame = table.frame
-    count_cols = [c for c in ("inscrits", "votants", "blancs", "exprimes") if c in frame]
-    parsed = _counts(frame, table, count_cols)
-    parsed["dep"] = frame["departement"]
-    parsed["commune"] = frame["commune"]
-    parsed["bureau"] = frame["bureau"]
-    parsed[LINE] = frame[LINE]
+    parsed, count_cols = _raw_stations(table)
     stations, sid = split_long(parsed, ["dep", "commune", "bureau"], count_cols, table.path)
     votes = pd.DataFrame({"_sid": sid.to_numpy()})
     nom = frame["nom"].astype("string").str.strip()
