@@ -45,6 +45,7 @@ __all__ = ["load_round", "paris_census", "hds13_census", "TRANSFER_RATES", "tran
 EU14 = ("2014-europeennes", 1)
 PRES17_1 = ("2017-presidentielle", 1)
 PRES17_2 = ("2017-presidentielle", 2)
+LEG17_1 = ("2017-legislatives", 1)
 EU19 = ("2019-europeennes", 1)
 EU24 = ("2024-europeennes", 1)
 
@@ -52,6 +53,7 @@ _FILES = {
     EU14: "france/results/2014-europeennes_par_bureau_large.csv.gz",
     PRES17_1: "france/results/2017-presidentielle-1_par_bureau_large.csv.gz",
     PRES17_2: "france/results/2017-presidentielle-2_par_bureau_large.csv.gz",
+    LEG17_1: "france/results/2017-legislatives-1_par_bureau_large.csv.gz",
     EU19: "france/results/2019-europeennes_par_bureau_large.csv.gz",
     EU24: "hauts-de-seine-13/results/europeennes_2024.xlsx",
 }
@@ -483,16 +485,69 @@ def _hds13() -> CaseData:
     )
 
 
+def _two_round_matrix(
+    rounds: dict, bureaux: pd.DataFrame, groups: tuple[str, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(X, priors, meta) of ``bureaux`` described by presidential 2017 round 1 and European 2014.
+
+    Presidential features keep the names of :func:`~swingcast.cases.lag_matrix`; the
+    European 2014 ones get the suffix ``_eu14`` (turnout and RN deviations only: the 2014
+    bloc structure is described by the 2017 columns).
+    """
+    st = pd.concat([rounds[PRES17_1][0], rounds[EU14][0]], ignore_index=True)
+    vt = pd.concat([rounds[PRES17_1][1], rounds[EU14][1]], ignore_index=True)
+    feats = build_features(st, vt, [PRES17_1, EU14], bureaux=bureaux, parties={"rn": is_rn})
+    X = lag_matrix(feats, PRES17_1, groups=groups)
+    old = lag_matrix(feats, EU14, groups=("rn",))
+    X["turnout_lag_eu14"] = old["turnout_lag"]
+    X["share_rn_lag_eu14"] = old["share_rn_lag"]
+    priors = _priors(feats, PRES17_1, feature_name("share_exp", PRES17_1, "rn"))
+    return X, priors, _meta(feats, PRES17_1)
+
+
 def _france() -> CaseData:
-    data = _rn_case(
-        EU14, PRES17_1, PRES17_1, EU19,
-        groups=("far_left", "left", "centre", "right", "rn"),
-        notes={"training": "European 2014 -> presidential 2017 round 1; applied to presidential "
-                           "2017 round 1 -> European 2019 (kind mismatch, see docs/models.md)",
+    """All France, European 2019, with a training transition of the same salience.
+
+    The features are the same in training and application: presidential 2017 round 1 and
+    European 2014 (turnout and RN deviations, bloc shares of 2017). Training target:
+    legislative 2017 round 1 (a low-turnout election following the presidential, known
+    before 2019); applied to predict the European 2019. Until 29 Nov 2026 (05:30 UTC) the case
+    trained on European 2014 -> presidential 2017 round 1, a transition going the opposite
+    way (turnout up) -- see docs/models.md.
+    """
+    groups = ("far_left", "left", "centre", "right", "rn")
+    rounds = {k: load_round(k) for k in (EU14, PRES17_1, LEG17_1, EU19)}
+    leg_st, leg_vt = rounds[LEG17_1]
+    train = outcomes(leg_st, _votes_of(leg_vt, is_rn))
+    # Legislative constituencies without an FN candidate have no RN share to learn from:
+    # bureaux of communes where the FN got no vote at all are left out of the training.
+    rn_by_commune = train["share"].groupby(leg_st.set_index(BUREAU_ID).loc[train.index, COMMUNE_CODE]).max()
+    no_rn = rn_by_commune.index[rn_by_commune <= 0]
+    leg_com = leg_st.set_index(BUREAU_ID).loc[train.index, COMMUNE_CODE]
+    drop = leg_com.isin(no_rn).to_numpy()
+    if drop.any():
+        logger.info("france-eu2019: %d bureaux (%d communes) without an FN vote in the legislative "
+                    "2017 round 1 left out of the training", int(drop.sum()), len(no_rn))
+    train = train[~drop]
+    eu_st, eu_vt = rounds[EU19]
+    test = outcomes(eu_st, _votes_of(eu_vt, is_rn))
+    b_train = _bureaux(leg_st).loc[lambda b: b.index.isin(train.index)]
+    b_test = _bureaux(eu_st).loc[lambda b: b.index.isin(test.index)]
+    X_train, prior_train, _ = _two_round_matrix(rounds, b_train, groups)
+    X_test, prior_test, meta = _two_round_matrix(rounds, b_test, groups)
+    features = [c for c in X_train.columns if c in X_test.columns
+                and c not in (INSCRITS, COMMUNE_CODE, ARRONDISSEMENT_CODE)]
+    keep = [*features, INSCRITS, COMMUNE_CODE]
+    return CaseData(
+        X_train=X_train[keep], train=train.loc[X_train.index], prior_train=prior_train,
+        X_test=X_test[keep], test=test.loc[X_test.index], prior_test=prior_test, meta_test=meta,
+        threshold="anchor", features=features, group_col=COMMUNE_CODE, swing_area="departement",
+        notes={"training": "X = presidential 2017 round 1 + European 2014 in both; trained on "
+                           "legislative 2017 round 1 (same salience as a European election), "
+                           "applied to European 2019",
+               "dropped_training_bureaux_no_fn": int(drop.sum()),
                "census": "none (no national census table in the data folder)"},
     )
-    data.swing_area = "departement"
-    return data
 
 
 CASES["hds13-eu2024"] = CaseSpec(
@@ -509,6 +564,6 @@ CASES["france-eu2019"] = CaseSpec(
     area="France (all bureaux)",
     election="2019-europeennes round 1",
     target="turnout; RN list share of exprimés",
-    training="EU 2014 -> pres 2017 T1; applied pres 2017 T1 -> EU 2019",
+    training="X = pres 2017 T1 + EU 2014; trained on leg 2017 T1, applied to EU 2019",
     build=_france,
 )
