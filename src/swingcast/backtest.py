@@ -273,9 +273,10 @@ def _model(
 
     cls = TurnoutModel if target == "turnout" else ShareModel
     prior_col = PRIOR_TURNOUT if target == "turnout" else PRIOR_SHARE
+    offset = offset or data.offset
     est = cls(method=method, group_col=data.group_col, size_col=INSCRITS, coverage=coverage,
               random_state=seed, features=data.features, pooling=pooling,
-              offset_col=prior_col if offset else None)
+              offset_col=prior_col if offset else None, alpha=data.alpha)
     X_train, X_test = data.X_train, data.X_test
     if offset:  # the previous value of the target enters the logit with coefficient 1
         X_train = X_train.assign(**{prior_col: data.prior_train[prior_col]})
@@ -283,13 +284,15 @@ def _model(
     y = data.train.loc[X_train.index, target].to_numpy(float)
     est.fit(X_train, y)
     w = X_test[INSCRITS].to_numpy(float)
-    if target == "share" and data.share_override is not None:
-        raw = np.clip(data.share_override(), 1e-6, 1 - 1e-6)
+    override = data.share_override if target == "share" else data.turnout_override
+    uncertainty = data.share_uncertainty if target == "share" else data.turnout_uncertainty
+    if override is not None:
+        raw = np.clip(override(), 1e-6, 1 - 1e-6)
         eta = np.log(raw) - np.log1p(-raw)
         from swingcast.intervals import logit_interval
 
-        if data.share_uncertainty is not None:  # the transfer model's own uncertainty
-            unc = data.share_uncertainty()
+        if uncertainty is not None:  # the transfer model's own uncertainty
+            unc = uncertainty()
             scale, q = np.asarray(unc["scale"], dtype=float), float(unc["q"])
             est.transfer_uncertainty_ = unc
         else:  # borrowed from the model of the training transition (an approximation)
@@ -432,12 +435,14 @@ def backtest(
         else _weighted(data.prior_test[PRIOR_SHARE], w),
     }
     metrics: dict = {"case": spec.name, "anchor": anchor, "n_bureaux": int(len(test)),
-                     "method": method, "pooling": pooling, "offset": offset}
+                     "method": method, "pooling": pooling, "offset": offset or data.offset,
+                     "alpha": data.alpha}
     preds = pd.DataFrame(index=data.X_test.index)
     models = {}
     base = {}
     for target, prior_col in (("turnout", PRIOR_TURNOUT), ("share", PRIOR_SHARE)):
-        own_level = anchor == "none" and target == "share" and data.share_override is not None
+        own_level = anchor == "none" and (data.share_override if target == "share"
+                                          else data.turnout_override) is not None
         pred, lo, hi, scale, est = _model(
             data, target, None if own_level else anchors[target], method=method,
             coverage=coverage, seed=seed, pooling=pooling, offset=offset)
@@ -455,7 +460,8 @@ def backtest(
     threshold = anchors["share"] if data.threshold == "anchor" else float(data.threshold)
     event = test["share"].to_numpy(float) > threshold
     s_pred, _, _, s_scale, s_est = models["share"]
-    X_fit = data.X_train.assign(**{PRIOR_SHARE: data.prior_train[PRIOR_SHARE]}) if offset else data.X_train
+    X_fit = (data.X_train.assign(**{PRIOR_SHARE: data.prior_train[PRIOR_SHARE]})
+             if offset or data.offset else data.X_train)
     unc = getattr(s_est, "transfer_uncertainty_", None)
     if unc is not None:  # the transfer model: its own local noise and area errors
         common_sd, s_resid = float(unc["common_sd"]), np.asarray(unc["residuals"], dtype=float)
@@ -474,6 +480,7 @@ def backtest(
     us_sim = _simulate(us_pred, w, models["turnout"][0], preds.index, scale=np.ones(len(w)),
                        residuals=us_resid, common_sd=us_common,
                        threshold=threshold, n_draws=n_draws, seed=seed)
+    metrics["alpha_chosen"] = {t: float(getattr(models[t][4], "alpha_", 0.0)) for t in TARGETS}
     metrics["interval_coverage"] = {t: metrics[t]["model"]["coverage"] for t in TARGETS}
     metrics["brier"] = {
         "model": brier(sim[SWING_PROB].to_numpy(float), event),

