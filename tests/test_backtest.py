@@ -241,13 +241,20 @@ def test_france_runs_with_finite_metrics(shared_dir) -> None:
 
 
 @pytest.mark.shared
-def test_paris_without_anchor_keeps_the_round_one_turnout_level(paris, shared_dir) -> None:
+def test_paris_without_anchor_keeps_the_survey_turnout_level(paris, shared_dir) -> None:
     res = bt.backtest("paris-2017-t2", anchor="none", n_draws=100)
     t1 = _raw_paris(shared_dir, "2017-presidentielle-1_par_bureau_large.csv.gz").set_index("bureau")
     t2 = _raw_paris(shared_dir, "2017-presidentielle-2_par_bureau_large.csv").set_index("bureau")
-    # previous level = round-1 turnout per bureau, averaged with the round-2 inscrits (the
-    # weights of every area-wide mean of the scored election), from the raw files
-    turnout1 = t1["votants"].astype(int) / t1["inscrits"].astype(int)
+    # Without a poll the turnout model keeps its own level: round-1 voix x share of each
+    # electorate intending to vote Macron or Le Pen (the survey's figures written out here:
+    # Mélenchon 51 + 19, Hamon 80 + 8, Fillon 41 + 33; assumptions: finalists' voters 100,
+    # Arthaud/Poutou as Mélenchon, Dupont-Aignan 30 + 50, the others as Fillon) / inscrits,
+    # averaged with the round-2 inscrits, from the raw files
+    both = {"MACRON": 100, "LE PEN": 100, "MÉLENCHON": 70, "ARTHAUD": 70, "POUTOU": 70,
+            "HAMON": 88, "FILLON": 74, "ASSELINEAU": 74, "LASSALLE": 74, "CHEMINADE": 74,
+            "DUPONT-AIGNAN": 80}
+    voters = sum(t1[c].astype(int) * v / 100 for c, v in both.items())
+    turnout1 = voters / t1["inscrits"].astype(int)
     weights2 = t2["inscrits"].astype(int).reindex(turnout1.index)
     level = float((turnout1 * weights2).sum() / weights2.sum())
     p = res.predictions
