@@ -80,16 +80,28 @@ def _write(tmp_path: Path, text: str) -> Path:
     return p
 
 
-def test_missing_iris_column(tmp_path: Path) -> None:
-    p = _write(tmp_path, "CODE;P16_POP\n751010101;3\n")
-    with pytest.raises(SchemaError, match=r"bad\.csv.*no 'IRIS' column"):
-        read_census(p)
+#: Refused tables: (case, file content, what the message must say: file, line, column, value).
+REFUSALS = [
+    ("no IRIS column", "CODE;P16_POP\n751010101;3\n", r"bad\.csv.*no 'IRIS' column"),
+    ("malformed IRIS", "IRIS;P16_POP\n751010101;3\n75101010;4\n7510101X1;5\n",
+     r"bad\.csv, line 4, column 'IRIS'.*'7510101X1'"),
+    ("negative count", "IRIS;P16_POP;DEC_D119\n751010101;3;-20\n751010102;-4;5\n",
+     r"line 3, column 'P16_POP': negative count '-4'"),
+    ("duplicated IRIS", "IRIS;P16_POP\n751010101;3\n751010102;4\n751010101;5\n",
+     r"id 751010101: duplicated IRIS \(lines 2, 4\)"),
+    ("non-numeric value", "IRIS;P16_POP;P16_ACT\n751010101;3;1\n751010102;4;n/a\n",
+     r"bad\.csv, line 3, column 'P16_ACT'.*'n/a'"),
+    ("unknown IRIS type", "IRIS;TYP_IRIS;P16_POP\n751010101;X;3\n",
+     r"line 2, column 'TYP_IRIS'"),
+    ("COM not the IRIS commune", "IRIS;COM;P16_POP\n751010101;75101;3\n751020101;75101;4\n",
+     r"line 3, column 'COM'.*'751020101'"),
+]
 
 
-def test_malformed_iris_reports_line(tmp_path: Path) -> None:
-    p = _write(tmp_path, "IRIS;P16_POP\n751010101;3\n75101010;4\n7510101X1;5\n")
-    with pytest.raises(SchemaError, match=r"bad\.csv, line 4, column 'IRIS'.*'7510101X1'"):
-        read_census(p)
+@pytest.mark.parametrize(("text", "message"), [pytest.param(t, m, id=c) for c, t, m in REFUSALS])
+def test_refusal_names_file_line_and_column(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(SchemaError, match=message):
+        read_census(_write(tmp_path, text))
 
 
 def test_eight_digit_iris_gets_its_leading_zero(tmp_path: Path,
@@ -98,36 +110,6 @@ def test_eight_digit_iris_gets_its_leading_zero(tmp_path: Path,
     with caplog.at_level("WARNING", logger="swingcast"):
         assert read_census(p)["iris_code"].tolist() == ["010040101"]
     assert "1 IRIS codes of 8 digits padded with a leading zero" in caplog.text
-
-
-def test_negative_count(tmp_path: Path) -> None:
-    p = _write(tmp_path, "IRIS;P16_POP;DEC_D119\n751010101;3;-20\n751010102;-4;5\n")
-    with pytest.raises(SchemaError, match=r"line 3, column 'P16_POP': negative count '-4'"):
-        read_census(p)
-
-
-def test_duplicated_iris(tmp_path: Path) -> None:
-    p = _write(tmp_path, "IRIS;P16_POP\n751010101;3\n751010102;4\n751010101;5\n")
-    with pytest.raises(SchemaError, match=r"id 751010101: duplicated IRIS \(lines 2, 4\)"):
-        read_census(p)
-
-
-def test_non_numeric_value_reports_line_and_column(tmp_path: Path) -> None:
-    p = _write(tmp_path, "IRIS;P16_POP;P16_ACT\n751010101;3;1\n751010102;4;n/a\n")
-    with pytest.raises(SchemaError, match=r"bad\.csv, line 3, column 'P16_ACT'.*'n/a'"):
-        read_census(p)
-
-
-def test_unknown_iris_type(tmp_path: Path) -> None:
-    p = _write(tmp_path, "IRIS;TYP_IRIS;P16_POP\n751010101;X;3\n")
-    with pytest.raises(SchemaError, match=r"line 2, column 'TYP_IRIS'"):
-        read_census(p)
-
-
-def test_commune_column_must_agree_with_iris(tmp_path: Path) -> None:
-    p = _write(tmp_path, "IRIS;COM;P16_POP\n751010101;75101;3\n751020101;75101;4\n")
-    with pytest.raises(SchemaError, match=r"line 3, column 'COM'.*'751020101'"):
-        read_census(p)
 
 
 def test_missing_file_and_sheet_on_csv(tmp_path: Path) -> None:
