@@ -214,11 +214,16 @@ def read_layer(
 
     Examples
     --------
-    >>> read_layer("nowhere.gpkg")
-    Traceback (most recent call last):
-    ...
-    swingcast.errors.InputFormatError: nowhere.gpkg: no such file; expected a vector layer \
-(GeoJSON, GeoPackage, shapefile)
+    A GeoJSON in WGS84 comes back in Lambert-93 (metres):
+
+    >>> import tempfile, pathlib
+    >>> from shapely.geometry import box
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "zone.geojson"
+    >>> gpd.GeoDataFrame({"id": ["a"]}, geometry=[box(2.29, 48.75, 2.30, 48.76)],
+    ...                  crs="EPSG:4326").to_file(p)
+    >>> zone = read_layer(p)
+    >>> zone.crs.to_epsg(), bool(700_000 < zone.area.iloc[0] < 900_000)  # about 734 m x 1,112 m
+    (2154, True)
     """
     gdf = read_vector(path, layer=layer)
     return to_lambert93(gdf, source=path, crs=crs, drop_empty=drop_empty, id_column=id_column)
