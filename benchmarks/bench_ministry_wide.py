@@ -24,11 +24,11 @@ import os
 import platform
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from bench_load_results import best_of  # same folder: run as a script
 
 from swingcast.sources import read_results
 
@@ -87,17 +87,6 @@ def write_file(path: Path, rows: int, candidates: int, seed: int = 0,
     path.write_bytes((header + body).encode("cp1252"))
     return {"rows": rows, "inscrits": int(inscrits.sum()), "voix": int(voix.sum()),
             "votes": rows * candidates}
-
-
-def best_of(fn: Callable[[], object], repeat: int) -> float:
-    """Best wall time of ``repeat`` calls of ``fn`` (after one warm-up call)."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> int:
