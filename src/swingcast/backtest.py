@@ -300,12 +300,49 @@ def _model(
         lo, hi = logit_interval(eta, scale, q)
     else:
         raw = est.predict(X_test)
-        lo, hi = est.predict_interval(X_test)
         scale = est.scale(X_test)
+        q = est.q_
+        if data.dev is not None:  # time-split conformal: the errors of a later round
+            scale = scale * _dev_inflation(est, data, target, prior_col, offset)  # also the simulation's
+        from swingcast.intervals import logit_interval
+
+        eta_test = np.log(np.clip(raw, 1e-12, 1)) - np.log(np.clip(1 - raw, 1e-12, 1))
+        lo, hi = logit_interval(eta_test, scale, q)
     if anchor is None:  # a level forecast of its own (the transfer model without a poll)
         return raw, lo, hi, scale, est
     pred, shift = recentre(raw, w, anchor, return_shift=True)
     return pred, logit_shift(lo, shift), logit_shift(hi, shift), scale, est
+
+
+def _dev_inflation(est: object, data: CaseData, target: str, prior_col: str, offset: bool) -> float:
+    """Ratio of the development round's error quantile to the training conformal quantile.
+
+    The fitted model is applied to ``data.dev()`` (a round known before the scored election
+    that shares the features), re-centred on that round's own inscrits-weighted level (the
+    same perfect poll as the scored round), and its standardised errors
+    ``|t - eta| / s`` are compared with the training transition's out-of-fold ones: the
+    interval quantile of the scored round is ``q_ x`` this ratio (at least 1). Stored as
+    ``est.dev_inflation_``.
+    """
+    from swingcast.intervals import conformal_quantile, empirical_logit
+    from swingcast.models import recentre
+
+    cached = getattr(data, "_dev_cache", None)
+    if cached is None:
+        cached = data.dev()  # type: ignore[misc]
+        data._dev_cache = cached  # type: ignore[attr-defined]
+    X_dev, out_dev, prior_dev = cached
+    if offset:
+        X_dev = X_dev.assign(**{prior_col: prior_dev[prior_col]})
+    n = X_dev[INSCRITS].to_numpy(float)
+    y = out_dev[target].to_numpy(float)
+    pred = recentre(np.clip(est.predict(X_dev), 1e-6, 1 - 1e-6), n, _weighted(y, n))  # type: ignore[attr-defined]
+    eta = np.log(pred) - np.log1p(-pred)
+    scores = np.abs(empirical_logit(y, n) - eta) / est.scale(X_dev, eta=eta, sizes=n)  # type: ignore[attr-defined]
+    ratio = max(1.0, conformal_quantile(scores, est.coverage) / est.q_)  # type: ignore[attr-defined]
+    est.dev_inflation_ = ratio  # type: ignore[attr-defined]
+    logger.info("development round: %s interval quantile x %.3f (time-split conformal)", target, ratio)
+    return ratio
 
 
 def _common_sd(data: CaseData, fitted: np.ndarray, target: str) -> float:
@@ -481,6 +518,7 @@ def backtest(
                        residuals=us_resid, common_sd=us_common,
                        threshold=threshold, n_draws=n_draws, seed=seed)
     metrics["alpha_chosen"] = {t: float(getattr(models[t][4], "alpha_", 0.0)) for t in TARGETS}
+    metrics["dev_inflation"] = {t: float(getattr(models[t][4], "dev_inflation_", 1.0)) for t in TARGETS}
     metrics["interval_coverage"] = {t: metrics[t]["model"]["coverage"] for t in TARGETS}
     metrics["brier"] = {
         "model": brier(sim[SWING_PROB].to_numpy(float), event),

@@ -615,10 +615,21 @@ def _france() -> CaseData:
     features = [c for c in X_train.columns if c in X_test.columns
                 and c not in (INSCRITS, COMMUNE_CODE, ARRONDISSEMENT_CODE)]
     keep = [*features, INSCRITS, COMMUNE_CODE]
+
+    def dev() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        # Development application known before 2019: presidential 2017 round 2 (turnout,
+        # Le Pen share), the other round sharing the features (docs/models.md).
+        st2, vt2 = load_round(PRES17_2)
+        out2 = outcomes(st2, _votes_of(vt2, is_rn))
+        b2 = _bureaux(st2).loc[lambda b: b.index.isin(out2.index)]
+        X2, prior2, _ = _two_round_matrix(rounds, b2, groups)
+        return X2[keep], out2.loc[X2.index], prior2
+
     return CaseData(
         X_train=X_train[keep], train=train.loc[X_train.index], prior_train=prior_train,
         X_test=X_test[keep], test=test.loc[X_test.index], prior_test=prior_test, meta_test=meta,
         threshold="anchor", features=features, group_col=COMMUNE_CODE, swing_area="departement",
+        dev=dev,
         notes={"training": "X = presidential 2017 round 1 + European 2014 in both; trained on "
                            "legislative 2017 round 1 (same salience as a European election), "
                            "applied to European 2019",

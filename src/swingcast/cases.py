@@ -90,6 +90,12 @@ class CaseData:
         chooses it on the training transition.
     offset : bool
         Previous value of the target as logit offset (the model learns the change).
+    dev : callable, optional
+        A development application known before the scored election: ``(X, outcomes,
+        priors)`` of another round sharing the features. The fitted model is applied to it
+        (re-centred on its own level) and the interval quantile is scaled by the ratio of
+        the conformal quantile of its standardised errors to the training one (time-split
+        conformal calibration).
     notes : dict
         Counts and choices reported by the back-test (unmatched bureaux, ...).
     """
@@ -112,6 +118,7 @@ class CaseData:
     turnout_uncertainty: Callable[[], dict] | None = None
     alpha: float | str = 0.0
     offset: bool = False
+    dev: Callable[[], tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] | None = None
 
 
 @dataclass(frozen=True)
