@@ -546,6 +546,18 @@ def _rn_case(
     )
 
 
+def _hds13_dev() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Development round of hds13: the training features (European 2014) -> legislative 2017
+    round 1 (a low-turnout round known before 2024, other than the training target)."""
+    groups = ("far_left", "left", "green", "centre", "right", "rn")
+    eu14 = load_round(EU14, communes=HDS13_COMMUNES)
+    st, vt = load_round(LEG17_1, communes=HDS13_COMMUNES)
+    X, out, priors, _ = _transition(eu14, EU14, st, _votes_of(vt, is_rn), census=hds13_census(),
+                                    census_total="pop1564", groups=groups,
+                                    share_feature="share_exp_rn_{label}")
+    return X, out, priors
+
+
 def _hds13() -> CaseData:
     data = _rn_case(
         EU14, EU19, EU19, EU24,
@@ -559,6 +571,7 @@ def _hds13() -> CaseData:
     )
     data.alpha = "cv"
     data.offset = True
+    data.dev = lambda: (lambda X, out, pr: (X[data.X_train.columns], out, pr))(*_hds13_dev())
     return data
 
 
