@@ -11,7 +11,9 @@
 3. the model (:class:`~swingcast.models.TurnoutModel`, :class:`~swingcast.models.ShareModel`)
    is fitted on the training transition, applied to E's features and re-centred on the
    anchor with a logit shift (:func:`~swingcast.models.recentre`); its conformal intervals
-   get the same shift;
+   get the same shift; with a development round (``CaseData.dev``) the interval scale is
+   calibrated on the model's errors there (time-split conformal, :func:`_dev_inflation`);
+   transfer models (Paris) carry their own uncertainty (:mod:`swingcast.transfer`);
 4. the baselines (:mod:`swingcast.baselines`) get the same anchor;
 5. swing probabilities come from :func:`~swingcast.simulate.simulate_swing` (common swing +
    local noise from the model's residuals); the baseline's from the same simulation around
