@@ -46,6 +46,12 @@ MEASURE = "measure"
 
 #: Sources whose covered share is below ``1 - COVER_TOL`` are reported as uncovered.
 COVER_TOL = 1e-9
+#: Area weights within communes, renormalised: a commune with a single target sends each of
+#: its sources whole to it, without an overlay (set False to measure without the shortcut).
+SINGLE_TARGET_SHORTCUT = True
+#: ... unless that target's area falls short of its commune's sources' area by more than this
+#: share (a target layer missing bureaux, or leaving ground out): then they are overlaid.
+SINGLE_TARGET_AREA_TOL = 0.01
 _META_KEY = b"swingcast.crosswalk"
 _FORMAT = 1
 
@@ -449,7 +455,8 @@ def crosswalk(
             raise SchemaError(f"weights={weights!r}: expected 'area' or a GeoDataFrame of "
                               "points or polygons")
         method = "area"
-        li, ri, m, total = _area_measure(masked, tgt, tkey, skey, n_jobs)
+        li, ri, m, total = _area_measure(masked, tgt, tkey, skey, n_jobs,
+                                         single_target=renormalize)
     elif _is_points(weights):
         method = "points"
         li, ri, m, total = _point_measure(
@@ -468,7 +475,8 @@ def crosswalk(
             keep = ~np.isin(li, fallback_pos)
             sub = sgeom[fallback_pos]
             fli, fri, fm, ftotal = _area_measure(
-                sub, tgt, tkey, None if skey is None else skey[fallback_pos], n_jobs
+                sub, tgt, tkey, None if skey is None else skey[fallback_pos], n_jobs,
+                single_target=renormalize,
             )
             li = np.concatenate([li[keep], fallback_pos[fli]])
             ri = np.concatenate([ri[keep], fri])
@@ -576,13 +584,55 @@ def _area_measure(
     tkey: np.ndarray | None,
     skey: np.ndarray | None,
     n_jobs: int,
+    single_target: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     if tgt is None:
         raise SchemaError("area weights need a target layer")
+    tgeom = tgt.geometry.to_numpy()
+    total = shapely.area(sgeom)
+    short_s = short_t = np.empty(0, dtype=np.int64)
+    if single_target and SINGLE_TARGET_SHORTCUT and skey is not None and tkey is not None:
+        short_s, short_t = _single_target_sources(sgeom, tgeom, skey, tkey, total)
+    if not len(short_s):
+        pairs = intersection_areas(sgeom, tgeom, left_keys=skey, right_keys=tkey, n_jobs=n_jobs)
+        return pairs.left, pairs.right, pairs.area, total
+    rest = np.setdiff1d(np.arange(len(sgeom)), short_s)
     pairs = intersection_areas(
-        sgeom, tgt.geometry.to_numpy(), left_keys=skey, right_keys=tkey, n_jobs=n_jobs
+        sgeom[rest], tgeom, left_keys=np.asarray(skey)[rest], right_keys=tkey, n_jobs=n_jobs
     )
-    return pairs.left, pairs.right, pairs.area, shapely.area(sgeom)
+    li = np.concatenate([rest[pairs.left], short_s])
+    ri = np.concatenate([pairs.right, short_t])
+    order = np.lexsort((ri, li))
+    return li[order], ri[order], np.concatenate([pairs.area, total[short_s]])[order], total
+
+
+def _single_target_sources(
+    sgeom: np.ndarray, tgeom: np.ndarray, skey: np.ndarray, tkey: np.ndarray, total: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sources whose commune has exactly one target, and that target's position.
+
+    Within communes and renormalised, such a source has one possible target, so its weight is
+    1 whatever the overlay would say about the exact shape of the two contours. Kept out:
+    sources whose bounding box misses the target's (something else is wrong: let the overlay
+    and the foreign-overlap warning report it) and whole communes whose target is smaller
+    than their sources by more than ``SINGLE_TARGET_AREA_TOL`` (a target layer leaving
+    ground out, or missing bureaux: the overlay measures and reports the uncovered ground).
+    """
+    tkeys = pd.Series(np.asarray(tkey, dtype=object))
+    counts = tkeys.value_counts()
+    alone = pd.Series(np.arange(len(tkeys)), index=tkeys)
+    alone = alone[alone.index.isin(counts.index[counts == 1])]
+    t = pd.Series(np.asarray(skey, dtype=object)).map(alone).to_numpy(dtype=float, na_value=-1)
+    s = np.flatnonzero((t >= 0) & (total > 0))  # a source masked away has nothing to send
+    t = t[s].astype(np.int64)
+    sb, tb = shapely.bounds(sgeom[s]), shapely.bounds(tgeom)[t]
+    boxes_meet = ((sb[:, 0] <= tb[:, 2]) & (tb[:, 0] <= sb[:, 2])
+                  & (sb[:, 1] <= tb[:, 3]) & (tb[:, 1] <= sb[:, 3]))
+    s, t = s[boxes_meet], t[boxes_meet]
+    per_target = np.bincount(t, weights=total[s], minlength=len(tgeom))
+    enough = shapely.area(tgeom) >= (1.0 - SINGLE_TARGET_AREA_TOL) * per_target
+    keep = enough[t]
+    return s[keep].astype(np.int64), t[keep]
 
 
 def _grid_measure(

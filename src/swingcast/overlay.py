@@ -29,6 +29,9 @@ __all__ = ["Pairs", "intersection_areas"]
 #: Pairs processed per vectorised call (bounds the memory of intermediate geometries).
 CHUNK = 20_000
 
+#: Skip the overlay for coordinate-identical pairs (exact; set False to measure without it).
+IDENTICAL_SHORTCUT = True
+
 # Geometries shared with forked worker processes (set just before the pool starts).
 _SHARED: dict[str, np.ndarray] = {}
 
@@ -101,7 +104,10 @@ def _chunk_areas(
     # Identical polygons (a commune that is one IRIS and one bureau, drawn from the same
     # contour; a bureau unchanged between two maps) are the overlay's worst case, as every
     # edge overlaps: compare coordinates instead.
-    same = shapely.equals_exact(a, b, tolerance=0.0)
+    if IDENTICAL_SHORTCUT:
+        same = shapely.equals_exact(a, b, tolerance=0.0)
+    else:
+        same = np.zeros(len(li), dtype=bool)
     a_holds = same | shapely.contains_properly(a, b)
     b_holds = ~a_holds & shapely.contains_properly(b, a)
     rest = ~(a_holds | b_holds)
