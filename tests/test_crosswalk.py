@@ -9,6 +9,7 @@ import pytest
 import shapely
 from shapely import Point, Polygon, box
 
+from swingcast import joiner
 from swingcast.errors import CRSError, GeometryError, SchemaError
 from swingcast.joiner import Crosswalk, crosswalk, load_crosswalk, uninhabited
 
@@ -336,3 +337,56 @@ def test_random_rectangle_grids_against_interval_arithmetic():
         assert out["n"].sum() == pytest.approx(values.sum(), rel=1e-12)
 
     check()
+
+
+@pytest.fixture
+def single_target_communes():
+    """c1: source a (unit square), its only bureau x drawn 0.5 % narrower (another publisher);
+    c2: source b, its only bureau y covering half of it (a layer leaving ground out);
+    c3: sources p, q side by side, one bureau z over both;
+    c4: source r whose only bureau w lies elsewhere (a wrong commune code)."""
+    src = layer(["a", "b", "p", "q", "r"],
+                [box(0, 0, 1, 1), box(1, 0, 2, 1), box(0, 5, 1, 6), box(1, 5, 2, 6),
+                 box(20, 20, 21, 21)], commune_code=["c1", "c2", "c3", "c3", "c4"])
+    tgt = layer(["x", "y", "z", "w"],
+                [box(0, 0, 0.995, 1), box(1, 0, 1.5, 1), box(0, 5, 2, 6), box(30, 30, 31, 31)],
+                "t", commune_code=["c1", "c2", "c3", "c4"])
+    return src, tgt
+
+
+def test_single_target_communes_send_their_sources_whole(single_target_communes):
+    src, tgt = single_target_communes
+    cw = crosswalk(src, tgt, source_id="id", target_id="t", within="commune")
+    table = cw.table.set_index(["source_id", "target_id"])
+    # weight 1 exactly: the commune has one bureau; the measure is the source's whole area
+    assert table.loc[("a", "x"), "weight"] == 1.0 and table.loc[("a", "x"), "measure"] == 1.0
+    assert table.loc[("p", "z"), "weight"] == 1.0 and table.loc[("q", "z"), "weight"] == 1.0
+    # y covers 0.5 of b's 1.0 (more than 1 % short): overlaid, the lost half reported
+    assert table.loc[("b", "y"), "measure"] == pytest.approx(0.5)
+    assert table.loc[("b", "y"), "weight"] == pytest.approx(1.0)
+    # r's bounding box misses w: overlaid, nothing carried, all of it uncovered
+    assert "r" not in table.index.get_level_values("source_id")
+    assert cw.uncovered.set_index("source_id")["uncovered_share"].to_dict() == pytest.approx(
+        {"b": 0.5, "r": 1.0})
+    census = pd.DataFrame({"id": ["a", "b", "p", "q", "r"], "n": [10.0, 6.0, 3.0, 4.0, 7.0]})
+    assert cw.apply(census, ["n"])["n"].to_dict() == pytest.approx(
+        {"x": 10.0, "y": 6.0, "z": 7.0, "w": 0.0})
+
+
+def test_single_target_shortcut_only_changes_what_it_documents(single_target_communes,
+                                                               monkeypatch):
+    src, tgt = single_target_communes
+    fast = crosswalk(src, tgt, source_id="id", target_id="t", within="commune")
+    monkeypatch.setattr(joiner, "SINGLE_TARGET_SHORTCUT", False)
+    slow = crosswalk(src, tgt, source_id="id", target_id="t", within="commune")
+    # same pairs and weights; only a's 0.5 % digitisation gap is measured by the overlay
+    pd.testing.assert_frame_equal(fast.table.drop(columns="measure"),
+                                  slow.table.drop(columns="measure"), rtol=0, atol=1e-12)
+    assert slow.table.set_index("source_id").loc["a", "measure"] == pytest.approx(0.995)
+    assert slow.uncovered.set_index("source_id")["uncovered_share"].to_dict() == pytest.approx(
+        {"a": 0.005, "b": 0.5, "r": 1.0})
+    # raw shares (renormalize=False) always come from the overlay
+    monkeypatch.setattr(joiner, "SINGLE_TARGET_SHORTCUT", True)
+    raw = crosswalk(src, tgt, source_id="id", target_id="t", within="commune",
+                    renormalize=False)
+    assert pairs(raw)[("a", "x")] == pytest.approx(0.995)

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from swingcast import joiner, overlay
 from swingcast.joiner import crosswalk
 from swingcast.synthmap import N_BUREAUX, N_COMMUNES, N_IRIS, synthetic_map
 
@@ -85,3 +86,15 @@ def test_crosswalk_on_the_synthetic_map(smap):
     merged = free.table.merge(cw.table, on=["source_id", "target_id"], how="left")
     assert merged["weight_y"].fillna(0).sub(merged["weight_x"]).abs().max() < 1e-9
     pd.testing.assert_index_equal(free.sources, cw.sources)
+
+
+@pytest.mark.parametrize(("identical", "single_target"), [(False, True), (False, False)])
+def test_shortcuts_change_no_weight(smap, monkeypatch, identical, single_target):
+    iris, bureaux = smap.iris, smap.bureaux
+    reference = crosswalk(iris, bureaux, source_id="iris_code", target_id="bureau_id")
+    monkeypatch.setattr(overlay, "IDENTICAL_SHORTCUT", identical)
+    monkeypatch.setattr(joiner, "SINGLE_TARGET_SHORTCUT", single_target)
+    other = crosswalk(iris, bureaux, source_id="iris_code", target_id="bureau_id")
+    # the map tiles exactly, so shortcuts and overlay agree to floating point
+    pd.testing.assert_frame_equal(reference.table, other.table, rtol=1e-9, atol=1e-9)
+    assert reference.uncovered.empty and other.uncovered.empty
