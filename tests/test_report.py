@@ -78,7 +78,7 @@ def test_run_targeting_keeps_a_bureau_without_polygon(small, tmp_path, caplog):
     pred = ranking[["inscrits", "turnout_pred", "share_pred", "swing_prob"]]
     with caplog.at_level("WARNING", logger="swingcast"):
         res = run_targeting(pred, shapes.drop(index="75056_103"), tmp_path, title="t", hours=500,
-                            params={"doors_per_hour": 10})
+                            params={"doors_per_hour": 10, "voters_per_door": 1.2})
     assert "75056_103" in caplog.text  # named, not silently dropped
     assert len(res.ranking) == 3 and "75056_103" in res.plan.index
     # 500 hours is more than the 833 + 667 + 1000 doors take at 10 an hour: every door is

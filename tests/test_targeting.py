@@ -10,7 +10,6 @@ import pytest
 
 from swingcast.errors import SchemaError, TargetingError
 from swingcast.targeting import (
-    PONS_VOTES_PER_DOOR,
     TargetingParams,
     expected_votes,
     other_side,
@@ -43,22 +42,50 @@ def test_value_per_hour_by_hand():
     p = TargetingParams(doors_per_hour=10, contact_rate=0.4, persuasion_rate=0.05,
                         mobilisation_rate=0.1, voters_per_door=2.0)
     r = rank_bureaux(_pred({"a": (800, 0.75, 0.6, 0.2)}), p)
-    # per door: 0.4 * (0.05 * 2 * 0.75 * 0.4 + 0.1 * (2 * 0.6 - 1) * 0.25) = 0.014
-    assert r.loc["a", "votes_per_door"] == pytest.approx(0.014)
-    assert r.loc["a", "value_per_hour"] == pytest.approx(0.14)
+    # per door: 2 voters * 0.4 * (0.05 * 2 * 0.75 * 0.4 + 0.1 * (2 * 0.6 - 1) * 0.25) = 0.028
+    assert r.loc["a", "votes_per_door"] == pytest.approx(0.028)
+    assert r.loc["a", "value_per_hour"] == pytest.approx(0.28)
     assert r.loc["a", "doors"] == pytest.approx(400.0)
 
 
-def test_default_persuasion_reproduces_pons_per_door_effect():
-    # Independent figures: 2012 second round (Conseil constitutionnel) and Pons (2018)'s
-    # abstract: 5 million doors, one fourth of the 1,139,983-vote margin.
+# Pons (2018), AER 108(6), figures typed from the paper (see docs/targeting.md):
+# Table 5, panel A, column 6 (ITT on Hollande's 2nd-round share, all controls) and its
+# control-group mean; Section 3.4 (second-round multiplier m2); Section 2.3 (doors opened);
+# footnote 9 (registered citizens per door); Section 5.2 (the paper's persuasion rates).
+ITT_R2, CONTROL_SHARE_R2, M2, OPENED, PER_DOOR = 0.0046, 0.5597, 6.0, 0.48, 1.4
+
+
+def test_defaults_are_the_papers_figures():
+    p = TargetingParams()
+    assert (p.contact_rate, p.voters_per_door, p.mobilisation_rate) == (OPENED, PER_DOOR, 0.0)
+    assert p.doors_per_hour == 15.0  # the assumption, unchanged
+    # 0.0046 * 6.0 = 0.0276 in covered precincts; / 0.48 = 0.0575 of the voters behind an
+    # opened door; / (1 - 0.5597) = 0.1306 of the opponents' voters there
+    assert p.persuasion_rate == pytest.approx(0.0276 / 0.48 / 0.4403, rel=1e-12)
+    assert p.persuasion_rate == pytest.approx(0.130, abs=0.001)  # paper, Section 5.2: 13.0 %
+
+
+def test_covered_precinct_gives_back_the_papers_effect():
+    # A bureau like the experiment's control group (2nd-round turnout 0.8122, Table 4 col. 6;
+    # Hollande 0.5597, Table 5 col. 6) with every door knocked once: Pons's effect in a covered
+    # precinct is ITT x m2 = 0.0276 of the voters, i.e. a net margin of 2 x 0.0276 x voters.
+    inscrits, turnout = 14_000, 0.8122
+    r = rank_bureaux(_pred({"p": (inscrits, turnout, CONTROL_SHARE_R2, 0.5)}))
+    assert r.loc["p", "doors"] == pytest.approx(10_000)  # 14,000 / 1.4
+    every_door = float(expected_votes(r, 10_000 / 15).iloc[0])
+    assert every_door == pytest.approx(2 * ITT_R2 * M2 * inscrits * turnout, rel=1e-9)
+
+
+def test_five_million_doors_give_about_a_quarter_of_the_2012_margin():
+    # Official 2012 second round (Conseil constitutionnel) and Pons's five million doors. The
+    # paper's own extrapolation (Section 5.1) gives one fourth of the margin; the defaults,
+    # applied to France as one bureau, give it within 15 % (France's opponents' share, 48.4 %,
+    # is higher than the experiment's control group's, 44.0 %).
     inscrits, hollande, sarkozy = 46_066_307, 18_000_668, 16_860_685
-    per_door = (hollande - sarkozy) / 4 / 5_000_000
-    assert PONS_VOTES_PER_DOOR == pytest.approx(per_door)
     exprimes = hollande + sarkozy
-    pred = _pred({"fr": (inscrits, exprimes / inscrits, hollande / exprimes, 0.5)})
-    r = rank_bureaux(pred)
-    assert r.loc["fr", "votes_per_door"] == pytest.approx(per_door, rel=1e-9)
+    r = rank_bureaux(_pred({"fr": (inscrits, exprimes / inscrits, hollande / exprimes, 0.5)}))
+    gained = 5_000_000 * r.loc["fr", "votes_per_door"]
+    assert gained == pytest.approx((hollande - sarkozy) / 4, rel=0.15)
 
 
 def test_ranking_order_and_local_weighting():

@@ -7,7 +7,7 @@ The model (the full derivation and the source of every default is in ``docs/targ
     supporters   = inscrits * turnout * share
     doors        = inscrits / voters_per_door
 
-    net votes per door = contact_rate * (
+    net votes per door = voters_per_door * contact_rate * (
           persuasion_rate  * persuasion_gain * turnout * (1 - share)
         + mobilisation_rate * (2 * share - 1) * (1 - turnout))
 
@@ -21,6 +21,11 @@ or already lost.
 
 Hours spent in a bureau have diminishing returns: once every door has been knocked, another
 hour there gains nothing (:func:`expected_votes`).
+
+The defaults come from Pons (2018), *American Economic Review* 108(6): door-opening rate
+(Section 2.3), registered citizens per door (footnote 9), the second-round effect on the vote
+share (Table 5) scaled to covered precincts (Section 3.4), no turnout effect (Table 4);
+``doors_per_hour`` is an assumption.
 """
 
 from __future__ import annotations
@@ -57,17 +62,29 @@ VOTES_PER_DOOR = "votes_per_door"
 VOTES_PER_HOUR = "votes_per_hour"
 CLOSENESS = "closeness_weight"
 
-# --- calibration of the default persuasion rate (docs/targeting.md, section "Defaults") ---
-# Pons (2018), abstract: 5,000,000 doors knocked; the visits accounted for one fourth of
-# Hollande's second-round victory margin. Official 2012 second round (Conseil
-# constitutionnel): Hollande 18,000,668, Sarkozy 16,860,685, inscrits 46,066,307.
-_PONS_DOORS = 5_000_000
-_MARGIN_2012 = 18_000_668 - 16_860_685
-_OPPONENT_RATE_2012 = 16_860_685 / 46_066_307
-#: net margin votes per door knocked implied by the abstract (about 0.057)
-PONS_VOTES_PER_DOOR = _MARGIN_2012 / 4 / _PONS_DOORS
-_DEFAULT_CONTACT_RATE = 0.5
-_DEFAULT_PERSUASION = PONS_VOTES_PER_DOOR / (_DEFAULT_CONTACT_RATE * 2.0 * _OPPONENT_RATE_2012)
+# --- calibration of the defaults on Pons (2018); every step is in docs/targeting.md ---
+# Table, section and footnote numbers refer to the paper (AER 108(6), 2018) as read in its
+# March 2017 working-paper version (HBS 16-079); its tables carry the same numbers as the
+# published article (the AER replication archive's Analysis.do writes Table3_FirstStage,
+# Table4_ImpactTurnout and Table5_ImpactPSShare).
+#: Share of knocked doors that opened, campaign-wide (Section 2.3: "around 48 percent").
+PONS_DOOR_OPENING_RATE = 0.48
+#: Registered citizens per door used by the campaign to turn targets into doors
+#: (footnote 9: 46.0 million registered citizens / 33.2 million dwellings, about 1.4).
+PONS_REGISTERED_PER_DOOR = 1.4
+#: Intent-to-treat effect on Hollande's second-round share of expressed votes, with all
+#: controls (Table 5, panel A, column 6): 0.0046, robust s.e. 0.0018.
+PONS_ITT_SHARE_ROUND2 = 0.0046
+#: Second-round differential-intensity multiplier, 1 / (f_T - f_C) (Section 3.4: m2 = 6.0).
+PONS_MULTIPLIER_ROUND2 = 6.0
+#: Hollande's second-round share of expressed votes in the control group (Table 5, col. 6).
+PONS_CONTROL_SHARE_ROUND2 = 0.5597
+#: Effect on Hollande's share in a precinct the canvassers covered (about 0.028; the paper
+#: rounds it to 2.75 points in Section 4.3.2).
+PONS_EFFECT_COVERED_ROUND2 = PONS_ITT_SHARE_ROUND2 * PONS_MULTIPLIER_ROUND2
+_DEFAULT_PERSUASION = (
+    PONS_EFFECT_COVERED_ROUND2 / PONS_DOOR_OPENING_RATE / (1.0 - PONS_CONTROL_SHARE_ROUND2)
+)
 
 _RACES = ("national", "local")
 
@@ -79,20 +96,22 @@ class TargetingParams:
     Parameters
     ----------
     doors_per_hour : float
-        Doors one volunteer knocks in an hour (assumption: 15, dense urban buildings).
+        Doors one volunteer knocks in an hour. **Assumption** (15): Pons (2018) reports no
+        pace per hour (only that activists usually worked in pairs).
     contact_rate : float
-        Share of knocked doors that open (assumption: 0.5).
+        Share of knocked doors that open: 0.48, Pons (2018), Section 2.3.
     persuasion_rate : float
-        Share of opponents' voters met who switch to the candidate; default calibrated on
-        Pons (2018): the abstract's margin effect per door knocked, divided by
-        ``contact_rate * persuasion_gain * opponent rate`` of 2012 (about 0.156).
+        Share of the opponents' voters living behind an opened door who switch to the
+        candidate: Pons (2018)'s second-round persuasion rate, (Table 5 ITT 0.0046 x
+        multiplier 6.0) / 0.48 / (1 - 0.5597), about 0.131 (the paper rounds it to 13.0 %).
     persuasion_gain : float
         Net margin gained per switched voter (2 in a duel: one vote won, one lost by the rival).
     mobilisation_rate : float
-        Share of abstainers met who turn out because of the visit; 0 by default since
-        Pons (2018) finds no turnout effect.
+        Share of the abstainers living behind an opened door who turn out because of the
+        visit; 0, since Pons (2018), Table 4, finds no turnout effect.
     voters_per_door : float
-        Registered voters per door (household); assumption 1.2 (Paris).
+        Registered voters per door (household): 1.4, Pons (2018), footnote 9 (national;
+        lower in Paris, see docs/targeting.md).
     race : {"national", "local"}
         ``"national"``: a vote counts the same wherever it is won (presidential, European
         elections); ``"local"``: weight each bureau by ``4 * swing_prob * (1 - swing_prob)``
@@ -101,8 +120,8 @@ class TargetingParams:
     Examples
     --------
     >>> p = TargetingParams()
-    >>> round(p.persuasion_rate, 3)
-    0.156
+    >>> round(p.persuasion_rate, 3), p.contact_rate, p.voters_per_door
+    (0.131, 0.48, 1.4)
     >>> TargetingParams(contact_rate=1.5)
     Traceback (most recent call last):
     ...
@@ -110,11 +129,11 @@ class TargetingParams:
     """
 
     doors_per_hour: float = 15.0
-    contact_rate: float = _DEFAULT_CONTACT_RATE
+    contact_rate: float = PONS_DOOR_OPENING_RATE
     persuasion_rate: float = _DEFAULT_PERSUASION
     persuasion_gain: float = 2.0
     mobilisation_rate: float = 0.0
-    voters_per_door: float = 1.2
+    voters_per_door: float = PONS_REGISTERED_PER_DOOR
     race: str = "national"
 
     def __post_init__(self) -> None:
@@ -345,7 +364,7 @@ def rank_bureaux(
     ...     index=pd.Index(["75056_101", "75056_102"], name="bureau_id"))
     >>> r = rank_bureaux(pred, {"persuasion_rate": 0.1, "contact_rate": 0.5})
     >>> r.index.tolist(), r["persuadables"].round(1).tolist(), r["value_per_hour"].round(3).tolist()
-    (['75056_102', '75056_101'], [400.0, 80.0], [0.6, 0.12])
+    (['75056_102', '75056_101'], [400.0, 80.0], [0.84, 0.168])
     """
     p = _as_params(params)
     df = check_predictions(predictions)
@@ -356,7 +375,8 @@ def rank_bureaux(
     df[SUPPORTERS] = inscrits * turnout * share
     df[PERSUADABLES] = inscrits * turnout * (1.0 - share)
     df[DOORS] = inscrits / p.voters_per_door
-    per_door = p.contact_rate * (
+    # Everyone registered behind an opened door is reached (Pons 2018, footnote 24).
+    per_door = p.voters_per_door * p.contact_rate * (
         p.persuasion_rate * p.persuasion_gain * turnout * (1.0 - share)
         + p.mobilisation_rate * (2.0 * share - 1.0) * (1.0 - turnout)
     )
@@ -399,10 +419,10 @@ def expected_votes(
 
     Examples
     --------
-    >>> pred = pd.DataFrame({"inscrits": [120], "turnout_pred": [0.5], "share_pred": [0.5],
+    >>> pred = pd.DataFrame({"inscrits": [140], "turnout_pred": [0.5], "share_pred": [0.5],
     ...                      "swing_prob": [0.5]},
     ...                     index=pd.Index(["75056_101"], name="bureau_id"))
-    >>> r = rank_bureaux(pred)            # 100 doors, 15 per hour
+    >>> r = rank_bureaux(pred)            # 140 / 1.4 = 100 doors, 15 per hour
     >>> float(expected_votes(r, 100.0).iloc[0]) == float(r["votes_per_door"].iloc[0] * 100)
     True
     """
