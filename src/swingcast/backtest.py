@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from swingcast._log import logger
+from swingcast._modelinput import logit, weighted_mean
 from swingcast.cases import (
     MATCHED,
     PRIOR_SHARE,
@@ -233,10 +234,6 @@ def _jsonable(value: object) -> object:
 # --- the harness ---------------------------------------------------------------------------
 
 
-def _weighted(values: np.ndarray, weights: np.ndarray) -> float:
-    return float(np.average(np.asarray(values, dtype=float), weights=np.asarray(weights, dtype=float)))
-
-
 def _baselines(
     data: CaseData, prior_col: str, target: str, anchor: float | None, coverage: float
 ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, object]]:
@@ -338,7 +335,7 @@ def _dev_inflation(est: object, data: CaseData, target: str, prior_col: str, off
         X_dev = X_dev.assign(**{prior_col: prior_dev[prior_col]})
     n = X_dev[INSCRITS].to_numpy(float)
     y = out_dev[target].to_numpy(float)
-    pred = recentre(np.clip(est.predict(X_dev), 1e-6, 1 - 1e-6), n, _weighted(y, n))  # type: ignore[attr-defined]
+    pred = recentre(np.clip(est.predict(X_dev), 1e-6, 1 - 1e-6), n, weighted_mean(y, n))  # type: ignore[attr-defined]
     eta = np.log(pred) - np.log1p(-pred)
     scores = np.abs(empirical_logit(y, n) - eta) / est.scale(X_dev, eta=eta, sizes=n)  # type: ignore[attr-defined]
     ratio = max(1.0, conformal_quantile(scores, est.coverage) / est.q_)  # type: ignore[attr-defined]
@@ -361,7 +358,7 @@ def _common_sd(data: CaseData, fitted: np.ndarray, target: str) -> float:
 
     w = data.X_train[INSCRITS].to_numpy(float)
     y = data.train.loc[data.X_train.index, target].to_numpy(float)
-    pred = recentre(np.clip(fitted, 1e-6, 1 - 1e-6), w, _weighted(y, w))
+    pred = recentre(np.clip(fitted, 1e-6, 1 - 1e-6), w, weighted_mean(y, w))
     areas = data.X_train[data.group_col].astype(str)
     if data.swing_area == "departement":
         areas = areas.str[:2]
@@ -468,10 +465,10 @@ def backtest(
     test = data.test.loc[data.X_test.index]
     w = data.X_test[INSCRITS].to_numpy(float)
     anchors = {
-        "turnout": _weighted(test["turnout"], w) if anchor == "actual"
-        else _weighted(data.prior_test[PRIOR_TURNOUT], w),
-        "share": _weighted(test["share"], w) if anchor == "actual"
-        else _weighted(data.prior_test[PRIOR_SHARE], w),
+        "turnout": weighted_mean(test["turnout"], w) if anchor == "actual"
+        else weighted_mean(data.prior_test[PRIOR_TURNOUT], w),
+        "share": weighted_mean(test["share"], w) if anchor == "actual"
+        else weighted_mean(data.prior_test[PRIOR_SHARE], w),
     }
     metrics: dict = {"case": spec.name, "anchor": anchor, "n_bureaux": int(len(test)),
                      "method": method, "pooling": pooling, "offset": offset or data.offset,
@@ -566,14 +563,9 @@ def _uniform_swing_training(data: CaseData) -> tuple[np.ndarray, np.ndarray]:
 
     Xtr = pd.DataFrame({"prior": data.prior_train[PRIOR_SHARE], INSCRITS: data.X_train[INSCRITS]})
     y = data.train.loc[Xtr.index, "share"].to_numpy(float)
-    level = _weighted(y, Xtr[INSCRITS].to_numpy(float))
+    level = weighted_mean(y, Xtr[INSCRITS].to_numpy(float))
     fitted = UniformSwing(prior_col="prior", anchor=level).fit(Xtr, y).predict(Xtr)
-    return fitted, _logit(y) - _logit(fitted)
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    q = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
-    return np.log(q) - np.log1p(-q)
+    return fitted, logit(y) - logit(fitted)
 
 
 def format_report(result: BacktestResult) -> str:
