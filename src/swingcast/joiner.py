@@ -590,15 +590,19 @@ def _area_measure(
         raise SchemaError("area weights need a target layer")
     tgeom = tgt.geometry.to_numpy()
     total = shapely.area(sgeom)
-    short_s = short_t = np.empty(0, dtype=np.int64)
-    if single_target and SINGLE_TARGET_SHORTCUT and skey is not None and tkey is not None:
-        short_s, short_t = _single_target_sources(sgeom, tgeom, skey, tkey, total)
-    if not len(short_s):
-        pairs = intersection_areas(sgeom, tgeom, left_keys=skey, right_keys=tkey, n_jobs=n_jobs)
+    if skey is None or tkey is None:
+        pairs = intersection_areas(sgeom, tgeom, n_jobs=n_jobs)
         return pairs.left, pairs.right, pairs.area, total
+    # commune codes as integers: cheap to compare over hundreds of thousands of pairs
+    codes, _ = pd.factorize(np.concatenate([np.asarray(skey, dtype=object),
+                                            np.asarray(tkey, dtype=object)]))
+    scode, tcode = codes[: len(sgeom)], codes[len(sgeom):]
+    short_s = short_t = np.empty(0, dtype=np.int64)
+    if single_target and SINGLE_TARGET_SHORTCUT:
+        short_s, short_t = _single_target_sources(sgeom, tgeom, scode, tcode, total)
     rest = np.setdiff1d(np.arange(len(sgeom)), short_s)
     pairs = intersection_areas(
-        sgeom[rest], tgeom, left_keys=np.asarray(skey)[rest], right_keys=tkey, n_jobs=n_jobs
+        sgeom[rest], tgeom, left_keys=scode[rest], right_keys=tcode, n_jobs=n_jobs
     )
     li = np.concatenate([rest[pairs.left], short_s])
     ri = np.concatenate([pairs.right, short_t])
@@ -607,9 +611,10 @@ def _area_measure(
 
 
 def _single_target_sources(
-    sgeom: np.ndarray, tgeom: np.ndarray, skey: np.ndarray, tkey: np.ndarray, total: np.ndarray
+    sgeom: np.ndarray, tgeom: np.ndarray, scode: np.ndarray, tcode: np.ndarray,
+    total: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Sources whose commune has exactly one target, and that target's position.
+    """Sources whose commune (integer code) has exactly one target, and that target.
 
     Within communes and renormalised, such a source has one possible target, so its weight is
     1 whatever the overlay would say about the exact shape of the two contours. Kept out:
@@ -618,19 +623,21 @@ def _single_target_sources(
     than their sources by more than ``SINGLE_TARGET_AREA_TOL`` (a target layer leaving
     ground out, or missing bureaux: the overlay measures and reports the uncovered ground).
     """
-    tkeys = pd.Series(np.asarray(tkey, dtype=object))
-    counts = tkeys.value_counts()
-    alone = pd.Series(np.arange(len(tkeys)), index=tkeys)
-    alone = alone[alone.index.isin(counts.index[counts == 1])]
-    t = pd.Series(np.asarray(skey, dtype=object)).map(alone).to_numpy(dtype=float, na_value=-1)
+    n_codes = int(max(scode.max(initial=-1), tcode.max(initial=-1))) + 1
+    alone = np.full(n_codes, -1, dtype=np.int64)
+    single = np.bincount(tcode, minlength=n_codes)[tcode] == 1
+    alone[tcode[single]] = np.flatnonzero(single)
+    t = alone[scode]
     s = np.flatnonzero((t >= 0) & (total > 0))  # a source masked away has nothing to send
-    t = t[s].astype(np.int64)
-    sb, tb = shapely.bounds(sgeom[s]), shapely.bounds(tgeom)[t]
+    t = t[s]
+    sb, tb = shapely.bounds(sgeom[s]), shapely.bounds(tgeom[t])
     boxes_meet = ((sb[:, 0] <= tb[:, 2]) & (tb[:, 0] <= sb[:, 2])
                   & (sb[:, 1] <= tb[:, 3]) & (tb[:, 1] <= sb[:, 3]))
     s, t = s[boxes_meet], t[boxes_meet]
     per_target = np.bincount(t, weights=total[s], minlength=len(tgeom))
-    enough = shapely.area(tgeom) >= (1.0 - SINGLE_TARGET_AREA_TOL) * per_target
+    used = np.unique(t)
+    enough = np.zeros(len(tgeom), dtype=bool)
+    enough[used] = shapely.area(tgeom[used]) >= (1.0 - SINGLE_TARGET_AREA_TOL) * per_target[used]
     keep = enough[t]
     return s[keep].astype(np.int64), t[keep]
 

@@ -91,8 +91,6 @@ def _chunk_areas(
     right: np.ndarray,
     li: np.ndarray,
     ri: np.ndarray,
-    left_area: np.ndarray,
-    right_area: np.ndarray,
     with_geometry: bool,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     a, b = left[li], right[ri]
@@ -111,8 +109,8 @@ def _chunk_areas(
     a_holds = same | shapely.contains_properly(a, b)
     b_holds = ~a_holds & shapely.contains_properly(b, a)
     rest = ~(a_holds | b_holds)
-    area[a_holds] = right_area[ri[a_holds]]
-    area[b_holds] = left_area[li[b_holds]]
+    area[a_holds] = shapely.area(b[a_holds])  # only the nested pairs' areas are needed
+    area[b_holds] = shapely.area(a[b_holds])
     inter = shapely.intersection(a[rest], b[rest])
     area[rest] = shapely.area(inter)
     if geoms is not None:
@@ -126,10 +124,7 @@ def _worker(bounds: tuple[int, int]) -> np.ndarray:
     start, stop = bounds
     li = _SHARED["li"][start:stop]
     ri = _SHARED["ri"][start:stop]
-    area, _ = _chunk_areas(
-        _SHARED["left"], _SHARED["right"], li, ri,
-        _SHARED["left_area"], _SHARED["right_area"], False,
-    )
+    area, _ = _chunk_areas(_SHARED["left"], _SHARED["right"], li, ri, False)
     return area
 
 
@@ -177,8 +172,6 @@ def intersection_areas(
     left = np.asarray(left, dtype=object)
     right = np.asarray(right, dtype=object)
     li, ri = _candidates(left, right, left_keys, right_keys)
-    left_area = shapely.area(left)
-    right_area = shapely.area(right)
     shapely.prepare(left)
     shapely.prepare(right)
     n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
@@ -189,9 +182,7 @@ def intersection_areas(
     if with_geometry or n_jobs == 1 or len(bounds) <= 1:
         areas, parts = [], []
         for start, stop in bounds:
-            area, geom = _chunk_areas(
-                left, right, li[start:stop], ri[start:stop], left_area, right_area, with_geometry
-            )
+            area, geom = _chunk_areas(left, right, li[start:stop], ri[start:stop], with_geometry)
             areas.append(area)
             if geom is not None:
                 parts.append(geom)
@@ -199,9 +190,7 @@ def intersection_areas(
         if with_geometry:
             geoms = np.concatenate(parts) if parts else np.empty(0, dtype=object)
     else:
-        _SHARED.update(
-            left=left, right=right, li=li, ri=ri, left_area=left_area, right_area=right_area
-        )
+        _SHARED.update(left=left, right=right, li=li, ri=ri)
         try:
             ctx = multiprocessing.get_context("fork")
         except ValueError:  # no fork on this platform: stay in this process
