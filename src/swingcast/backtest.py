@@ -13,7 +13,8 @@
    anchor with a logit shift (:func:`~swingcast.models.recentre`); its conformal intervals
    get the same shift; with a development round (``CaseData.dev``) the interval scale is
    calibrated on the model's errors there (time-split conformal, :func:`_dev_inflation`);
-   transfer models (Paris) carry their own uncertainty (:mod:`swingcast.transfer`);
+   transfer models (Paris) carry their own uncertainty (:mod:`swingcast.transfer`) and
+   replace the model, which is then not fitted;
 4. the baselines (:mod:`swingcast.baselines`) get the same anchor;
 5. swing probabilities come from :func:`~swingcast.simulate.simulate_swing` (common swing +
    local noise from the model's residuals); the baseline's from the same simulation around
@@ -37,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from swingcast._log import logger
-from swingcast._modelinput import logit, weighted_mean
+from swingcast._modelinput import EPS, logit, weighted_mean
 from swingcast.cases import (
     MATCHED,
     PRIOR_SHARE,
@@ -256,6 +257,21 @@ def _baselines(
     return out
 
 
+@dataclass
+class _Fitted:
+    """One target's predictions on the scored bureaux and the source of their uncertainty."""
+
+    pred: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    scale: np.ndarray
+    #: the model fitted on the training transition (None: a transfer model with its own
+    #: uncertainty needs none)
+    est: object | None = None
+    #: that transfer model's uncertainty (``CaseData.share_uncertainty``), if any
+    transfer: dict | None = None
+
+
 def _model(
     data: CaseData,
     target: str,
@@ -266,51 +282,51 @@ def _model(
     seed: int,
     pooling: bool = True,
     offset: bool = False,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, object]:
-    """Fit, predict, re-centre. Returns pred, lo, hi, scale and the fitted estimator."""
+) -> _Fitted:
+    """Predict one target on the scored bureaux, with intervals, re-centred on ``anchor``.
+
+    The model is fitted on the training transition unless the case overrides the prediction
+    with a transfer model carrying its own uncertainty (then nothing would use the fit).
+    """
+    from swingcast.intervals import logit_interval
     from swingcast.models import ShareModel, TurnoutModel, logit_shift, recentre
 
-    cls = TurnoutModel if target == "turnout" else ShareModel
     prior_col = PRIOR_TURNOUT if target == "turnout" else PRIOR_SHARE
     offset = offset or data.offset
-    est = cls(method=method, group_col=data.group_col, size_col=INSCRITS, coverage=coverage,
-              random_state=seed, features=data.features, pooling=pooling,
-              offset_col=prior_col if offset else None, alpha=data.alpha)
-    X_train, X_test = data.X_train, data.X_test
-    if offset:  # the previous value of the target enters the logit with coefficient 1
-        X_train = X_train.assign(**{prior_col: data.prior_train[prior_col]})
-        X_test = X_test.assign(**{prior_col: data.prior_test[prior_col]})
-    y = data.train.loc[X_train.index, target].to_numpy(float)
-    est.fit(X_train, y)
-    w = X_test[INSCRITS].to_numpy(float)
     override = data.share_override if target == "share" else data.turnout_override
     uncertainty = data.share_uncertainty if target == "share" else data.turnout_uncertainty
+    w = data.X_test[INSCRITS].to_numpy(float)
+    est = unc = None
+    if override is None or uncertainty is None:
+        cls = TurnoutModel if target == "turnout" else ShareModel
+        est = cls(method=method, group_col=data.group_col, size_col=INSCRITS, coverage=coverage,
+                  random_state=seed, features=data.features, pooling=pooling,
+                  offset_col=prior_col if offset else None, alpha=data.alpha)
+        X_train, X_test = data.X_train, data.X_test
+        if offset:  # the previous value of the target enters the logit with coefficient 1
+            X_train = X_train.assign(**{prior_col: data.prior_train[prior_col]})
+            X_test = X_test.assign(**{prior_col: data.prior_test[prior_col]})
+        est.fit(X_train, data.train.loc[X_train.index, target].to_numpy(float))
     if override is not None:
-        raw = np.clip(override(), 1e-6, 1 - 1e-6)
-        eta = np.log(raw) - np.log1p(-raw)
-        from swingcast.intervals import logit_interval
-
+        raw = np.clip(override(), EPS, 1 - EPS)
+        eta = logit(raw)
         if uncertainty is not None:  # the transfer model's own uncertainty
             unc = uncertainty()
             scale, q = np.asarray(unc["scale"], dtype=float), float(unc["q"])
-            est.transfer_uncertainty_ = unc
         else:  # borrowed from the model of the training transition (an approximation)
             scale, q = est.scale(X_test, eta=eta, sizes=w), est.q_
-        lo, hi = logit_interval(eta, scale, q)
     else:
         raw = est.predict(X_test)
         scale = est.scale(X_test)
         q = est.q_
         if data.dev is not None:  # time-split conformal: the errors of a later round
             scale = scale * _dev_inflation(est, data, target, prior_col, offset)  # also the simulation's
-        from swingcast.intervals import logit_interval
-
-        eta_test = np.log(np.clip(raw, 1e-12, 1)) - np.log(np.clip(1 - raw, 1e-12, 1))
-        lo, hi = logit_interval(eta_test, scale, q)
+        eta = np.log(np.clip(raw, 1e-12, 1)) - np.log(np.clip(1 - raw, 1e-12, 1))
+    lo, hi = logit_interval(eta, scale, q)
     if anchor is None:  # a level forecast of its own (the transfer model without a poll)
-        return raw, lo, hi, scale, est
+        return _Fitted(raw, lo, hi, scale, est, unc)
     pred, shift = recentre(raw, w, anchor, return_shift=True)
-    return pred, logit_shift(lo, shift), logit_shift(hi, shift), scale, est
+    return _Fitted(pred, logit_shift(lo, shift), logit_shift(hi, shift), scale, est, unc)
 
 
 def _dev_inflation(est: object, data: CaseData, target: str, prior_col: str, offset: bool) -> float:
@@ -474,15 +490,15 @@ def backtest(
                      "method": method, "pooling": pooling, "offset": offset or data.offset,
                      "alpha": data.alpha}
     preds = pd.DataFrame(index=data.X_test.index)
-    models = {}
+    fits: dict[str, _Fitted] = {}
     base = {}
     for target, prior_col in (("turnout", PRIOR_TURNOUT), ("share", PRIOR_SHARE)):
         own_level = anchor == "none" and (data.share_override if target == "share"
                                           else data.turnout_override) is not None
-        pred, lo, hi, scale, est = _model(
+        fit = fits[target] = _model(
             data, target, None if own_level else anchors[target], method=method,
             coverage=coverage, seed=seed, pooling=pooling, offset=offset)
-        models[target] = (pred, lo, hi, scale, est)
+        pred, lo, hi = fit.pred, fit.lo, fit.hi
         obs = test[target].to_numpy(float)
         metrics[target] = {"model": score(pred, obs, w, lo, hi)}
         base[target] = _baselines(data, prior_col, target,
@@ -495,17 +511,18 @@ def backtest(
         preds[f"{target}_obs"] = obs
     threshold = anchors["share"] if data.threshold == "anchor" else float(data.threshold)
     event = test["share"].to_numpy(float) > threshold
-    s_pred, _, _, s_scale, s_est = models["share"]
-    X_fit = (data.X_train.assign(**{PRIOR_SHARE: data.prior_train[PRIOR_SHARE]})
-             if offset or data.offset else data.X_train)
-    unc = getattr(s_est, "transfer_uncertainty_", None)
+    share_fit, turnout_pred = fits["share"], fits["turnout"].pred
+    unc = share_fit.transfer
     if unc is not None:  # the transfer model: its own local noise and area errors
         common_sd, s_resid = float(unc["common_sd"]), np.asarray(unc["residuals"], dtype=float)
     else:
+        s_est = share_fit.est
+        X_fit = (data.X_train.assign(**{PRIOR_SHARE: data.prior_train[PRIOR_SHARE]})
+                 if offset or data.offset else data.X_train)
         y_fit = data.train.loc[X_fit.index, "share"].to_numpy(float)
         common_sd = _common_sd(data, _oof_fitted(s_est, X_fit, y_fit), "share")
-        s_resid = np.asarray(s_est.residuals_, dtype=float)
-    sim = _simulate(s_pred, w, models["turnout"][0], preds.index, scale=s_scale,
+        s_resid = np.asarray(s_est.residuals_, dtype=float)  # type: ignore[attr-defined]
+    sim = _simulate(share_fit.pred, w, turnout_pred, preds.index, scale=share_fit.scale,
                     residuals=s_resid, common_sd=common_sd,
                     threshold=threshold, n_draws=n_draws, seed=seed)
     for col in (SWING_PROB, MARGIN_PRED, MARGIN_LO, MARGIN_HI):
@@ -513,11 +530,12 @@ def backtest(
     us_pred = base["share"]["uniform_swing"][0]
     us_fitted, us_resid = _uniform_swing_training(data)
     us_common = _common_sd(data, us_fitted, "share")
-    us_sim = _simulate(us_pred, w, models["turnout"][0], preds.index, scale=np.ones(len(w)),
+    us_sim = _simulate(us_pred, w, turnout_pred, preds.index, scale=np.ones(len(w)),
                        residuals=us_resid, common_sd=us_common,
                        threshold=threshold, n_draws=n_draws, seed=seed)
-    metrics["alpha_chosen"] = {t: float(getattr(models[t][4], "alpha_", 0.0)) for t in TARGETS}
-    metrics["dev_inflation"] = {t: float(getattr(models[t][4], "dev_inflation_", 1.0)) for t in TARGETS}
+    # no fitted model (a transfer model): no penalty chosen, no inflation
+    metrics["alpha_chosen"] = {t: float(getattr(fits[t].est, "alpha_", 0.0)) for t in TARGETS}
+    metrics["dev_inflation"] = {t: float(getattr(fits[t].est, "dev_inflation_", 1.0)) for t in TARGETS}
     metrics["interval_coverage"] = {t: metrics[t]["model"]["coverage"] for t in TARGETS}
     metrics["brier"] = {
         "model": brier(sim[SWING_PROB].to_numpy(float), event),
