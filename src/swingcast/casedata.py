@@ -415,8 +415,11 @@ def _transition(
     groups: tuple[str, ...],
     share_feature: str,
     drop_census: Sequence[str] = (),
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(X, outcomes, priors, meta) of the bureaux of the next round described by ``prev``."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(X, outcomes, priors, meta, features) of the bureaux of the next round described by ``prev``.
+
+    ``features`` is the :func:`~swingcast.features.build_features` table ``X`` was made from.
+    """
     out = outcomes(nxt_st, nxt_share)
     bureaux = _bureaux(nxt_st).loc[lambda b: b.index.isin(out.index)]
     feats = build_features(prev[0], prev[1], [prev_key], bureaux=bureaux, census=census,
@@ -424,32 +427,32 @@ def _transition(
     census_cols = [c for c in _census_columns(feats) if c not in drop_census]
     X = lag_matrix(feats, prev_key, census_columns=census_cols, groups=groups)
     priors = _priors(feats, prev_key, share_feature.format(label=f"{prev_key[0]}_{prev_key[1]}"))
-    return X, out.loc[X.index], priors, _meta(feats, prev_key)
+    return X, out.loc[X.index], priors, _meta(feats, prev_key), feats
 
 
 def _paris() -> CaseData:
+    # Turnout and share both come from the transfer survey, with their own uncertainty, so
+    # no model is fitted: the features are the minimal lags (no census crosswalk), and the
+    # European 2014 features give the ecological-noise compositions.
     t1 = load_round(PRES17_1, departements=["75"])
     t2_st, t2_vt = load_round(PRES17_2, departements=["75"])
     eu14 = load_round(EU14, departements=["75"])
-    census = paris_census()
-    # cs1 (farmers) is ~0 in Paris, cs4 is the reference category of the shares.
-    drop = ["census_cs1_share", "census_cs2_share", "census_cs4_share"]
-    X_train, train, prior_train, _ = _transition(
-        eu14, EU14, t1[0], _votes_of(t1[1], _is_macron), census=census, census_total="pop15p",
-        groups=("centre",), share_feature="share_exp_centre_{label}", drop_census=drop)
-    X_test, test, prior_test, meta = _transition(
-        t1, PRES17_1, t2_st, _votes_of(t2_vt, _is_macron), census=census, census_total="pop15p",
-        groups=("centre",), share_feature="share_exp_centre_{label}", drop_census=drop)
+    t1_macron = _votes_of(t1[1], _is_macron)
+    X_train, train, prior_train, _, eu14_feats = _transition(
+        eu14, EU14, t1[0], t1_macron, census=None, census_total=None,
+        groups=("centre",), share_feature="share_exp_centre_{label}")
+    X_test, test, prior_test, meta, _ = _transition(
+        t1, PRES17_1, t2_st, _votes_of(t2_vt, _is_macron), census=None, census_total=None,
+        groups=("centre",), share_feature="share_exp_centre_{label}")
     # The baselines' prior share for round 2 is Macron's round-1 share (centre bloc = Macron).
     transfer = transfer_share(t1[1]).reindex(X_test.index)
     missing = transfer.isna()
     if missing.any():
         transfer[missing] = float(np.average(transfer[~missing], weights=X_test.loc[~missing, INSCRITS]))
         logger.info("paris-2017-t2: %d bureaux without round-1 votes given the Paris transfer share", int(missing.sum()))
-    features = ["turnout_lag", "log_inscrits", *[c for c in X_train.columns if c.startswith("census_")]]
+    features = ["turnout_lag", "log_inscrits"]
     comp_cols = [feature_name("share_exp", EU14, b) for b in BLOCS]
-    eu14_feats = build_features(eu14[0], eu14[1], [EU14], bureaux=_bureaux(t1[0]).loc[X_train.index])
-    t1_test = outcomes(t1[0], _votes_of(t1[1], _is_macron))
+    t1_test = outcomes(t1[0], t1_macron)
 
     # Turnout implied by the same survey: round-1 voix x (Macron + Le Pen intentions) /
     # inscrits (voters who abstain or vote blank/null are not split in the report).
@@ -530,10 +533,10 @@ def _rn_case(
               for k in {train_prev, train_next, test_prev, test_next}}
     common = dict(census=census, census_total=census_total, groups=groups,
                   share_feature="share_exp_rn_{label}")
-    X_train, train, prior_train, _ = _transition(
+    X_train, train, prior_train, _, _ = _transition(
         rounds[train_prev], train_prev, rounds[train_next][0], _votes_of(rounds[train_next][1], is_rn),
         **common)
-    X_test, test, prior_test, meta = _transition(
+    X_test, test, prior_test, meta, _ = _transition(
         rounds[test_prev], test_prev, rounds[test_next][0], _votes_of(rounds[test_next][1], is_rn),
         **common)
     columns = [c for c in X_train.columns if c in X_test.columns]
@@ -552,7 +555,7 @@ def _hds13_dev() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     groups = ("far_left", "left", "green", "centre", "right", "rn")
     eu14 = load_round(EU14, communes=HDS13_COMMUNES)
     st, vt = load_round(LEG17_1, communes=HDS13_COMMUNES)
-    X, out, priors, _ = _transition(eu14, EU14, st, _votes_of(vt, is_rn), census=hds13_census(),
+    X, out, priors, _, _ = _transition(eu14, EU14, st, _votes_of(vt, is_rn), census=hds13_census(),
                                     census_total="pop1564", groups=groups,
                                     share_feature="share_exp_rn_{label}")
     return X, out, priors
