@@ -56,6 +56,11 @@ class _Baseline(RegressorMixin, BaseEstimator):
     def _apply(self, prior: np.ndarray, w: np.ndarray | None, anchor: float | None) -> np.ndarray:
         raise NotImplementedError
 
+    def _residuals(self, prior: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+        """Training residuals, with the transition's own area-wide level as anchor: the same
+        "perfect poll" the back-test gives every method."""
+        return y - self._apply(prior, w, weighted_mean(y, w))
+
     # --- helpers ------------------------------------------------------------------------
     def _prior(self, X: object) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | None]:
         frame = as_frame(X)
@@ -93,10 +98,7 @@ class _Baseline(RegressorMixin, BaseEstimator):
         target = check_proportions(y, frame.index).reshape(-1)
         w = sizes if sample_weight is None else check_weights(sample_weight, frame.index)
         self._learn(prior, target, w)
-        # Residuals with the training transition's own area-wide level as anchor: the
-        # same "perfect poll" the back-test gives every method.
-        fitted = self._apply(prior, w, weighted_mean(target, w))
-        residuals = target - fitted
+        residuals = self._residuals(prior, target, w)
         alpha = (1.0 - self.coverage) / 2.0
         self.residual_quantiles_ = np.quantile(residuals, [alpha, 1.0 - alpha])
         self.residuals_ = residuals
@@ -176,30 +178,33 @@ class CarryForward(_Baseline):
     def _apply(self, prior: np.ndarray, w: np.ndarray | None, anchor: float | None) -> np.ndarray:
         return prior.copy()
 
-    def fit(self, X: object, y: object, sample_weight: object | None = None) -> CarryForward:
-        """Record the residual spread of carrying the previous value forward.
-
-        See :meth:`_Baseline.fit`. The residuals are the changes observed minus previous
-        *less the training transition's area-wide change* (weighted by ``size_col``): the
-        interval describes how bureaux depart from the area, centred on the prediction.
-        The raw changes would carry the training transition's own level shift (EU 2014 ->
-        presidential 2017 turnout: +30 points) into intervals of an election moving the
-        other way, and cover nothing.
-        """
-        self._check_params()
-        frame, prior, sizes = self._prior(X)
-        target = check_proportions(y, frame.index).reshape(-1)
-        w = sizes if sample_weight is None else check_weights(sample_weight, frame.index)
-        change = target - prior
-        residuals = change - weighted_mean(change, w)
-        alpha = (1.0 - self.coverage) / 2.0
-        self.residual_quantiles_ = np.quantile(residuals, [alpha, 1.0 - alpha])
-        self.residuals_ = residuals
-        self.n_features_in_ = frame.shape[1]
-        return self
+    def _residuals(self, prior: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+        """The changes observed minus previous *less the training transition's area-wide
+        change*: the interval describes how bureaux depart from the area, centred on the
+        prediction. The raw changes would carry the training transition's own level shift
+        (EU 2014 -> presidential 2017 turnout: +30 points) into intervals of an election
+        moving the other way, and cover nothing."""
+        change = y - prior
+        return change - weighted_mean(change, w)
 
 
-class UniformSwing(_Baseline):
+class _Swing(_Baseline):
+    """Parameters shared by :class:`UniformSwing` and :class:`ProportionalSwing`."""
+
+    def __init__(
+        self,
+        prior_col: str = "prior",
+        anchor: float | None = None,
+        size_col: str | None = INSCRITS,
+        coverage: float = 0.8,
+    ) -> None:
+        self.prior_col = prior_col
+        self.anchor = anchor
+        self.size_col = size_col
+        self.coverage = coverage
+
+
+class UniformSwing(_Swing):
     """Add the same swing to every bureau.
 
     With ``anchor`` (the area-wide level expected for the election), the swing is
@@ -227,18 +232,6 @@ class UniformSwing(_Baseline):
     [0.65, 0.45]
     """
 
-    def __init__(
-        self,
-        prior_col: str = "prior",
-        anchor: float | None = None,
-        size_col: str | None = INSCRITS,
-        coverage: float = 0.8,
-    ) -> None:
-        self.prior_col = prior_col
-        self.anchor = anchor
-        self.size_col = size_col
-        self.coverage = coverage
-
     def _learn(self, prior: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> None:
         self.swing_ = weighted_mean(y, w) - weighted_mean(prior, w)
 
@@ -247,7 +240,7 @@ class UniformSwing(_Baseline):
         return prior + swing
 
 
-class ProportionalSwing(_Baseline):
+class ProportionalSwing(_Swing):
     """Multiply every bureau by the same ratio.
 
     With ``anchor``, the ratio is ``anchor / weighted mean of prior`` over the bureaux being
@@ -272,36 +265,19 @@ class ProportionalSwing(_Baseline):
     [0.72, 0.48]
     """
 
-    def __init__(
-        self,
-        prior_col: str = "prior",
-        anchor: float | None = None,
-        size_col: str | None = INSCRITS,
-        coverage: float = 0.8,
-    ) -> None:
-        self.prior_col = prior_col
-        self.anchor = anchor
-        self.size_col = size_col
-        self.coverage = coverage
-
-    def _learn(self, prior: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> None:
+    def _ratio(self, level: float, prior: np.ndarray, w: np.ndarray | None) -> float:
+        """``level`` over the weighted mean of ``prior`` (refused when that mean is 0)."""
         base = weighted_mean(prior, w)
         if base <= 0:
             raise ModelError(
                 f"ProportionalSwing: the weighted mean of {self.prior_col!r} is 0; "
                 "a ratio swing needs a positive previous level"
             )
-        self.ratio_ = weighted_mean(y, w) / base
+        return level / base
+
+    def _learn(self, prior: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> None:
+        self.ratio_ = self._ratio(weighted_mean(y, w), prior, w)
 
     def _apply(self, prior: np.ndarray, w: np.ndarray | None, anchor: float | None) -> np.ndarray:
-        if anchor is None:
-            ratio = self.ratio_
-        else:
-            base = weighted_mean(prior, w)
-            if base <= 0:
-                raise ModelError(
-                    f"ProportionalSwing: the weighted mean of {self.prior_col!r} is 0; "
-                    "a ratio swing needs a positive previous level"
-                )
-            ratio = anchor / base
+        ratio = self.ratio_ if anchor is None else self._ratio(anchor, prior, w)
         return np.clip(prior * ratio, 0.0, 1.0)
