@@ -213,6 +213,7 @@ def validate_bureau_areas(
     bureau_column: str = schema.BUREAU_ID,
     commune_column: str = schema.COMMUNE_CODE,
     weight_column: str | None = None,
+    buffer: float = 300.0,
     holdout: float = 0.2,
     seed: int = 0,
 ) -> pd.Series:
@@ -221,6 +222,15 @@ def validate_bureau_areas(
     The held-out figure builds the areas from a random ``1 - holdout`` of the address
     locations and counts how many of the other addresses fall in their own bureau's area:
     an honest estimate of how well the areas place an address they were not built from.
+
+    Parameters
+    ----------
+    points, communes, bureau_column, commune_column, weight_column, buffer
+        As for :func:`bureau_areas_from_addresses` (both sets of areas are built the same way).
+    holdout : float
+        Share of the address locations left out of the second set of areas.
+    seed : int
+        Seed of the random split.
 
     Returns
     -------
@@ -231,16 +241,17 @@ def validate_bureau_areas(
     --------
     >>> validate_bureau_areas(addresses, bureau_column="id_brut_bv_reu")  # doctest: +SKIP
     """
-    rng = np.random.default_rng(seed)
-    full = bureau_areas_from_addresses(points, communes, bureau_column=bureau_column,
-                                       commune_column=commune_column, weight_column=weight_column)
-    in_sample = address_agreement(points, full, bureau_column=bureau_column,
-                                  weight_column=weight_column)
-    test = rng.random(len(points)) < holdout
-    train = bureau_areas_from_addresses(points[~test], communes, bureau_column=bureau_column,
-                                        commune_column=commune_column, weight_column=weight_column)
-    held_out = address_agreement(points[test], train, bureau_column=bureau_column,
-                                 weight_column=weight_column)
+
+    def built_and_scored(build: gpd.GeoDataFrame, score: gpd.GeoDataFrame):
+        areas = bureau_areas_from_addresses(build, communes, bureau_column=bureau_column,
+                                            commune_column=commune_column,
+                                            weight_column=weight_column, buffer=buffer)
+        return areas, address_agreement(score, areas, bureau_column=bureau_column,
+                                        weight_column=weight_column)
+
+    full, in_sample = built_and_scored(points, points)
+    test = np.random.default_rng(seed).random(len(points)) < holdout
+    _, held_out = built_and_scored(points[~test], points[test])
     return pd.Series({"in_sample": in_sample, "held_out": held_out,
                       "n_points": len(points), "n_bureaux": len(full)})
 
