@@ -792,16 +792,7 @@ class BlocShareModel(RegressorMixin, BaseEstimator):
         off = np.abs(arr.sum(axis=1) - 1.0) > 1e-6
         if off.any():
             raise ModelError(f"y: {where(ids=frame.index[off])}: bloc shares must sum to 1 per bureau")
-        template = ShareModel(
-            method=self.method,
-            group_col=self.group_col,
-            size_col=self.size_col,
-            coverage=self.coverage,
-            random_state=self.random_state,
-            features=self.features,
-            pooling=self.pooling,
-            cv=self.cv,
-        )
+        template = ShareModel(**self.get_params())  # every parameter is a ShareModel one
         self.blocs_ = names
         self.models_ = [clone(template).fit(frame, arr[:, j], sample_weight) for j in range(arr.shape[1])]
         self.n_features_in_ = frame.shape[1]
