@@ -377,8 +377,7 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
             else:
                 self._fit_gbm(core, Z, t - offset, w)
             fixed = core.fixed(Z)
-            p = expit(fixed + offset)
-            samp = 1.0 / (n * np.clip(p * (1 - p), EPS, None))
+            samp = _sampling_var(expit(fixed + offset), n)
             resid = t - base - fixed
             core.sigma2 = estimate_overdispersion(resid, samp, codes)
             if pooled:
@@ -391,8 +390,7 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
         if final and exog is not None:
             # Model-based standard errors of the mixed model (linearised on the logit scale):
             # residual variance sigma2 + binomial, plus tau2 shared within a commune.
-            p = expit(core.eta(Z, codes if pooled else None, base))
-            samp = 1.0 / (n * np.clip(p * (1 - p), EPS, None))
+            samp = _sampling_var(expit(core.eta(Z, codes if pooled else None, base)), n)
             cov = mixed_model_cov(exog, core.sigma2 + samp, codes if pooled else None, core.tau2)
             core.bse = np.sqrt(np.diag(cov))
         return core
@@ -843,6 +841,11 @@ class BlocShareModel(RegressorMixin, BaseEstimator):
         """
         pred = self.predict(X)
         return -float(np.mean(np.abs(pred - np.asarray(y, dtype=float))))
+
+
+def _sampling_var(p: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Binomial sampling variance of the empirical logit, ``1 / (n p (1 - p))``."""
+    return 1.0 / (n * np.clip(p * (1 - p), EPS, None))
 
 
 def _take(codes: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
