@@ -232,6 +232,19 @@ TRANSFER_RATES: dict[str, tuple[float, float]] = {
 }
 
 
+def _rates_of(
+    votes_round1: pd.DataFrame, rates: dict[str, tuple[float, float]], who: str
+) -> tuple[pd.Series, pd.Series]:
+    """Per ``votes`` row, the Macron and Le Pen intentions (%) of its candidate's voters."""
+    names = votes_round1[CANDIDATE].astype(str).str.upper()
+    unknown = sorted(set(names) - set(rates))
+    if unknown:
+        raise SchemaError(f"{who}: no transfer rates for candidate(s) {unknown}; expected one of {sorted(rates)}")
+    m = names.map({k: v[0] for k, v in rates.items()}).astype(float)
+    lp = names.map({k: v[1] for k, v in rates.items()}).astype(float)
+    return m, lp
+
+
 def transfer_share(votes_round1: pd.DataFrame, rates: dict[str, tuple[float, float]] = TRANSFER_RATES) -> pd.Series:
     """Second-round Macron share of exprimés implied by first-round votes and transfer rates.
 
@@ -258,12 +271,7 @@ def transfer_share(votes_round1: pd.DataFrame, rates: dict[str, tuple[float, flo
     >>> round(float(transfer_share(v).iloc[0]), 4)  # (100 + 41) / (100 + 74)
     0.8103
     """
-    names = votes_round1[CANDIDATE].astype(str).str.upper()
-    unknown = sorted(set(names) - set(rates))
-    if unknown:
-        raise SchemaError(f"transfer_share: no transfer rates for candidate(s) {unknown}; expected one of {sorted(rates)}")
-    m = names.map({k: v[0] for k, v in rates.items()}).astype(float)
-    lp = names.map({k: v[1] for k, v in rates.items()}).astype(float)
+    m, lp = _rates_of(votes_round1, rates, "transfer_share")
     voix = votes_round1[VOIX].astype(float)
     ids = votes_round1[BUREAU_ID]
     num = (voix * m).groupby(ids).sum()
@@ -346,12 +354,8 @@ def transfer_turnout(
     >>> float(transfer_turnout(v, pd.Series({"a": 400.0})).iloc[0])  # (100 + 74) / 400
     0.435
     """
-    names = votes_round1[CANDIDATE].astype(str).str.upper()
-    unknown = sorted(set(names) - set(rates))
-    if unknown:
-        raise SchemaError(f"transfer_turnout: no transfer rates for candidate(s) {unknown}; "
-                          f"expected one of {sorted(rates)}")
-    both = names.map({k: (v[0] + v[1]) / 100.0 for k, v in rates.items()}).astype(float)
+    m, lp = _rates_of(votes_round1, rates, "transfer_turnout")
+    both = (m + lp) / 100.0
     voters = (votes_round1[VOIX].astype(float) * both).groupby(votes_round1[BUREAU_ID]).sum()
     ins = inscrits.astype(float).reindex(voters.index)
     if (ins <= 0).any() or ins.isna().any():
