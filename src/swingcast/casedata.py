@@ -301,8 +301,7 @@ def _transfer_uncertainty(
     eu14_composition: pd.DataFrame, t1_train: pd.DataFrame, arrondissements: pd.Series,
 ) -> dict:
     """The Paris transfer model's own uncertainty (docs/models.md, "Share intervals")."""
-    from swingcast.simulate import area_error_sd
-    from swingcast.transfer import ecological_noise, survey_logit_sd
+    from swingcast.transfer import survey_logit_sd
 
     names = t1_votes[CANDIDATE].astype(str).str.upper()
     by_cand = t1_votes[VOIX].astype(float).groupby([t1_votes[BUREAU_ID], names]).sum().unstack(fill_value=0.0)
@@ -316,13 +315,35 @@ def _transfer_uncertainty(
     survey_sd = survey_logit_sd(voix, rates, sizes, exprimes)
     # Local noise around constant rates: European 2014 composition -> 2017 round-1 Macron share
     # (the only per-bureau transition known before round 2), out-of-fold.
-    eco = ecological_noise(eu14_composition.to_numpy(float), t1_train["share"].to_numpy(float),
-                           t1_train[EXPRIMES].to_numpy(float))
-    scale = eco.scale(point, exprimes, survey_sd**2)
-    common = area_error_sd(eco.fitted, t1_train["share"].to_numpy(float),
-                           t1_train[EXPRIMES].to_numpy(float), arrondissements.to_numpy())
-    return {"scale": scale, "q": eco.q, "residuals": eco.residuals, "common_sd": common,
-            "sigma2_local": eco.sigma2, "survey_sd_median": float(np.median(survey_sd))}
+    out = _ecological_uncertainty(eu14_composition, t1_train["share"], t1_train[EXPRIMES],
+                                  arrondissements, point, exprimes, survey_sd**2)
+    out["survey_sd_median"] = float(np.median(survey_sd))
+    return out
+
+
+def _ecological_uncertainty(
+    composition: pd.DataFrame,
+    observed: pd.Series,
+    sizes: pd.Series,
+    areas: pd.Series,
+    point: np.ndarray,
+    point_sizes: np.ndarray,
+    extra: np.ndarray | float = 0.0,
+) -> dict:
+    """Uncertainty of a transfer prediction from the local noise around constant rates.
+
+    :func:`~swingcast.transfer.ecological_noise` of ``observed`` on the earlier
+    ``composition`` (weights ``sizes``) gives the scale of each predicted bureau (``point``,
+    ``point_sizes``, plus ``extra`` variance), the conformal quantile and the residuals; the
+    sd of its area errors (``areas``) is the simulation's common swing.
+    """
+    from swingcast.simulate import area_error_sd
+    from swingcast.transfer import ecological_noise
+
+    y, n = observed.to_numpy(float), sizes.to_numpy(float)
+    eco = ecological_noise(composition.to_numpy(float), y, n)
+    return {"scale": eco.scale(point, point_sizes, extra), "q": eco.q, "residuals": eco.residuals,
+            "common_sd": area_error_sd(eco.fitted, y, n, areas.to_numpy()), "sigma2_local": eco.sigma2}
 
 
 def transfer_turnout(
@@ -465,21 +486,15 @@ def _paris() -> CaseData:
         t_turn[t_turn.isna()] = float(np.average(t_turn.dropna(), weights=X_test.loc[t_turn.notna(), INSCRITS]))
 
     def turnout_uncertainty() -> dict:
-        from swingcast.simulate import area_error_sd
-        from swingcast.transfer import ecological_noise
-
         # local departures from constant turnout rates per 2014 electorate (the bloc
         # voters and the abstainers of 2014 as shares of inscrits) -> 2017 round-1 turnout
         turnout14 = eu14_feats[feature_name("turnout", EU14)]
         comp = eu14_feats[comp_cols].mul(turnout14, axis=0).assign(abst=1.0 - turnout14)
-        eco = ecological_noise(comp.to_numpy(float), train["turnout"].to_numpy(float),
-                               train[INSCRITS].to_numpy(float))
-        scale = eco.scale(t_turn.to_numpy(float), X_test[INSCRITS].to_numpy(float))
-        common = area_error_sd(eco.fitted, train["turnout"].to_numpy(float),
-                               train[INSCRITS].to_numpy(float),
-                               X_train[ARRONDISSEMENT_CODE].astype(str).to_numpy())
-        return {"scale": scale, "q": eco.q, "residuals": eco.residuals, "common_sd": common,
-                "sigma2_local": eco.sigma2, "survey_sd_median": 0.0}
+        out = _ecological_uncertainty(comp, train["turnout"], train[INSCRITS],
+                                      X_train[ARRONDISSEMENT_CODE].astype(str),
+                                      t_turn.to_numpy(float), X_test[INSCRITS].to_numpy(float))
+        out["survey_sd_median"] = 0.0
+        return out
 
     def uncertainty() -> dict:
         return _transfer_uncertainty(
