@@ -23,6 +23,7 @@ __all__ = [
     "check_sizes",
     "check_proportions",
     "check_weights",
+    "check_nonnegative",
     "check_fitted",
     "logit",
     "expit",
@@ -154,15 +155,29 @@ def check_weights(weights: object, index: pd.Index, what: str = "sample_weight")
     >>> check_weights([1, 2], pd.Index(["a", "b"])).tolist()
     [1.0, 2.0]
     """
-    w = np.asarray(weights, dtype=float).reshape(-1)
-    if w.shape[0] != len(index):
-        raise ModelError(f"{what}: {w.shape[0]} weights for {len(index)} bureaux")
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        raise ModelError(f"{what}: {where(ids=index[bad])}: expected a finite weight >= 0")
+    w = check_nonnegative(weights, index, what, noun="weight")
     if not (w > 0).any():
         raise ModelError(f"{what}: every weight is zero")
     return w
+
+
+def check_nonnegative(values: object, index: pd.Index, what: str, noun: str = "value") -> np.ndarray:
+    """Return one finite value >= 0 per bureau of ``index`` as a flat float array.
+
+    Examples
+    --------
+    >>> check_nonnegative([1.0, -2.0], pd.Index(["a", "b"]), "scale")
+    Traceback (most recent call last):
+    ...
+    swingcast.errors.ModelError: scale: id b: expected a finite value >= 0
+    """
+    v = np.asarray(values, dtype=float).reshape(-1)
+    if v.shape[0] != len(index):
+        raise ModelError(f"{what}: {v.shape[0]} {noun}s for {len(index)} bureaux")
+    bad = ~np.isfinite(v) | (v < 0)
+    if bad.any():
+        raise ModelError(f"{what}: {where(ids=index[bad])}: expected a finite {noun} >= 0")
+    return v
 
 
 def check_fitted(estimator: object, attribute: str) -> None:

@@ -25,7 +25,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from swingcast._modelinput import EPS, as_frame, check_finite, expit, logit, require_columns
+from swingcast._modelinput import (
+    EPS,
+    as_frame,
+    check_finite,
+    check_nonnegative,
+    expit,
+    logit,
+    require_columns,
+)
 from swingcast.errors import ModelError, where
 from swingcast.intervals import conformal_quantile
 from swingcast.schema import (
@@ -217,13 +225,7 @@ def _scale(
 ) -> np.ndarray:
     """Per-bureau logit-scale residual scale (given, from the interval, or binomial)."""
     if scale is not None:
-        s = np.asarray(scale, dtype=float).reshape(-1)
-        if s.shape[0] != len(frame):
-            raise ModelError(f"scale: {s.shape[0]} values for {len(frame)} bureaux")
-        bad = ~np.isfinite(s) | (s < 0)
-        if bad.any():
-            raise ModelError(f"scale: {where(ids=frame.index[bad])}: expected a finite value >= 0")
-        return s
+        return check_nonnegative(scale, frame.index, "scale")
     if SHARE_LO in frame.columns and SHARE_HI in frame.columns:
         lo = check_finite(frame, [SHARE_LO], "predictions")[:, 0]
         hi = check_finite(frame, [SHARE_HI], "predictions")[:, 0]
