@@ -90,7 +90,6 @@ class _Core:
         self.bse: np.ndarray | None = None
         self.gbm: object | None = None
         self.effects: np.ndarray | None = None
-        self.raw_effects: np.ndarray | None = None
         self.effect_postvar: np.ndarray | None = None
         self.tau2: float = 0.0
         self.sigma2: float = 0.0
@@ -381,7 +380,7 @@ class _ProportionModel(RegressorMixin, BaseEstimator):
             resid = t - base - fixed
             core.sigma2 = estimate_overdispersion(resid, samp, codes)
             if pooled:
-                core.effects, core.raw_effects, factor, core.tau2 = shrunk_effects(
+                core.effects, _, factor, core.tau2 = shrunk_effects(
                     resid, core.sigma2 + samp, codes, n_groups
                 )
                 # posterior variance of u_g: tau2 (1 - shrinkage) = 1 / (W_g + 1 / tau2)
