@@ -633,9 +633,9 @@ def _france() -> CaseData:
     train = outcomes(leg_st, _votes_of(leg_vt, is_rn))
     # Legislative constituencies without an FN candidate have no RN share to learn from:
     # bureaux of communes where the FN got no vote at all are left out of the training.
-    rn_by_commune = train["share"].groupby(leg_st.set_index(BUREAU_ID).loc[train.index, COMMUNE_CODE]).max()
-    no_rn = rn_by_commune.index[rn_by_commune <= 0]
     leg_com = leg_st.set_index(BUREAU_ID).loc[train.index, COMMUNE_CODE]
+    rn_by_commune = train["share"].groupby(leg_com).max()
+    no_rn = rn_by_commune.index[rn_by_commune <= 0]
     drop = leg_com.isin(no_rn).to_numpy()
     if drop.any():
         logger.info("france-eu2019: %d bureaux (%d communes) without an FN vote in the legislative "
