@@ -390,3 +390,25 @@ def test_single_target_shortcut_only_changes_what_it_documents(single_target_com
     raw = crosswalk(src, tgt, source_id="id", target_id="t", within="commune",
                     renormalize=False)
     assert pairs(raw)[("a", "x")] == pytest.approx(0.995)
+
+
+def test_validate_bureau_areas_builds_both_sets_with_the_same_buffer():
+    from swingcast.voronoi import validate_bureau_areas
+
+    # two bureaux of one commune, 5 x 5 addresses 10 m apart, 1 km from each other
+    xy = [(x0 + 10 * i, 10 * j) for x0 in (0, 1000) for i in range(5) for j in range(5)]
+    pts = gpd.GeoDataFrame({"bureau_id": ["1"] * 25 + ["2"] * 25, "commune_code": "c"},
+                           geometry=[Point(p) for p in xy], crs=L93)
+    held = np.random.default_rng(3).random(len(pts)) < 0.2  # the split the function draws
+    assert 0 < held.sum() < len(pts)
+    wide = validate_bureau_areas(pts, seed=3, buffer=300.0)
+    # every address, held out or not, is in its own bureau's area (the bureaux are 1 km apart)
+    assert wide["in_sample"] == 1.0 and wide["held_out"] == 1.0
+    narrow = validate_bureau_areas(pts, seed=3, buffer=1.0)
+    # without commune contours the commune is the convex hull of its addresses plus the
+    # buffer: with 1 m, a held-out address on the rim of the grid falls outside every area
+    hull = shapely.convex_hull(shapely.multipoints(pts.geometry.to_numpy()[~held]))
+    inside = shapely.distance(pts.geometry.to_numpy()[held], hull) <= 1.0
+    assert 0 < inside.mean() < 1
+    assert narrow["in_sample"] == 1.0 and narrow["held_out"] == pytest.approx(inside.mean())
+    assert narrow["n_points"] == 50 and narrow["n_bureaux"] == 2

@@ -4,7 +4,7 @@ Every address of the Répertoire électoral unique (REU) carries its bureau. Eta
 "proposition de contours des bureaux de vote" turns these points into areas by cutting each
 commune into the Voronoi cells of its addresses and merging the cells of each bureau. We do
 the same: a Voronoi diagram of the (distinct) address locations of each commune, clipped to
-the commune (or, without commune contours, to a buffer around the commune's addresses),
+the commune (or, without commune contours, to the buffered convex hull of the commune's addresses),
 merged per bureau. The result can be used as the target layer of a crosswalk.
 
 How good such areas are is measured by the share of addresses that fall in their own
@@ -43,7 +43,8 @@ def bureau_areas_from_addresses(
         (``commune_column``); any CRS (reprojected to Lambert-93).
     communes : GeoDataFrame, optional
         Commune polygons with a ``commune_column``; cells are clipped to them. Without it,
-        each commune's cells are clipped to its addresses buffered by ``buffer`` metres,
+        each commune's cells are clipped to the convex hull of its addresses buffered by
+        ``buffer`` metres,
         and communes are separated by the Voronoi edges between their addresses.
     bureau_column, commune_column : str
         Columns of ``points`` (and ``communes``).
