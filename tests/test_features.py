@@ -12,7 +12,7 @@ import pytest
 
 from swingcast.blocs import BLOCS, assign_blocs, bloc_of, is_rn
 from swingcast.errors import InvariantError, SchemaError
-from swingcast.features import build_features
+from swingcast.features import build_features, summarise_rounds
 
 E = ("2014-europeennes", 1)
 
@@ -54,6 +54,22 @@ def test_shares_turnout_and_names_by_hand() -> None:
     assert f.loc[["0A_1", "0A_2"], blocs].sum(axis=1).to_numpy() == pytest.approx([1.0, 1.0])
     assert f.loc["0A_1", "log_inscrits"] == pytest.approx(np.log(100))
     assert f["commune_code"].tolist() == ["0A", "0A", "0B"]
+
+
+def test_shared_round_summaries_describe_several_bureau_sets_alike() -> None:
+    st, vt = _tables()
+    summaries = summarise_rounds(st, vt, [E], parties={"rn": is_rn})
+    # a second set of bureaux: other sizes and one bureau unknown in the round
+    other = pd.DataFrame({"commune_code": ["0A", "0B"], "inscrits": [120.0, 80.0]},
+                         index=pd.Index(["0A_2", "0B_9"], name="bureau_id"))
+    for bureaux in (None, other):
+        direct = build_features(st, vt, [E], bureaux=bureaux, parties={"rn": is_rn})
+        shared = build_features(st, vt, [E], bureaux=bureaux, parties={"rn": is_rn}, summaries=summaries)
+        pd.testing.assert_frame_equal(shared, direct, check_exact=True)
+    # hand: 0B_9 is absent, so it gets commune 0B's turnout, 0 votants / 50 inscrits
+    assert shared.loc["0B_9", "turnout_2014-europeennes_1"] == 0.0
+    with pytest.raises(SchemaError, match="rn"):  # summaries made without the party
+        build_features(st, vt, [E], parties={"rn": is_rn}, summaries=summarise_rounds(st, vt, [E]))
 
 
 def test_zero_exprimes_and_unknown_bureau_are_filled_and_flagged(caplog) -> None:

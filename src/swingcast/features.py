@@ -23,6 +23,7 @@ count and flagged in ``matched_*`` / ``census_missing``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,7 @@ from swingcast.schema import (
     VOTANTS,
 )
 
-__all__ = ["build_features", "round_label", "feature_name"]
+__all__ = ["build_features", "summarise_rounds", "RoundSummary", "round_label", "feature_name"]
 
 #: Rounds are given as ``(election, round)`` pairs, e.g. ``("2017-presidentielle", 1)``.
 RoundKey = tuple[str, int]
@@ -151,6 +152,108 @@ def _fill(
     return out
 
 
+@dataclass(frozen=True)
+class RoundSummary:
+    """One round per bureau, with the commune and area levels that fill missing bureaux.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Counts per bureau of the round: ``commune_code``, ``inscrits``, ``votants``,
+        ``exprimes`` and the voix of every bloc and party.
+    rates : DataFrame
+        ``turnout``, ``exp_<group>``, ``ins_<group>`` per bureau (NaN where undefined).
+    levels : DataFrame
+        The same rates per commune (ratios of summed counts, i.e. inscrits-weighted means).
+    area : Series
+        The same rates over the whole area.
+    """
+
+    table: pd.DataFrame
+    rates: pd.DataFrame
+    levels: pd.DataFrame
+    area: pd.Series
+
+
+def summarise_rounds(
+    stations: pd.DataFrame,
+    votes: pd.DataFrame,
+    rounds: Sequence[RoundKey],
+    *,
+    parties: Mapping[str, Callable[[pd.DataFrame], pd.Series]] | None = None,
+) -> dict[RoundKey, RoundSummary]:
+    """The part of :func:`build_features` that does not depend on the bureaux described.
+
+    Compute it once and pass it as ``summaries`` to describe several sets of bureaux (a
+    training and an application set) with the same rounds.
+
+    Parameters
+    ----------
+    stations, votes, rounds, parties
+        As for :func:`build_features`.
+
+    Returns
+    -------
+    dict
+        :class:`RoundSummary` per ``(election, round)``.
+
+    Raises
+    ------
+    SchemaError, InvariantError
+        As :func:`build_features`.
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"election": "2014-europeennes", "round": 1,
+    ...     "bureau_id": ["01001_1", "01001_2"], "commune_code": "01001",
+    ...     "inscrits": [100, 200], "votants": [50, 80], "exprimes": [40, 80]})
+    >>> vt = pd.DataFrame({"election": "2014-europeennes", "round": 1,
+    ...     "bureau_id": ["01001_1", "01001_1", "01001_2"],
+    ...     "list": ["LFN", "LUMP", "LFN"], "voix": [10, 30, 80]})
+    >>> s = summarise_rounds(st, vt, [("2014-europeennes", 1)])
+    >>> float(s[("2014-europeennes", 1)].area["turnout"])  # (50 + 80) / (100 + 200)
+    0.43333333333333335
+    """
+    _require(stations, [ELECTION, ROUND, BUREAU_ID, COMMUNE_CODE, INSCRITS, VOTANTS, EXPRIMES], "stations")
+    _require(votes, [ELECTION, ROUND, BUREAU_ID, VOIX], "votes")
+    if not rounds:
+        raise SchemaError("build_features: `rounds` is empty; expected at least one (election, round)")
+    parties = dict(parties or {})
+    groups = [*BLOCS, *parties]
+    out: dict[RoundKey, RoundSummary] = {}
+    for k in rounds:
+        key = tuple(k)
+        tab = _round_table(stations, votes, key, parties)
+        label = round_label(key)
+        rates = pd.DataFrame(index=tab.index)
+        ok_ins = tab[INSCRITS] > 0
+        ok_exp = tab[EXPRIMES] > 0
+        rates["turnout"] = (tab[VOTANTS] / tab[INSCRITS]).where(ok_ins)
+        for g in groups:
+            rates[f"exp_{g}"] = (tab[g] / tab[EXPRIMES]).where(ok_exp)
+            rates[f"ins_{g}"] = (tab[g] / tab[INSCRITS]).where(ok_ins)
+        undefined = rates.isna().any(axis=1)
+        if undefined.any():
+            logger.info(
+                "%s: %d bureaux with zero inscrits or exprimés; given their commune's level",
+                label, int(undefined.sum()),
+            )
+        # Commune and area levels: ratios of summed counts (inscrits-weighted means).
+        sums = tab.groupby(COMMUNE_CODE)[[INSCRITS, VOTANTS, EXPRIMES, *groups]].sum()
+        levels = pd.DataFrame(index=sums.index)
+        total = sums.sum()
+        area = pd.Series(dtype=float)
+        levels["turnout"] = sums[VOTANTS] / sums[INSCRITS]
+        area["turnout"] = total[VOTANTS] / total[INSCRITS]
+        for g in groups:
+            levels[f"exp_{g}"] = sums[g] / sums[EXPRIMES]
+            levels[f"ins_{g}"] = sums[g] / sums[INSCRITS]
+            area[f"exp_{g}"] = total[g] / total[EXPRIMES]
+            area[f"ins_{g}"] = total[g] / total[INSCRITS]
+        out[key] = RoundSummary(tab, rates, levels, area)
+    return out
+
+
 def build_features(
     stations: pd.DataFrame,
     votes: pd.DataFrame,
@@ -160,6 +263,7 @@ def build_features(
     census: pd.DataFrame | None = None,
     census_total: str | None = None,
     parties: Mapping[str, Callable[[pd.DataFrame], pd.Series]] | None = None,
+    summaries: Mapping[RoundKey, RoundSummary] | None = None,
 ) -> pd.DataFrame:
     """Build the feature matrix of a set of bureaux from earlier rounds and the census.
 
@@ -186,6 +290,9 @@ def build_features(
     parties : mapping of str to callable, optional
         Extra vote groups: name -> function of the ``votes`` rows returning a boolean mask
         (e.g. ``{"rn": swingcast.blocs.is_rn}``); they get ``share_exp_<name>_*`` columns.
+    summaries : mapping, optional
+        :func:`summarise_rounds` of the same ``stations``, ``votes``, ``rounds`` and
+        ``parties``, to describe several sets of bureaux without recomputing the rounds.
 
     Returns
     -------
@@ -219,10 +326,21 @@ def build_features(
     if not rounds:
         raise SchemaError("build_features: `rounds` is empty; expected at least one (election, round)")
     parties = dict(parties or {})
-    tables = {tuple(k): _round_table(stations, votes, k, parties) for k in rounds}
-    last = tables[tuple(rounds[-1])]
+    groups = [*BLOCS, *parties]
+    if summaries is None:
+        summaries = summarise_rounds(stations, votes, rounds, parties=parties)
+    else:
+        absent = [tuple(k) for k in rounds if tuple(k) not in summaries]
+        if absent:
+            raise SchemaError(f"build_features: `summaries` lacks round(s) {absent}; expected "
+                              "summarise_rounds of the same rounds")
+        lacking = [g for g in groups for k in rounds if f"exp_{g}" not in summaries[tuple(k)].rates]
+        if lacking:
+            raise SchemaError(f"build_features: `summaries` lack the group(s) {sorted(set(lacking))}; "
+                              "expected summarise_rounds with the same parties")
+    keys = list(dict.fromkeys(tuple(k) for k in rounds))
     if bureaux is None:
-        base = last[[COMMUNE_CODE, INSCRITS]].copy()
+        base = summaries[tuple(rounds[-1])].table[[COMMUNE_CODE, INSCRITS]].copy()
     else:
         _require(bureaux, [COMMUNE_CODE, INSCRITS], "bureaux")
         base = bureaux[[c for c in (COMMUNE_CODE, ARRONDISSEMENT_CODE, INSCRITS) if c in bureaux]].copy()
@@ -243,42 +361,17 @@ def build_features(
         )
     communes = base[COMMUNE_CODE]
     columns: dict[str, pd.Series] = {}
-    groups = [*BLOCS, *parties]
-    for key, tab in tables.items():
+    for key in keys:
         label = round_label(key)
-        rates = pd.DataFrame(index=tab.index)
-        ok_ins = tab[INSCRITS] > 0
-        ok_exp = tab[EXPRIMES] > 0
-        rates["turnout"] = (tab[VOTANTS] / tab[INSCRITS]).where(ok_ins)
-        for g in groups:
-            rates[f"exp_{g}"] = (tab[g] / tab[EXPRIMES]).where(ok_exp)
-            rates[f"ins_{g}"] = (tab[g] / tab[INSCRITS]).where(ok_ins)
-        undefined = rates.isna().any(axis=1)
-        if undefined.any():
-            logger.info(
-                "%s: %d bureaux with zero inscrits or exprimés; given their commune's level",
-                label, int(undefined.sum()),
-            )
-        # Commune and area levels: ratios of summed counts (inscrits-weighted means).
-        sums = tab.groupby(COMMUNE_CODE)[[INSCRITS, VOTANTS, EXPRIMES, *groups]].sum()
-        levels = pd.DataFrame(index=sums.index)
-        total = sums.sum()
-        area = pd.Series(dtype=float)
-        levels["turnout"] = sums[VOTANTS] / sums[INSCRITS]
-        area["turnout"] = total[VOTANTS] / total[INSCRITS]
-        for g in groups:
-            levels[f"exp_{g}"] = sums[g] / sums[EXPRIMES]
-            levels[f"ins_{g}"] = sums[g] / sums[INSCRITS]
-            area[f"exp_{g}"] = total[g] / total[EXPRIMES]
-            area[f"ins_{g}"] = total[g] / total[INSCRITS]
-        present = base.index.isin(tab.index)
+        summary = summaries[key]
+        present = base.index.isin(summary.table.index)
         if not present.all():
             logger.info(
                 "%s: %d of %d bureaux not found in that round (new or renumbered ids); "
                 "given their commune's level, flagged matched_%s=0",
                 label, int((~present).sum()), len(base), label,
             )
-        values = _fill(rates.reindex(base.index), communes, levels, area)
+        values = _fill(summary.rates.reindex(base.index), communes, summary.levels, summary.area)
         columns[feature_name("turnout", key)] = values["turnout"]
         for g in groups:
             columns[feature_name("share_exp", key, g)] = values[f"exp_{g}"]
