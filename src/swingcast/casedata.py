@@ -27,7 +27,7 @@ from swingcast.cases import (
 )
 from swingcast.datasets import fetch
 from swingcast.errors import SchemaError, where
-from swingcast.features import build_features, feature_name
+from swingcast.features import build_features, feature_name, summarise_rounds
 from swingcast.schema import (
     ARRONDISSEMENT_CODE,
     BUREAU_ID,
@@ -598,17 +598,18 @@ def _hds13() -> CaseData:
 
 
 def _two_round_matrix(
-    rounds: dict, bureaux: pd.DataFrame, groups: tuple[str, ...]
+    described: tuple[pd.DataFrame, pd.DataFrame, dict], bureaux: pd.DataFrame, groups: tuple[str, ...]
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(X, priors, meta) of ``bureaux`` described by presidential 2017 round 1 and European 2014.
 
-    Presidential features keep the names of :func:`~swingcast.cases.lag_matrix`; the
-    European 2014 ones get the suffix ``_eu14`` (turnout and RN deviations only: the 2014
-    bloc structure is described by the 2017 columns).
+    ``described`` is (stations, votes, :func:`~swingcast.features.summarise_rounds`) of the
+    two rounds, computed once for every set of bureaux. Presidential features keep the names
+    of :func:`~swingcast.cases.lag_matrix`; the European 2014 ones get the suffix ``_eu14``
+    (turnout and RN deviations only: the 2014 bloc structure is described by the 2017 columns).
     """
-    st = pd.concat([rounds[PRES17_1][0], rounds[EU14][0]], ignore_index=True)
-    vt = pd.concat([rounds[PRES17_1][1], rounds[EU14][1]], ignore_index=True)
-    feats = build_features(st, vt, [PRES17_1, EU14], bureaux=bureaux, parties={"rn": is_rn})
+    st, vt, summaries = described
+    feats = build_features(st, vt, [PRES17_1, EU14], bureaux=bureaux, parties={"rn": is_rn},
+                           summaries=summaries)
     X = lag_matrix(feats, PRES17_1, groups=groups)
     old = lag_matrix(feats, EU14, groups=("rn",))
     X["turnout_lag_eu14"] = old["turnout_lag"]
@@ -645,8 +646,11 @@ def _france() -> CaseData:
     test = outcomes(eu_st, _votes_of(eu_vt, is_rn))
     b_train = _bureaux(leg_st).loc[lambda b: b.index.isin(train.index)]
     b_test = _bureaux(eu_st).loc[lambda b: b.index.isin(test.index)]
-    X_train, prior_train, _ = _two_round_matrix(rounds, b_train, groups)
-    X_test, prior_test, meta = _two_round_matrix(rounds, b_test, groups)
+    st = pd.concat([rounds[PRES17_1][0], rounds[EU14][0]], ignore_index=True)
+    vt = pd.concat([rounds[PRES17_1][1], rounds[EU14][1]], ignore_index=True)
+    described = (st, vt, summarise_rounds(st, vt, [PRES17_1, EU14], parties={"rn": is_rn}))
+    X_train, prior_train, _ = _two_round_matrix(described, b_train, groups)
+    X_test, prior_test, meta = _two_round_matrix(described, b_test, groups)
     features = [c for c in X_train.columns if c in X_test.columns
                 and c not in (INSCRITS, COMMUNE_CODE, ARRONDISSEMENT_CODE)]
     keep = [*features, INSCRITS, COMMUNE_CODE]
@@ -657,7 +661,7 @@ def _france() -> CaseData:
         st2, vt2 = load_round(PRES17_2)
         out2 = outcomes(st2, _votes_of(vt2, is_rn))
         b2 = _bureaux(st2).loc[lambda b: b.index.isin(out2.index)]
-        X2, prior2, _ = _two_round_matrix(rounds, b2, groups)
+        X2, prior2, _ = _two_round_matrix(described, b2, groups)
         return X2[keep], out2.loc[X2.index], prior2
 
     return CaseData(
