@@ -235,15 +235,20 @@ def _jsonable(value: object) -> object:
 # --- the harness ---------------------------------------------------------------------------
 
 
+def _baseline_training(data: CaseData, prior_col: str, target: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """The baselines' training transition: X (``prior``, ``inscrits``) and the outcome."""
+    Xtr = pd.DataFrame({"prior": data.prior_train[prior_col], INSCRITS: data.X_train[INSCRITS]})
+    return Xtr, data.train.loc[Xtr.index, target].to_numpy(float)
+
+
 def _baselines(
     data: CaseData, prior_col: str, target: str, anchor: float | None, coverage: float
 ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, object]]:
     """Fit the three baselines on the training transition; predict the test bureaux."""
     from swingcast.baselines import CarryForward, ProportionalSwing, UniformSwing
 
-    Xtr = pd.DataFrame({"prior": data.prior_train[prior_col], INSCRITS: data.X_train[INSCRITS]})
+    Xtr, ytr = _baseline_training(data, prior_col, target)
     Xte = pd.DataFrame({"prior": data.prior_test[prior_col], INSCRITS: data.X_test[INSCRITS]})
-    ytr = data.train.loc[Xtr.index, target].to_numpy(float)
     out = {}
     for name, est in (
         ("carry_forward", CarryForward(prior_col="prior", coverage=coverage)),
@@ -579,8 +584,7 @@ def _uniform_swing_training(data: CaseData) -> tuple[np.ndarray, np.ndarray]:
     """Uniform-swing fit and logit residuals on the training transition (perfect-poll anchor)."""
     from swingcast.baselines import UniformSwing
 
-    Xtr = pd.DataFrame({"prior": data.prior_train[PRIOR_SHARE], INSCRITS: data.X_train[INSCRITS]})
-    y = data.train.loc[Xtr.index, "share"].to_numpy(float)
+    Xtr, y = _baseline_training(data, PRIOR_SHARE, "share")
     level = weighted_mean(y, Xtr[INSCRITS].to_numpy(float))
     fitted = UniformSwing(prior_col="prior", anchor=level).fit(Xtr, y).predict(Xtr)
     return fitted, logit(y) - logit(fitted)
