@@ -44,8 +44,6 @@ from swingcast.schema import (
 
 __all__ = ["CaseSpec", "CaseData", "CASES", "get_case", "list_cases", "lag_matrix", "outcomes"]
 
-#: Columns of ``CaseData.train`` and ``CaseData.test``.
-OUTCOME_COLUMNS = (INSCRITS, VOTANTS, EXPRIMES, "turnout", "share")
 PRIOR_TURNOUT = "prior_turnout"
 PRIOR_SHARE = "prior_share"
 MATCHED = "matched"
