@@ -204,15 +204,16 @@ def summarise_rounds(
 
     Examples
     --------
-    >>> st = pd.DataFrame({"election": "2014-europeennes", "round": 1,
-    ...     "bureau_id": ["01001_1", "01001_2"], "commune_code": "01001",
-    ...     "inscrits": [100, 200], "votants": [50, 80], "exprimes": [40, 80]})
-    >>> vt = pd.DataFrame({"election": "2014-europeennes", "round": 1,
-    ...     "bureau_id": ["01001_1", "01001_1", "01001_2"],
-    ...     "list": ["LFN", "LUMP", "LFN"], "voix": [10, 30, 80]})
-    >>> s = summarise_rounds(st, vt, [("2014-europeennes", 1)])
-    >>> float(s[("2014-europeennes", 1)].area["turnout"])  # (50 + 80) / (100 + 200)
-    0.43333333333333335
+    Two communes of one bureau each; the area level is the ratio of summed counts.
+
+    >>> key = ("2019-europeennes", 1)
+    >>> st = pd.DataFrame({"election": key[0], "round": key[1], "bureau_id": ["a_1", "b_1"],
+    ...     "commune_code": ["a", "b"], "inscrits": [100, 300], "votants": [40, 60],
+    ...     "exprimes": [40, 60]})
+    >>> vt = st.assign(list="LRN", voix=st["exprimes"])[["election", "round", "bureau_id", "list", "voix"]]
+    >>> s = summarise_rounds(st, vt, [key])[key]
+    >>> s.levels["turnout"].tolist(), float(s.area["turnout"])  # (40 + 60) / (100 + 300)
+    ([0.4, 0.2], 0.25)
     """
     _require(stations, [ELECTION, ROUND, BUREAU_ID, COMMUNE_CODE, INSCRITS, VOTANTS, EXPRIMES], "stations")
     _require(votes, [ELECTION, ROUND, BUREAU_ID, VOIX], "votes")
