@@ -27,10 +27,7 @@ BAD = Path(__file__).parent / "data" / "bad"
 CASES = list(csv.DictReader(open(BAD / "cases.csv", encoding="utf-8", newline="")))
 
 #: Cases the loaders do not meet yet: case -> reason (strict xfail: a fix makes them fail).
-KNOWN_GAPS: dict[str, str] = {
-    "crosswalk_invalid_source_file": "crosswalk given file paths names the column and id of an "
-                                     "invalid polygon, but not the file",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _paths(case: dict[str, str]) -> list[Path]:

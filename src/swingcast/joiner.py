@@ -801,9 +801,11 @@ def _read_layer(layer: Layer, role: str) -> gpd.GeoDataFrame:
         if not path.exists():
             raise SchemaError(f"{path}: {role} layer not found; expected a GIS file")
         try:
-            return gpd.read_file(path)
+            gdf = gpd.read_file(path)
         except Exception as exc:  # pyogrio raises its own hierarchy
             raise GeometryError(f"{path}: cannot read the {role} layer ({exc})") from exc
+        gdf.attrs["source"] = str(path)  # named in the geometry errors of _polygons
+        return gdf
     raise SchemaError(f"{role} layer of type {type(layer).__name__}: expected a GeoDataFrame or "
                       "a path")
 
@@ -879,25 +881,26 @@ def _crs_name(crs: Any) -> str:
 
 def _polygons(gdf: gpd.GeoDataFrame, id_col: str | None, role: str, repair: bool) -> gpd.GeoDataFrame:
     geoms = gdf.geometry.to_numpy()
+    source = gdf.attrs.get("source")  # the file, when the layer was given as a path
 
     def ids(mask: np.ndarray) -> list:
         return (gdf[id_col].to_numpy()[mask] if id_col else np.flatnonzero(mask)).tolist()
 
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if missing.any():
-        raise GeometryError(f"{where(column=id_col, ids=ids(missing))}: {role} geometry null or "
+        raise GeometryError(f"{where(source, column=id_col, ids=ids(missing))}: {role} geometry null or "
                             "empty; expected a polygon")
     kinds = shapely.get_type_id(geoms)
     notpoly = ~np.isin(kinds, [3, 6])
     if notpoly.any():
-        raise GeometryError(f"{where(column=id_col, ids=ids(notpoly))}: {role} geometry is not "
+        raise GeometryError(f"{where(source, column=id_col, ids=ids(notpoly))}: {role} geometry is not "
                             "a polygon")
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
         if not repair:
             reasons = shapely.is_valid_reason(geoms[invalid])[:3]
             raise GeometryError(
-                f"{where(column=id_col, ids=ids(invalid))}: invalid {role} geometry "
+                f"{where(source, column=id_col, ids=ids(invalid))}: invalid {role} geometry "
                 f"({'; '.join(reasons)}); expected valid polygons (or pass repair=True)"
             )
         fixed = geoms.copy()
