@@ -79,9 +79,9 @@ def allocate_hours(
     >>> pred = pd.DataFrame({"inscrits": [120, 1200], "turnout_pred": [0.5, 0.5],
     ...                      "share_pred": [0.2, 0.5], "swing_prob": [0.5, 0.5]},
     ...                     index=pd.Index(["a", "b"], name="bureau_id"))
-    >>> r = rank_bureaux(pred)     # "a": 100 doors (7 hours to knock them all), "b": 1000
+    >>> r = rank_bureaux(pred)     # "a": 120 / 1.4 = 85.7 doors (6 hours at 15 an hour)
     >>> allocate_hours(r, 10)["hours"].to_dict()
-    {'a': 7.0, 'b': 3.0}
+    {'a': 6.0, 'b': 4.0}
     >>> allocate_hours(r, 0)
     Traceback (most recent call last):
     ...
