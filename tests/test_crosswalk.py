@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 import shapely
 from shapely import Point, Polygon, box
 
 from swingcast import joiner
+from swingcast.cache import partial_files
 from swingcast.errors import CRSError, GeometryError, SchemaError
 from swingcast.joiner import Crosswalk, crosswalk, load_crosswalk, uninhabited
 
@@ -412,3 +416,55 @@ def test_validate_bureau_areas_builds_both_sets_with_the_same_buffer():
     assert 0 < inside.mean() < 1
     assert narrow["in_sample"] == 1.0 and narrow["held_out"] == pytest.approx(inside.mean())
     assert narrow["n_points"] == 50 and narrow["n_bureaux"] == 2
+
+
+def _half_write_then_fail(table, where, *args, **kwargs):
+    with open(where, "wb") as handle:
+        handle.write(b"PAR1 half a crosswalk")
+    raise OSError("disk full (simulated)")
+
+
+def test_failed_save_keeps_the_older_file(tmp_path, squares, monkeypatch):
+    src, tgt = squares
+    old = crosswalk(src, tgt, source_id="iris", target_id="bv")
+    path = old.save(tmp_path / "cw.parquet")
+    before = path.read_bytes()
+    monkeypatch.setattr(joiner.pq, "write_table", _half_write_then_fail)
+    newer = crosswalk(src, tgt.iloc[:1], source_id="iris", target_id="bv")
+    with pytest.raises(OSError, match="simulated"):
+        newer.save(path)
+    with pytest.raises(OSError, match="simulated"):
+        newer.save(tmp_path / "fresh.parquet")
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert not (tmp_path / "fresh.parquet").exists()
+    assert partial_files(tmp_path) == []
+    pd.testing.assert_frame_equal(load_crosswalk(path).table, old.table)
+
+
+def test_load_checks_the_rows_and_hash_save_recorded(tmp_path, squares):
+    import pyarrow.parquet as pq
+
+    src, tgt = squares
+    path = crosswalk(src, tgt, source_id="iris", target_id="bv").save(tmp_path / "cw.parquet")
+    table = pq.read_table(path)
+    meta = table.schema.metadata
+    assert json.loads(meta[b"swingcast.crosswalk"])["rows"] == 3  # a->x, a->y, b->y
+
+    def rewrite(frame: pd.DataFrame, name: str):
+        out = tmp_path / name
+        changed = pa.Table.from_pandas(frame, preserve_index=False)
+        pq.write_table(changed.replace_schema_metadata(meta), out)
+        return out
+
+    frame = table.to_pandas()
+    edited = frame.assign(weight=frame["weight"].where(frame.index != 0, 0.5))
+    with pytest.raises(SchemaError, match=r"edited\.parquet: crosswalk data sha256 differs"):
+        load_crosswalk(rewrite(edited, "edited.parquet"))
+    with pytest.raises(SchemaError, match=r"short\.parquet: 2 crosswalk rows, expected 3"):
+        load_crosswalk(rewrite(frame.iloc[:2], "short.parquet"))
+    # a file saved before the row count and hash were recorded is still read
+    legacy = json.loads(meta[b"swingcast.crosswalk"])
+    del legacy["rows"], legacy["sha256"]
+    meta = {**meta, b"swingcast.crosswalk": json.dumps(legacy).encode()}
+    assert len(load_crosswalk(rewrite(frame, "legacy.parquet")).table) == 3

@@ -39,6 +39,7 @@ import pandas as pd
 
 from swingcast._log import logger
 from swingcast._modelinput import EPS, logit, weighted_mean
+from swingcast.cache import atomic_write
 from swingcast.cases import (
     MATCHED,
     PRIOR_SHARE,
@@ -221,8 +222,9 @@ class BacktestResult:
         {}
         """
         out = Path(path)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(self.metrics, indent=2, sort_keys=False, default=_jsonable) + "\n")
+        text = json.dumps(self.metrics, indent=2, sort_keys=False, default=_jsonable) + "\n"
+        with atomic_write(out, "w", encoding="utf-8") as handle:
+            handle.write(text)
         return out
 
 

@@ -26,6 +26,7 @@ import pandas as pd
 
 from swingcast import schema as S
 from swingcast._log import logger
+from swingcast.cache import atomic_write
 from swingcast.errors import CRSError, InputFormatError, TargetingError, where
 
 __all__ = [
@@ -319,8 +320,8 @@ def export_segment(selected: pd.DataFrame, path: str | PathLike[str]) -> Path:
     'bureau_id\\na\\n'
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    selected.drop(columns=[LINE], errors="ignore").to_csv(path, index=False)
+    with atomic_write(path, "w", encoding="utf-8", newline="") as handle:
+        selected.drop(columns=[LINE], errors="ignore").to_csv(handle, index=False)
     return path
 
 

@@ -18,6 +18,7 @@ stays, the function.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ import shapely
 
 from swingcast import schema
 from swingcast._log import logger
+from swingcast.cache import atomic_write
 from swingcast.errors import CRSError, GeometryError, SchemaError, where
 from swingcast.overlay import intersection_areas
 
@@ -277,10 +279,13 @@ class Crosswalk:
             "fallback": _jsonable(pd.Index(self.fallback)),
         }
         table = pa.Table.from_pandas(self.table, preserve_index=False)
+        meta["rows"] = table.num_rows
+        meta["sha256"] = _table_digest(table)
         table = table.replace_schema_metadata(
             {**(table.schema.metadata or {}), _META_KEY: json.dumps(meta).encode()}
         )
-        pq.write_table(table, path)
+        with atomic_write(path) as tmp:
+            pq.write_table(table, tmp)
         return path
 
     @classmethod
@@ -305,6 +310,7 @@ class Crosswalk:
         meta = json.loads(raw)
         if meta.get("format") != _FORMAT:
             raise SchemaError(f"{path}: crosswalk format {meta.get('format')}, expected {_FORMAT}")
+        _verify(path, table, meta)
         df = table.to_pandas()
         unc = meta["uncovered"]
         uncovered = pd.DataFrame(unc["data"], columns=unc["columns"])
@@ -318,6 +324,28 @@ class Crosswalk:
         )
         cw.slivers = _slivers(cw.table, cw.meta.get("sliver_share", 0.0))
         return cw
+
+
+def _table_digest(table: pa.Table) -> str:
+    # sha256 of the table's data (Arrow IPC stream, schema metadata left out), so that
+    # load checks the rows save wrote, whatever Parquet encoding or compression was used.
+    sink = pa.BufferOutputStream()
+    bare = table.replace_schema_metadata(None)
+    with pa.ipc.new_stream(sink, bare.schema) as writer:
+        writer.write_table(bare)
+    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+
+
+def _verify(path: Path, table: pa.Table, meta: Mapping[str, Any]) -> None:
+    # Files saved before the row count and hash were recorded have neither: nothing to check.
+    rows = meta.get("rows")
+    if rows is not None and rows != table.num_rows:
+        raise SchemaError(f"{path}: {table.num_rows} crosswalk rows, expected {rows} as "
+                          "recorded by Crosswalk.save; the file is damaged, build it again")
+    digest = meta.get("sha256")
+    if digest is not None and digest != _table_digest(table):
+        raise SchemaError(f"{path}: crosswalk data sha256 differs from the one recorded by "
+                          "Crosswalk.save; the file is damaged, build it again")
 
 
 def load_crosswalk(path: str | PathLike[str]) -> Crosswalk:

@@ -9,6 +9,7 @@ import geopandas as gpd
 import pandas as pd
 
 from swingcast import schema as S
+from swingcast.cache import atomic_write
 from swingcast.errors import GeometryError, SchemaError, where
 
 __all__ = ["priority_frame", "priority_png", "priority_html"]
@@ -95,7 +96,8 @@ def priority_png(
         ax.set_axis_off()
         ax.set_title(title)
         fig.tight_layout()
-        fig.savefig(path)
+        with atomic_write(path) as tmp:
+            fig.savefig(tmp, format=path.suffix.lstrip(".") or "png")
     finally:
         plt.close(fig)
     return path
@@ -165,5 +167,6 @@ def priority_html(
     ).add_to(m)
     cmap.add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
-    m.save(str(path))
+    with atomic_write(path) as tmp:
+        m.save(str(tmp))
     return path

@@ -22,6 +22,7 @@ import pandas as pd
 
 from swingcast import schema as S
 from swingcast._log import logger, progress
+from swingcast.cache import atomic_write
 from swingcast.datasets import fetch
 from swingcast.errors import SchemaError, SwingcastError, TargetingError, where
 from swingcast.maps import priority_frame, priority_html, priority_png
@@ -316,6 +317,11 @@ def run_targeting(
     return result
 
 
+def _write_json(path: Path, data: Mapping[str, object]) -> None:
+    with atomic_write(path, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(data, indent=2))
+
+
 def _run_stages(stages: Mapping[str, Callable[[], None]], seconds: dict[str, float]) -> None:
     for name in progress(list(stages), desc="swingcast"):
         start = time.perf_counter()
@@ -487,7 +493,7 @@ def run_demo(
         predictions = state["forecast"]
         note = {"area": area, "forecast": spec.title,
                 "note": "forecast of an election not yet held: no back-test metrics"}
-        (out / "backtest.json").write_text(json.dumps(note, indent=2), encoding="utf-8")
+        _write_json(out / "backtest.json", note)
         result = run_targeting(predictions, state["bureaux"], out, title=spec.title,  # type: ignore[arg-type]
                                hours=hours, params=p)
         result.files["backtest"] = out / "backtest.json"
@@ -507,7 +513,7 @@ def run_demo(
         to_json(out / "backtest.json")
     else:
         summary = {"case": spec.case, "quality": quality}
-        (out / "backtest.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        _write_json(out / "backtest.json", summary)
     result = run_targeting(
         predictions, state["bureaux"], out, title=title, hours=hours, params=p,  # type: ignore[arg-type]
         backtest=quality,

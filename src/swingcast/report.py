@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from swingcast import schema as S
+from swingcast.cache import atomic_write
 from swingcast.errors import SchemaError
 
 __all__ = ["RANKING_COLUMNS", "write_table", "write_geopackage", "html_report"]
@@ -48,8 +49,8 @@ def write_table(table: pd.DataFrame, path: str | PathLike[str]) -> Path:
     'bureau_id,rank,value_per_hour'
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _ordered(table).to_csv(path, index=False)
+    with atomic_write(path, "w", encoding="utf-8", newline="") as handle:
+        _ordered(table).to_csv(handle, index=False)
     return path
 
 
@@ -69,14 +70,13 @@ def write_geopackage(
     ['a']
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        path.unlink()
-    for name, frame in layers.items():
-        data = frame.reset_index() if frame.index.name == S.BUREAU_ID else frame
-        gpd.GeoDataFrame(data, geometry="geometry", crs=frame.crs).to_crs(S.LAMBERT93).to_file(
-            path, layer=name, driver="GPKG"
-        )
+    # all layers go into one fresh temporary GeoPackage, which then replaces the old file
+    with atomic_write(path) as tmp:
+        for name, frame in layers.items():
+            data = frame.reset_index() if frame.index.name == S.BUREAU_ID else frame
+            gpd.GeoDataFrame(data, geometry="geometry", crs=frame.crs).to_crs(
+                S.LAMBERT93
+            ).to_file(tmp, layer=name, driver="GPKG")
     return path
 
 
@@ -185,5 +185,6 @@ def html_report(
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts.append(f"<p><small>swingcast, {stamp}. Data: Ministère de l'Intérieur, INSEE, IGN "
                  "(Licence Ouverte / Etalab); Ville de Paris (ODbL).</small></p></body></html>")
-    path.write_text("\n".join(parts), encoding="utf-8")
+    with atomic_write(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(parts))
     return path
