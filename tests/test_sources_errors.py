@@ -230,3 +230,29 @@ def test_xlsx_below_title_rows_names_sheet_rows(fixtures_dir, tmp_path):
     wb.save(broken)
     with pytest.raises(SchemaError, match=r"T1\.xlsx, line 4: no column for votants"):
         read_results(broken)
+
+
+@pytest.mark.parametrize(("header_sep", "record_sep"), [(",", ";"), (";", ",")])
+def test_separator_differs_between_header_and_records(tmp_path, good_text, header_sep,
+                                                      record_sep):
+    lines = good_text.splitlines()
+    text = "\n".join([lines[0].replace(",", header_sep)]
+                     + [line.replace(",", record_sep) for line in lines[1:]]) + "\n"
+    path = _write(tmp_path, text)
+    before = path.read_bytes()
+    with pytest.raises(InputFormatError) as info:
+        read_results(path)
+    message = str(info.value)
+    assert NAME in message and "line 2" in message
+    assert "separator differs between the header and this line" in message
+    assert f"expected {header_sep!r}" in message and f"by {record_sep!r}" in message
+    assert "truncated" not in message
+    assert path.read_bytes() == before
+
+
+def test_only_the_last_line_with_another_separator_is_named(tmp_path, good_text):
+    lines = good_text.splitlines()
+    lines[-1] = lines[-1].replace(",", ";")
+    with pytest.raises(InputFormatError,
+                       match=rf"line {len(lines)}: the separator differs between the header"):
+        read_results(_write(tmp_path, "\n".join(lines) + "\n"))

@@ -114,6 +114,28 @@ def _sniff_separator(header: str, path: Path) -> str:
     return best
 
 
+def _check_record_separator(path: Path, line_no: int, line: str, sep: str, n_fields: int) -> None:
+    """Refuse a record written with another separator than the header's.
+
+    The record is short under the header's separator but has at least the header's number
+    of fields under another one, and that one splits it at least twice as finely (a
+    truncated record still splits best under the header's separator).
+    """
+    n_sep = len(next(csv.reader([line], delimiter=sep), [""]))
+    if n_sep >= n_fields:
+        return
+    for other in _SEPARATORS:
+        if other == sep:
+            continue
+        n_other = len(next(csv.reader([line], delimiter=other), [""]))
+        if n_other >= n_fields and n_other >= 2 * n_sep:
+            raise InputFormatError(
+                f"{where(path, line=line_no)}: the separator differs between the header and "
+                f"this line: the header's fields are separated by {sep!r}, this line's by "
+                f"{other!r}; expected {sep!r} on every line"
+            )
+
+
 def _dedupe(names: list[str]) -> list[str]:
     """Name headers the way pandas does: repeated ones ``Voix``, ``Voix.1``...; blank ones
     ``Unnamed: <position>`` (a Ministry header padded with empty fields for later blocks)."""
@@ -181,6 +203,8 @@ def _read_text(path: Path, separator: str | None) -> Table:
     last = body.rsplit("\n", 1)[-1]
     n_last = len(next(csv.reader([last], delimiter=sep)))
     n_lines = body.count("\n") + 2
+    _check_record_separator(path, 2, body.partition("\n")[0], sep, n_fields)
+    _check_record_separator(path, n_lines, last, sep, n_fields)
     if n_last < n_fields:
         raise InputFormatError(
             f"{where(path, line=n_lines)}: last line has {n_last} fields, header has {n_fields}; "
