@@ -52,3 +52,61 @@ def test_binary_mode_replaces_whole_file(tmp_path: Path) -> None:
     with atomic_write(dest, "wb") as fh:
         fh.write(b"abc")
     assert dest.read_bytes() == b"abc"
+
+
+class _FailingHalfWay:
+    """A file opened by atomic_write whose first write stores half its text, then fails."""
+
+    def __init__(self, real) -> None:
+        self._real = real
+
+    def write(self, text: str) -> int:
+        self._real.write(text[: max(1, len(text) // 2)])
+        self._real.flush()
+        raise OSError("disk full (simulated)")
+
+    def __getattr__(self, name: str):
+        return getattr(self._real, name)
+
+    def __enter__(self) -> _FailingHalfWay:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._real.close()
+
+
+def _stage_writers():
+    from swingcast.backtest import BacktestResult
+    from swingcast.contacts import export_segment
+    from swingcast.pipeline import _write_json
+    from swingcast.report import html_report
+
+    ranking = pd.DataFrame({"rank": [1], "value_per_hour": [0.5]},
+                           index=pd.Index(["75056_101"], name="bureau_id"))
+    return {
+        "backtest.json": lambda p: BacktestResult("x", {"turnout": {}}, pd.DataFrame()).to_json(p),
+        "pipeline.json": lambda p: _write_json(p, {"case": "x"}),
+        "segment.csv": lambda p: export_segment(pd.DataFrame({"bureau_id": ["75056_101"]}), p),
+        "report.html": lambda p: html_report(p, title="t", ranking=ranking),
+    }
+
+
+@pytest.mark.parametrize("name", ["backtest.json", "pipeline.json", "segment.csv", "report.html"])
+def test_stage_writers_failing_half_way_keep_the_older_file(name, tmp_path, monkeypatch):
+    import swingcast.cache as cache
+
+    write = _stage_writers()[name]
+    dest = tmp_path / name
+    write(dest)  # the older version
+    before = dest.read_bytes()
+    assert before  # something was written
+    monkeypatch.setattr(cache, "open",
+                        lambda *a, **k: _FailingHalfWay(open(*a, **k)), raising=False)
+    with pytest.raises(OSError, match="simulated"):
+        write(dest)
+    with pytest.raises(OSError, match="simulated"):
+        write(tmp_path / "new" / name)
+    monkeypatch.undo()
+    assert dest.read_bytes() == before
+    assert not (tmp_path / "new" / name).exists()
+    assert partial_files(tmp_path) == []

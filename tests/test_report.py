@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import re
 
+import folium
 import geopandas as gpd
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 from shapely.geometry import box
 
+from swingcast.cache import partial_files
 from swingcast.errors import GeometryError
 from swingcast.maps import priority_frame, priority_html, priority_png
 from swingcast.report import html_report, write_geopackage, write_table
@@ -88,3 +91,43 @@ def test_run_targeting_keeps_a_bureau_without_polygon(small, tmp_path, caplog):
     assert res.plan.loc["75056_103", "turf"] != res.plan.loc["75056_103", "turf"]  # NaN: no turf
     layer = gpd.read_file(tmp_path / "targeting.gpkg", layer="ranking")
     assert sorted(layer["bureau_id"]) == ["75056_101", "75056_102"]
+
+
+def _half_then_fail(target, *args, **kwargs):
+    """Stand-in for a writer: some bytes reach the target, then the write fails."""
+    if hasattr(target, "write"):
+        target.write("half")
+    else:
+        with open(target, "wb") as handle:
+            handle.write(b"half")
+    raise OSError("disk full (simulated)")
+
+
+WRITERS = {
+    "csv": ("ranking.csv", pd.DataFrame, "to_csv",
+            lambda ranking, frame, path: write_table(ranking, path)),
+    "gpkg": ("t.gpkg", gpd.GeoDataFrame, "to_file",
+             lambda ranking, frame, path: write_geopackage({"ranking": frame}, path)),
+    "png": ("map.png", Figure, "savefig",
+            lambda ranking, frame, path: priority_png(frame, path)),
+    "html": ("map.html", folium.Map, "save",
+             lambda ranking, frame, path: priority_html(frame, path)),
+}
+
+
+@pytest.mark.parametrize("kind", list(WRITERS))
+def test_a_writer_failing_half_way_leaves_the_older_file(kind, small, tmp_path, monkeypatch):
+    name, owner, method, write = WRITERS[kind]
+    ranking, shapes = small
+    frame = priority_frame(ranking, shapes)
+    path = tmp_path / name
+    write(ranking, frame, path)  # the older version, written normally
+    before = path.read_bytes()
+    monkeypatch.setattr(owner, method, lambda self, target, *a, **k: _half_then_fail(target))
+    with pytest.raises(OSError, match="simulated"):
+        write(ranking, frame, path)
+    with pytest.raises(OSError, match="simulated"):
+        write(ranking, frame, tmp_path / "new" / name)
+    assert path.read_bytes() == before
+    assert not (tmp_path / "new" / name).exists()
+    assert partial_files(tmp_path) == []
