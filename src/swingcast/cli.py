@@ -130,10 +130,13 @@ def _census_cmd(
                f"census year {df.attrs['census_year']}, {len(variables)} variables")
     typer.echo(", ".join(variables[:20]) + (" ..." if len(variables) > 20 else ""))
     if out is not None:
-        if out.suffix.lower() == ".parquet":
-            df.to_parquet(out, index=False)
-        else:
-            df.to_csv(out, index=False)
+        from swingcast.cache import atomic_write
+
+        with atomic_write(out) as tmp:
+            if out.suffix.lower() == ".parquet":
+                df.to_parquet(tmp, index=False)
+            else:
+                df.to_csv(tmp, index=False)
         typer.echo(f"written to {out}")
 
 
@@ -168,7 +171,10 @@ def _contours_cmd(
                f"dropped {len(gdf.attrs.get('dropped_empty', []))}")
     typer.echo(gdf.drop(columns="geometry").head(5).to_string(index=False))
     if out is not None:
-        gdf.to_file(out, driver="GPKG")
+        from swingcast.cache import atomic_write
+
+        with atomic_write(out) as tmp:
+            gdf.to_file(tmp, driver="GPKG")
         typer.echo(f"written to {out}")
 
 
