@@ -174,7 +174,7 @@ def _contours_cmd(
         from swingcast.cache import atomic_write
 
         with atomic_write(out) as tmp:
-            gdf.to_file(tmp, driver="GPKG")
+            gdf.to_file(tmp, driver="GPKG", layer=kind.replace("-", "_"))
         typer.echo(f"written to {out}")
 
 
