@@ -1,7 +1,7 @@
 """Back-test of the three named cases: model vs baselines (MAE ratio, coverage, Brier) and speed.
 
 Run: ``.venv/bin/python benchmarks/bench_backtest.py [CASE ...] [--json-dir DIR]``. Prints, per
-case, the metrics table of :func:`swingcast.backtest.backtest` and one summary line: the
+case, the metrics table of :func:`swingcast.model.backtest.backtest` and one summary line: the
 model's MAE over the best baseline's (turnout, share), the coverage of the 80 % intervals,
 the Brier score of the model's swing probabilities next to the uniform-swing baseline's, and
 the wall time of fit + predict + 1,000 simulation draws (data assembly excluded).
@@ -14,7 +14,7 @@ import os
 import time
 from pathlib import Path
 
-from swingcast.backtest import backtest, format_report, list_cases
+from swingcast.model.backtest import backtest, format_report, list_cases
 
 
 def main() -> int:

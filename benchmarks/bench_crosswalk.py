@@ -7,10 +7,10 @@ per polygon), then times, in one run:
 * swingcast's ``crosswalk`` (area weights, within communes, renormalised as by default,
   ``--n-jobs`` processes) followed by ``Crosswalk.apply`` on the same count, in three settings:
 
-  - **headline**: the coordinate-identical-polygon shortcut of ``swingcast.overlay`` disabled
+  - **headline**: the coordinate-identical-polygon shortcut of ``swingcast.join.overlay`` disabled
     (it flatters a synthetic map where a small commune is one IRIS and one bureau drawn from
     the same polygon; real layers from different publishers rarely agree to the last
-    coordinate), the single-target-commune shortcut of ``swingcast.joiner`` on (it holds on
+    coordinate), the single-target-commune shortcut of ``swingcast.join.crosswalk`` on (it holds on
     real data: a commune with one bureau sends everything to it);
   - **all shortcuts on**;
   - **general path**: both shortcuts off (every pair overlaid);
@@ -39,9 +39,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from swingcast import joiner, overlay
-from swingcast.joiner import crosswalk, load_crosswalk
-from swingcast.synthmap import synthetic_map
+from swingcast.join import crosswalk as joiner
+from swingcast.join import overlay
+from swingcast.join.crosswalk import crosswalk, load_crosswalk
+from swingcast.join.synthmap import synthetic_map
 
 #: name -> (identical-polygon shortcut, single-target-commune shortcut)
 SETTINGS = {"headline": (False, True), "all": (True, True), "general": (False, False)}

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from swingcast.sources import read_results
+from swingcast.load.sources import read_results
 
 FILES = [
     "france/results/2017-presidentielle-2_par_bureau_large.csv",

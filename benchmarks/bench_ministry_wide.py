@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from bench_load_results import best_of  # same folder: run as a script
 
-from swingcast.sources import read_results
+from swingcast.load.sources import read_results
 
 BUREAU_HEADER = [
     "Code du département", "Libellé du département", "Code de la circonscription",

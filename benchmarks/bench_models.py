@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from swingcast import schema
-from swingcast.models import ShareModel, TurnoutModel, recentre
-from swingcast.simulate import simulate_swing
+from swingcast.model.estimators import ShareModel, TurnoutModel, recentre
+from swingcast.model.simulate import simulate_swing
 
 TARGET_SECONDS = 30.0
 ROUND1 = "france/results/2017-presidentielle-1_par_bureau_large.csv.gz"
@@ -31,8 +31,8 @@ ROUND2 = "france/results/2017-presidentielle-2_par_bureau_large.csv.gz"
 
 def real_data() -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Features from round 1, turnout and Macron share of round 2, indexed by bureau_id."""
-    from swingcast.datasets import fetch
-    from swingcast.sources import read_results
+    from swingcast.load.datasets import fetch
+    from swingcast.load.sources import read_results
 
     r1 = read_results(fetch(ROUND1))
     r2 = read_results(fetch(ROUND2))
@@ -79,7 +79,7 @@ def real_data() -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
 
 def synthetic_data() -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """69k generated bureaux (two outcomes from the same generator, different seeds)."""
-    from swingcast.synthbureaux import make_bureaux
+    from swingcast.model.synthbureaux import make_bureaux
 
     a = make_bureaux(n_communes=17_400, seed=1)
     b = make_bureaux(n_communes=17_400, seed=1, intercept=-0.2)

@@ -4,7 +4,7 @@ The 04 bureau contours (REU-derived, 261 bureaux in 197 communes, 175 of them wi
 bureau) are the target. The source stands in for another publisher's commune layer: the
 bureaux dissolved per commune and simplified by 5 m, so its contours differ from the
 bureaux' by digitisation only. The crosswalk is computed with and without
-``swingcast.joiner.SINGLE_TARGET_SHORTCUT`` and the script prints the times, whether pairs
+``swingcast.join.crosswalk.SINGLE_TARGET_SHORTCUT`` and the script prints the times, whether pairs
 and weights agree, how many single-bureau communes took the shortcut, and what the overlay
 reports as uncovered for them (what the shortcut leaves unreported).
 
@@ -21,9 +21,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from swingcast import joiner
-from swingcast.datasets import data_dir
-from swingcast.joiner import crosswalk
+from swingcast.join import crosswalk as joiner
+from swingcast.join.crosswalk import crosswalk
+from swingcast.load.datasets import data_dir
 
 PATH = "alpes-de-haute-provence/contours/Bvote_Propre_Dep_04.geojson"
 

@@ -24,11 +24,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from swingcast.census import read_census
-from swingcast.datasets import fetch
-from swingcast.geometry import bureau_ids, read_addresses, read_bureaux, read_iris
-from swingcast.joiner import crosswalk, uninhabited
-from swingcast.voronoi import validate_bureau_areas
+from swingcast.join.crosswalk import crosswalk, uninhabited
+from swingcast.join.voronoi import validate_bureau_areas
+from swingcast.load.census import read_census
+from swingcast.load.datasets import fetch
+from swingcast.load.geometry import bureau_ids, read_addresses, read_bureaux, read_iris
 
 COMMUNES_9213 = ("92002", "92014", "92019", "92071")
 

@@ -1,4 +1,4 @@
-"""Tests of swingcast.backtest, swingcast.cases and swingcast.casedata.
+"""Tests of swingcast.model.backtest, swingcast.model.cases and swingcast.model.casedata.
 
 Metrics are checked on tiny hand-made tables; the Paris and Hauts-de-Seine cases are run once
 each (module fixtures) and checked against figures computed independently from the raw files.
@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from swingcast.cases import get_case, list_cases
 from swingcast.cli import main
 from swingcast.errors import SchemaError
+from swingcast.model.cases import get_case, list_cases
 
-bt = importlib.import_module("swingcast.backtest")
+bt = importlib.import_module("swingcast.model.backtest")
 
 METHODS = ("model", "carry_forward", "uniform_swing", "proportional_swing")
 
@@ -156,7 +156,7 @@ def test_paris_predictions_are_complete_and_ordered(paris) -> None:
 
 @pytest.mark.shared
 def test_paris_transfer_share_of_one_bureau_by_hand(shared_dir) -> None:
-    from swingcast.casedata import PRES17_1, TRANSFER_RATES, load_round, transfer_share
+    from swingcast.model.casedata import PRES17_1, TRANSFER_RATES, load_round, transfer_share
 
     raw = _raw_paris(shared_dir, "2017-presidentielle-1_par_bureau_large.csv.gz")
     row = raw[raw["bureau"] == "0101"].iloc[0]
@@ -168,7 +168,7 @@ def test_paris_transfer_share_of_one_bureau_by_hand(shared_dir) -> None:
 
 @pytest.mark.shared
 def test_paris_census_total_is_conserved_by_the_crosswalk(paris, shared_dir) -> None:
-    from swingcast.casedata import paris_census
+    from swingcast.model.casedata import paris_census
 
     census = paris_census()
     assert len(census) == 896
@@ -268,9 +268,9 @@ def test_time_split_inflation_restores_coverage_on_a_later_round() -> None:
 
     from scipy.special import expit
 
-    from swingcast.intervals import logit_interval
-    from swingcast.models import ShareModel
-    from swingcast.synthbureaux import make_bureaux
+    from swingcast.model.estimators import ShareModel
+    from swingcast.model.intervals import logit_interval
+    from swingcast.model.synthbureaux import make_bureaux
 
     data = make_bureaux(n_communes=400, intercept=-0.62, seed=4)
     model = ShareModel().fit(data.X, data.y)

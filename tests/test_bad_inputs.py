@@ -46,7 +46,7 @@ def _digest(paths: list[Path]) -> dict[str, str]:
 
 
 def _load(loader: str, paths: list[Path], kwargs: dict[str, Any]) -> Any:
-    from swingcast.geometry import read_addresses, read_bureaux, read_iris
+    from swingcast.load.geometry import read_addresses, read_bureaux, read_iris
 
     if loader == "results":
         return swingcast.read_results(paths[0], **kwargs)

@@ -1,4 +1,4 @@
-"""Tests of swingcast.baselines: hand-computed swings, conservation of the anchor, errors."""
+"""Tests of swingcast.model.baselines: hand-computed swings, conservation of the anchor, errors."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from sklearn.model_selection import KFold, cross_val_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from swingcast.baselines import CarryForward, ProportionalSwing, UniformSwing
 from swingcast.errors import ModelError, NotFittedError, SwingcastError
+from swingcast.model.baselines import CarryForward, ProportionalSwing, UniformSwing
 
 # Three bureaux written by hand: prior shares, sizes, outcomes.
 IDS = ["75056_101", "75056_102", "75056_103"]

@@ -76,10 +76,10 @@ class _FailingHalfWay:
 
 
 def _stage_writers():
-    from swingcast.backtest import BacktestResult
-    from swingcast.contacts import export_segment
+    from swingcast.model.backtest import BacktestResult
     from swingcast.pipeline import _write_json
-    from swingcast.report import html_report
+    from swingcast.target.contacts import export_segment
+    from swingcast.target.report import html_report
 
     ranking = pd.DataFrame({"rank": [1], "value_per_hour": [0.5]},
                            index=pd.Index(["75056_101"], name="bureau_id"))

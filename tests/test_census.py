@@ -1,4 +1,4 @@
-"""Tests of swingcast.census.read_census: fixtures in each INSEE layout, errors, real files."""
+"""Tests of swingcast.load.census.read_census: fixtures in each INSEE layout, errors, real files."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from swingcast.census import census_column_name, read_census
 from swingcast.errors import InputFormatError, SchemaError
+from swingcast.load.census import census_column_name, read_census
 
 CENSUS = Path(__file__).parent / "data" / "census"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import swingcast
-from swingcast.preflight import CheckReport, FileReport, detect_kind
+from swingcast.load.preflight import CheckReport, FileReport, detect_kind
 
 BAD = Path(__file__).parent / "data" / "bad"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from swingcast import datasets
 from swingcast.cli import main
+from swingcast.load import datasets
 
 BAD = Path(__file__).parent / "data" / "bad"
 CENSUS = "paris/census/rp2011-cs8-iris-paris.csv"

@@ -1,4 +1,4 @@
-"""Tests of swingcast.contacts: assignment to bureaux, segments, and that no personal data leaks."""
+"""Tests of swingcast.target.contacts: assignment to bureaux, segments, and that no personal data leaks."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import logging
 import pandas as pd
 import pytest
 
-from swingcast.contacts import (
+from swingcast.errors import InputFormatError, SwingcastError, TargetingError
+from swingcast.target.contacts import (
     assign_bureaux,
     contacts_segment,
     read_contacts,
     segment,
 )
-from swingcast.errors import InputFormatError, SwingcastError, TargetingError
 
 EXPECTED = {2: "75056_101", 3: "75056_1905", 4: "75056_1517", 7: "75056_1346", 9: "75056_1346"}
 

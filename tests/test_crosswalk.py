@@ -12,10 +12,10 @@ import pytest
 import shapely
 from shapely import Point, Polygon, box
 
-from swingcast import joiner
 from swingcast.cache import partial_files
 from swingcast.errors import CRSError, GeometryError, SchemaError
-from swingcast.joiner import Crosswalk, crosswalk, load_crosswalk, uninhabited
+from swingcast.join import crosswalk as joiner
+from swingcast.join.crosswalk import Crosswalk, crosswalk, load_crosswalk, uninhabited
 
 L93 = "EPSG:2154"
 
@@ -249,9 +249,9 @@ def test_apply_refuses_missing_and_unknown_ids(squares):
 
 def test_package_attribute_is_the_function_even_after_importing_the_module():
     import swingcast
-    import swingcast.joiner  # sets the package attribute 'joiner' only
+    import swingcast.join.crosswalk  # sets the package attribute 'joiner' only
 
-    assert swingcast.joiner.crosswalk is crosswalk
+    assert swingcast.join.crosswalk.crosswalk is crosswalk
 
     assert swingcast.crosswalk is crosswalk
     assert callable(swingcast.crosswalk)
@@ -259,7 +259,7 @@ def test_package_attribute_is_the_function_even_after_importing_the_module():
 
 
 def test_parallel_engine_gives_the_same_areas():
-    from swingcast.overlay import intersection_areas
+    from swingcast.join.overlay import intersection_areas
 
     rng = np.random.default_rng(0)
     discs = np.array([Point(x, y).buffer(4, 16) for x, y in rng.uniform(0, 100, (400, 2))])
@@ -397,7 +397,7 @@ def test_single_target_shortcut_only_changes_what_it_documents(single_target_com
 
 
 def test_validate_bureau_areas_builds_both_sets_with_the_same_buffer():
-    from swingcast.voronoi import validate_bureau_areas
+    from swingcast.join.voronoi import validate_bureau_areas
 
     # two bureaux of one commune, 5 x 5 addresses 10 m apart, 1 km from each other
     xy = [(x0 + 10 * i, 10 * j) for x0 in (0, 1000) for i in range(5) for j in range(5)]

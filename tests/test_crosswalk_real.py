@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from swingcast.census import read_census
-from swingcast.geometry import read_addresses, read_bureaux, read_iris
-from swingcast.joiner import crosswalk
-from swingcast.voronoi import address_agreement, bureau_areas_from_addresses
+from swingcast.join.crosswalk import crosswalk
+from swingcast.join.voronoi import address_agreement, bureau_areas_from_addresses
+from swingcast.load.census import read_census
+from swingcast.load.geometry import read_addresses, read_bureaux, read_iris
 
 pytestmark = pytest.mark.shared
 

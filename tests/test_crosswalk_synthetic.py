@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from swingcast import joiner, overlay
-from swingcast.joiner import crosswalk
-from swingcast.synthmap import N_BUREAUX, N_COMMUNES, N_IRIS, synthetic_map
+from swingcast.join import crosswalk as joiner
+from swingcast.join import overlay
+from swingcast.join.crosswalk import crosswalk
+from swingcast.join.synthmap import N_BUREAUX, N_COMMUNES, N_IRIS, synthetic_map
 
 SCALE = 0.004
 

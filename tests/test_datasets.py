@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from swingcast import datasets
 from swingcast.cache import partial_files
-from swingcast.datasets import Dataset, DataStore, download, fetch, list_datasets, sha256sum
 from swingcast.errors import DatasetError, HashMismatchError
+from swingcast.load import datasets
+from swingcast.load.datasets import Dataset, DataStore, download, fetch, list_datasets, sha256sum
 
 PAYLOAD = b"IRIS;C11_POP15P\n751010101;1200\n751010102;800\n"
 DIGEST = hashlib.sha256(PAYLOAD).hexdigest()

@@ -1,4 +1,4 @@
-"""Tests of swingcast.features and swingcast.blocs: hand-made tables and raw-file hand counts."""
+"""Tests of swingcast.model.features and swingcast.model.blocs: hand-made tables and raw-file hand counts."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from swingcast.blocs import BLOCS, assign_blocs, bloc_of, is_rn
 from swingcast.errors import InvariantError, SchemaError
-from swingcast.features import build_features, summarise_rounds
+from swingcast.model.blocs import BLOCS, assign_blocs, bloc_of, is_rn
+from swingcast.model.features import build_features, summarise_rounds
 
 E = ("2014-europeennes", 1)
 
@@ -140,7 +140,7 @@ def test_bloc_mapping() -> None:
 @pytest.mark.shared
 def test_paris_bureau_against_the_raw_file(shared_dir) -> None:
     """Bureau 75056_101, presidential 2017 round 1: shares by hand from the raw CSV line."""
-    from swingcast.casedata import PRES17_1, load_round
+    from swingcast.model.casedata import PRES17_1, load_round
 
     path = shared_dir / "france/results/2017-presidentielle-1_par_bureau_large.csv.gz"
     with gzip.open(path, "rt", encoding="utf-8") as handle:
@@ -160,7 +160,7 @@ def test_paris_bureau_against_the_raw_file(shared_dir) -> None:
 
 
 def test_lag_matrix_is_a_logit_deviation_from_the_weighted_level() -> None:
-    from swingcast.cases import lag_matrix
+    from swingcast.model.cases import lag_matrix
 
     f = pd.DataFrame(
         {"turnout_e_1": [0.5, 0.25], "share_exp_rn_e_1": [0.2, 0.4], "census_x_share": [0.1, 0.4],
@@ -178,7 +178,7 @@ def test_lag_matrix_is_a_logit_deviation_from_the_weighted_level() -> None:
 
 
 def test_outcomes_drop_bureaux_without_exprimes(caplog) -> None:
-    from swingcast.cases import outcomes
+    from swingcast.model.cases import outcomes
 
     st = pd.DataFrame({"bureau_id": ["a", "b"], "inscrits": [10, 5], "votants": [5, 0],
                        "exprimes": [4, 0]})

@@ -1,4 +1,4 @@
-"""Tests of swingcast.geometry: hand-drawn fixtures of known area, refusals, the real layers."""
+"""Tests of swingcast.load.geometry: hand-drawn fixtures of known area, refusals, the real layers."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pyproj import CRS
 from shapely.geometry import Point, box
 
 from swingcast.errors import CRSError, GeometryError, InputFormatError, SchemaError
-from swingcast.geometry import (
+from swingcast.load.geometry import (
     dissolve_duplicates,
     read_addresses,
     read_bureaux,
@@ -304,7 +304,7 @@ def test_grand_paris_shapefile_is_lambert93(shared_dir: Path,
 
 @pytest.mark.shared
 def test_hauts_de_seine_13(shared_dir: Path, grand_paris_iris: gpd.GeoDataFrame) -> None:
-    from swingcast.census import read_census
+    from swingcast.load.census import read_census
 
     bv = read_bureaux(shared_dir / "hauts-de-seine-13/contours/circo_contours.geojson")
     raw = gpd.read_file(shared_dir / "hauts-de-seine-13/contours/circo_contours.geojson")

@@ -1,4 +1,4 @@
-"""Tests of swingcast.models on synthetic bureaux with known effects (swingcast.synthetic)."""
+"""Tests of swingcast.model.estimators on synthetic bureaux with known effects (swingcast.synthetic)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from swingcast.errors import ModelError, NotFittedError
-from swingcast.intervals import empirical_logit
-from swingcast.models import (
+from swingcast.model.estimators import (
     BlocShareModel,
     ShareModel,
     TurnoutModel,
@@ -23,7 +22,8 @@ from swingcast.models import (
     logit_shift,
     recentre,
 )
-from swingcast.synthbureaux import make_bureaux, redraw
+from swingcast.model.intervals import empirical_logit
+from swingcast.model.synthbureaux import make_bureaux, redraw
 
 
 def _expit(x):
@@ -258,7 +258,7 @@ def test_real_national_2017_round2_share_conserves_the_official_total(shared_dir
     Re-centred on the official national share, the predicted Macron votes add up to the
     official total (20,743,128 of 31,381,603 exprimés, data/README.md).
     """
-    from swingcast.sources import read_results
+    from swingcast.load.sources import read_results
 
     results = shared_dir / "france" / "results"
     r1 = read_results(results / "2017-presidentielle-1_par_bureau_large.csv.gz")

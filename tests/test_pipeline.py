@@ -107,8 +107,8 @@ def test_demo_refuses_what_it_cannot_do(tmp_path):
 
 
 def test_hds13_forecast_keeps_the_2024_level(shared_dir):
-    from swingcast.cases import get_case
-    from swingcast.targeting import check_predictions
+    from swingcast.model.cases import get_case
+    from swingcast.target.value import check_predictions
 
     pred = check_predictions(forecast_hds13(n_draws=200))
     assert len(pred) == 92 and not {"turnout_obs", "share_obs"} & set(pred.columns)

@@ -1,4 +1,4 @@
-"""Tests of swingcast.plan (greedy allocation vs brute force) and swingcast.turfs."""
+"""Tests of swingcast.target.plan (greedy allocation vs brute force) and swingcast.target.turfs."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from swingcast.errors import GeometryError, TargetingError
-from swingcast.plan import allocate_hours, plan_summary
-from swingcast.targeting import expected_votes, rank_bureaux
-from swingcast.turfs import adjacency, build_turfs
+from swingcast.target.plan import allocate_hours, plan_summary
+from swingcast.target.turfs import adjacency, build_turfs
+from swingcast.target.value import expected_votes, rank_bureaux
 
 PARAMS = {"doors_per_hour": 10.0, "voters_per_door": 1.0}
 

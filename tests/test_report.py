@@ -1,4 +1,4 @@
-"""Tests of swingcast.report and swingcast.maps: files that round-trip and a self-contained page."""
+"""Tests of swingcast.target.report and swingcast.target.maps: files that round-trip and a self-contained page."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from shapely.geometry import box
 
 from swingcast.cache import partial_files
 from swingcast.errors import GeometryError
-from swingcast.maps import priority_frame, priority_html, priority_png
-from swingcast.report import html_report, write_geopackage, write_table
-from swingcast.targeting import rank_bureaux
+from swingcast.target.maps import priority_frame, priority_html, priority_png
+from swingcast.target.report import html_report, write_geopackage, write_table
+from swingcast.target.value import rank_bureaux
 
 
 @pytest.fixture

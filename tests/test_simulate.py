@@ -1,4 +1,4 @@
-"""Tests of swingcast.simulate: closed-form probabilities, conservation, errors, Brier."""
+"""Tests of swingcast.model.simulate: closed-form probabilities, conservation, errors, Brier."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import norm
 
 from swingcast.errors import ModelError
-from swingcast.simulate import area_error_sd, brier_score, simulate_swing
+from swingcast.model.simulate import area_error_sd, brier_score, simulate_swing
 
 
 def _logit(p):
@@ -125,8 +125,8 @@ def test_area_error_sd_by_hand():
 
 def test_swing_probabilities_are_calibrated_on_fresh_draws():
     """Model -> simulate chain on synthetic bureaux: P(share > 0.5) matches the frequency."""
-    from swingcast.models import ShareModel
-    from swingcast.synthbureaux import make_bureaux, redraw
+    from swingcast.model.estimators import ShareModel
+    from swingcast.model.synthbureaux import make_bureaux, redraw
 
     data = make_bureaux(n_communes=400, intercept=-0.62, seed=4)
     model = ShareModel().fit(data.X, data.y)

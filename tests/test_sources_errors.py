@@ -9,7 +9,7 @@ import pytest
 
 from swingcast import schema
 from swingcast.errors import InputFormatError, InvariantError, SchemaError, SwingcastError
-from swingcast.sources import read_results
+from swingcast.load.sources import read_results
 
 GOOD = "results/2017-presidentielle-2_par_bureau_large.csv"
 NAME = "2017-presidentielle-2_par_bureau_large.csv"

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from swingcast import schema
-from swingcast.sources import Results, read_results, summarize_results
-from swingcast.sources.results import PCT_INSCRITS
+from swingcast.load.sources import Results, read_results, summarize_results
+from swingcast.load.sources.results import PCT_INSCRITS
 
 
 def _voix(r: Results, by: str) -> dict[str, int]:

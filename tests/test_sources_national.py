@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from swingcast import schema
-from swingcast.sources import Results, read_results
+from swingcast.load.sources import Results, read_results
 
 FIX = "results/2017-presidentielle-2_par_bureau_large.csv"
 

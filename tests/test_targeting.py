@@ -1,4 +1,4 @@
-"""Tests of swingcast.targeting: the value-per-hour model and the ranking."""
+"""Tests of swingcast.target.value: the value-per-hour model and the ranking."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from swingcast.errors import SchemaError, TargetingError
-from swingcast.targeting import (
+from swingcast.target.value import (
     TargetingParams,
     expected_votes,
     other_side,

@@ -1,4 +1,4 @@
-"""Tests of swingcast.transfer (uncertainty of a vote-transfer model) and transfer_turnout."""
+"""Tests of swingcast.model.transfer (uncertainty of a vote-transfer model) and transfer_turnout."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 from scipy.special import expit, logit
 from scipy.stats import norm
 
-from swingcast.casedata import transfer_turnout
 from swingcast.errors import ModelError, SchemaError
-from swingcast.transfer import ecological_noise, survey_logit_sd
+from swingcast.model.casedata import transfer_turnout
+from swingcast.model.transfer import ecological_noise, survey_logit_sd
 
 
 def _composition(n: int, seed: int) -> np.ndarray:

@@ -46,7 +46,7 @@ def _existing_path(value: str) -> Path:
 
 # --- commands are registered below this line, one block per stage ------------------------
 
-# --- load: datasets and input checks (swingcast.datasets / swingcast.preflight) -----------
+# --- load: datasets and input checks (swingcast.load.datasets / swingcast.load.preflight) -----------
 
 
 @app.command("datasets")
@@ -55,7 +55,7 @@ def _datasets_cmd(
                                          help="Hash every file found (default).")] = True,
 ) -> None:
     """List the registered data files: size, licence and where each one is found."""
-    from swingcast.datasets import list_datasets
+    from swingcast.load.datasets import list_datasets
 
     table = list_datasets(verify=verify)
     shown = table[["name", "size", "licence", "status"]]
@@ -75,7 +75,7 @@ def _check_cmd(
                                                    "polling_places.")] = None,
 ) -> None:
     """Validate input files before a run; exit 0 if all good, 1 on warnings, 2 on errors."""
-    from swingcast.preflight import check
+    from swingcast.load.preflight import check
 
     report = check(files, kind=kind)
     typer.echo(str(report))
@@ -87,7 +87,7 @@ def _check_cmd(
         raise typer.Exit(report.exit_code)
 
 
-# --- load: election results (swingcast.sources) -------------------------------------------
+# --- load: election results (swingcast.load.sources) -------------------------------------------
 
 
 @app.command("results")
@@ -100,7 +100,7 @@ def _results_cmd(
     strict: Annotated[bool, typer.Option("--strict", help="Fail on any invariant break.")] = False,
 ) -> None:
     """Read a results file and print a summary: rows, bureaux, totals, invariant breaks."""
-    from swingcast.sources import read_results, summarize_results
+    from swingcast.load.sources import read_results, summarize_results
 
     results = read_results(path, format=format, election=election, round=round,
                            strict=strict, candidates=candidates)
@@ -112,7 +112,7 @@ def _results_cmd(
 
 
 
-# --- load: census and contours (swingcast.census / swingcast.geometry) -------------------
+# --- load: census and contours (swingcast.load.census / swingcast.load.geometry) -------------------
 
 
 @app.command("census")
@@ -122,7 +122,7 @@ def _census_cmd(
     out: Annotated[Path | None, typer.Option(help="Write the tidy table (.csv or .parquet).")] = None,
 ) -> None:
     """Read an INSEE census table (RP, Filosofi) and print its IRIS, year and variables."""
-    from swingcast.census import read_census
+    from swingcast.load.census import read_census
 
     df = read_census(path, sheet=sheet)
     variables = list(df.attrs["columns"].values())
@@ -151,8 +151,8 @@ def _contours_cmd(
                                              help="Drop features without geometry.")] = False,
 ) -> None:
     """Read IRIS/bureau contours or address points into Lambert-93 and print a summary."""
-    from swingcast import geometry
     from swingcast.errors import SchemaError
+    from swingcast.load import geometry
 
     if kind == "iris":
         gdf = geometry.read_iris(path, crs=crs, drop_empty=drop_empty)
@@ -178,7 +178,7 @@ def _contours_cmd(
         typer.echo(f"written to {out}")
 
 
-# --- join: IRIS -> bureaux crosswalk (swingcast.joiner) ----------------------------------
+# --- join: IRIS -> bureaux crosswalk (swingcast.join.crosswalk) ----------------------------------
 
 
 @app.command("crosswalk")
@@ -197,7 +197,7 @@ def _crosswalk_cmd(
     n_jobs: Annotated[int, typer.Option("--n-jobs", help="Processes (-1: all cores).")] = 1,
 ) -> None:
     """Compute the weights carrying SOURCE zones onto TARGET zones; save them to Parquet."""
-    from swingcast.joiner import crosswalk, read_weight_layer
+    from swingcast.join.crosswalk import crosswalk, read_weight_layer
 
     cw = crosswalk(source, target, source_id=source_id, target_id=target_id,
                    weights=read_weight_layer(weights), weight_column=weight_column,
@@ -225,7 +225,7 @@ def _backtest_cmd(
                                          help="Previous value as a logit offset.")] = False,
 ) -> None:
     """Back-test the model against the baselines on a named case; print the metrics table."""
-    from swingcast.backtest import backtest, format_report, list_cases
+    from swingcast.model.backtest import backtest, format_report, list_cases
 
     if list_:
         typer.echo(list_cases().to_string(index=False))
@@ -334,9 +334,9 @@ def _contacts_cmd(
     strict: Annotated[bool, typer.Option("--strict", help="Refuse the list if any row is unusable.")] = False,
 ) -> None:
     """Assign contacts to bureaux and export those in top-priority bureaux (no values printed)."""
-    from swingcast.contacts import contacts_segment
     from swingcast.pipeline import area_bureaux
-    from swingcast.targeting import read_predictions
+    from swingcast.target.contacts import contacts_segment
+    from swingcast.target.value import read_predictions
 
     report = contacts_segment(
         contacts, read_predictions(ranking), area_bureaux(area), out, top=top,

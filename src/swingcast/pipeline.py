@@ -2,8 +2,8 @@
 
 :func:`run_demo` is what ``swingcast demo --out DIR`` (and ``make demo``) runs. The modelling
 stages (results loaders, crosswalk, models) are called through :func:`swingcast.backtest`; the
-stages after the predictions are :mod:`swingcast.targeting`, :mod:`swingcast.plan`,
-:mod:`swingcast.turfs`, :mod:`swingcast.maps` and :mod:`swingcast.report`.
+stages after the predictions are :mod:`swingcast.target.value`, :mod:`swingcast.target.plan`,
+:mod:`swingcast.target.turfs`, :mod:`swingcast.target.maps` and :mod:`swingcast.target.report`.
 """
 
 from __future__ import annotations
@@ -23,19 +23,19 @@ import pandas as pd
 from swingcast import schema as S
 from swingcast._log import logger, progress
 from swingcast.cache import atomic_write
-from swingcast.datasets import fetch
 from swingcast.errors import SchemaError, SwingcastError, TargetingError, where
-from swingcast.maps import priority_frame, priority_html, priority_png
-from swingcast.plan import allocate_hours, plan_summary
-from swingcast.report import html_report, write_geopackage, write_table
-from swingcast.targeting import (
+from swingcast.load.datasets import fetch
+from swingcast.target.maps import priority_frame, priority_html, priority_png
+from swingcast.target.plan import allocate_hours, plan_summary
+from swingcast.target.report import html_report, write_geopackage, write_table
+from swingcast.target.turfs import build_turfs
+from swingcast.target.value import (
     TargetingParams,
     other_side,
     race_for_election,
     rank_bureaux,
     read_predictions,
 )
-from swingcast.turfs import build_turfs
 
 __all__ = [
     "AREAS",
@@ -113,7 +113,7 @@ def area_bureaux(area: str = "paris") -> gpd.GeoDataFrame:
     Returns
     -------
     GeoDataFrame
-        From :func:`swingcast.contours.read_bureaux`, indexed by ``bureau_id``;
+        From :func:`swingcast.load.contours.read_bureaux`, indexed by ``bureau_id``;
         ``arrondissement_code`` is the commune code outside Paris (used for caps).
 
     Examples
@@ -121,7 +121,7 @@ def area_bureaux(area: str = "paris") -> gpd.GeoDataFrame:
     >>> area_bureaux("paris").loc["75056_1905", "arrondissement_code"]  # doctest: +SKIP
     '75119'
     """
-    from swingcast.contours import read_bureaux
+    from swingcast.load.contours import read_bureaux
 
     spec = _get_area(area)
     out = read_bureaux(fetch(spec.contours))
@@ -241,7 +241,7 @@ def run_targeting(
     Parameters
     ----------
     predictions : DataFrame
-        The predictions contract (see :func:`swingcast.targeting.rank_bureaux`).
+        The predictions contract (see :func:`swingcast.target.value.rank_bureaux`).
     bureaux : GeoDataFrame
         Bureau polygons indexed by ``bureau_id`` (:func:`area_bureaux`).
     out : path
@@ -345,12 +345,12 @@ def _stage(module: str, name: str) -> Callable[..., object]:
 def forecast_hds13(*, coverage: float = 0.8, n_draws: int = 1000, seed: int = 0) -> pd.DataFrame:
     """Forecast the next European election in Hauts-de-Seine 13, bureau by bureau (RN list).
 
-    No outcome is known, so there is no score: the models of :mod:`swingcast.models` are
+    No outcome is known, so there is no score: the models of :mod:`swingcast.model.estimators` are
     fitted on the latest transition of the same kind (European 2019 features -> European 2024
     results, the training and test data of the ``hds13-eu2024`` case) and applied to features
     built from the 2024 European results and the census. The area-wide level stays at its
     2024 value (no national swing is assumed); the swing probability is the simulated
-    probability that the list passes 50 % (:func:`swingcast.simulate.simulate_swing`, common
+    probability that the list passes 50 % (:func:`swingcast.model.simulate.simulate_swing`, common
     swing sd from the commune-level errors of the training fit).
 
     Returns
@@ -363,12 +363,12 @@ def forecast_hds13(*, coverage: float = 0.8, n_draws: int = 1000, seed: int = 0)
     >>> forecast_hds13()["share_pred"].between(0, 1).all()  # doctest: +SKIP
     True
     """
-    from swingcast.blocs import is_rn
-    from swingcast.casedata import EU24, HDS13_COMMUNES, hds13_census, load_round
-    from swingcast.cases import get_case, lag_matrix
-    from swingcast.features import build_features
-    from swingcast.models import ShareModel, TurnoutModel
-    from swingcast.simulate import area_error_sd, simulate_swing
+    from swingcast.model.blocs import is_rn
+    from swingcast.model.casedata import EU24, HDS13_COMMUNES, hds13_census, load_round
+    from swingcast.model.cases import get_case, lag_matrix
+    from swingcast.model.estimators import ShareModel, TurnoutModel
+    from swingcast.model.features import build_features
+    from swingcast.model.simulate import area_error_sd, simulate_swing
 
     case = get_case("hds13-eu2024").build()
     X_fit, y_fit = case.X_test, case.test.loc[case.X_test.index]  # EU19 -> EU24
@@ -441,7 +441,7 @@ def run_demo(
         Whom the volunteers canvass for: the case's candidate or bloc (default; ``MACRON`` in
         Paris, the ``RN`` list in Hauts-de-Seine 13) or, in a duel, the opponent
         (``LE PEN``: the predictions are mirrored with
-        :func:`swingcast.targeting.other_side`).
+        :func:`swingcast.target.value.other_side`).
 
     Returns
     -------
@@ -481,7 +481,7 @@ def run_demo(
 
     def model() -> None:
         if spec.case:
-            backtest = _stage("swingcast.backtest", "backtest")
+            backtest = _stage("swingcast.model.backtest", "backtest")
             state["bt"] = backtest(case=spec.case)
         else:
             state["bt"] = None

@@ -87,7 +87,7 @@ GEO_SCORE = "geo_score"
 #: The projected CRS every area is computed in (Lambert-93).
 LAMBERT93 = "EPSG:2154"
 
-# --- crosswalk (swingcast.joiner) ----------------------------------------------------------
+# --- crosswalk (swingcast.join.crosswalk) ----------------------------------------------------------
 #: Columns of a crosswalk table: share ``weight`` of source zone ``source_id`` in ``target_id``.
 SOURCE_ID = "source_id"
 TARGET_ID = "target_id"

@@ -1,0 +1,319 @@
+"""INSEE census tables at IRIS level ("bases infracommunales", Filosofi) as tidy tables.
+
+One reader, :func:`read_census`, for the layouts INSEE publishes:
+
+* a plain ``;`` CSV whose first line is the header (``IRIS;C11_POP15P;...``);
+* the RP "bases infracommunales" CSV (``IRIS;REG;DEP;...;TYP_IRIS;...;P16_POP1564;...``);
+* Filosofi CSV: UTF-8 with BOM, CRLF, decimal commas, title lines, a header of French
+  labels, then the header of codes; empty cells are statistical secrecy (NaN, never 0);
+* the XLSX layout, with title lines above the table.
+
+The header is found from the content: it is the last line containing an ``IRIS`` cell
+before the first line whose ``IRIS`` cell looks like an IRIS code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from swingcast._log import logger
+from swingcast.errors import InputFormatError, SchemaError, where
+from swingcast.load.headers import HEADER_SCAN, find_header
+from swingcast.schema import COMMUNE_CODE, COMMUNE_NAME, IRIS_CODE, IRIS_NAME, IRIS_TYPE
+
+__all__ = ["read_census", "census_column_name", "IRIS_PATTERN", "IRIS_TYPES"]
+
+#: A 9-character IRIS code: commune code (``75101``, ``2A004``, ``97101``) + 4 digits.
+IRIS_PATTERN = re.compile(r"^(?:\d{5}|2[AB]\d{3})\d{4}$")
+#: IRIS types: habitat, activité, divers, commune not split into IRIS.
+IRIS_TYPES = ("H", "A", "D", "Z")
+
+#: Identifier and label columns of INSEE tables (not variables): name -> output name or None.
+_ID_COLUMNS: dict[str, str | None] = {
+    "IRIS": None,
+    "COM": None,
+    "LIBCOM": COMMUNE_NAME,
+    "LIBIRIS": IRIS_NAME,
+    "TYP_IRIS": IRIS_TYPE,
+    "REG": None,
+    "DEP": None,
+    "UU2010": None,
+    "UU2020": None,
+    "TRIRIS": None,
+    "GRD_QUART": None,
+    "MODIF_IRIS": None,
+    "LAB_IRIS": None,
+}
+_LOOKS_LIKE_IRIS = re.compile(r"^(?:\d{8,9}|2[AB]\d{7})$")
+_CENSUS_VAR = re.compile(r"^([PC])(\d{2})_(.+)$")
+_FILOSOFI_VAR = re.compile(r"^(DEC|DISP)_(.+?)(\d{2})$")
+
+
+def census_column_name(name: str) -> tuple[str, int | None]:
+    """Return a census variable's name without its year mark, lower-cased, and the year.
+
+    Parameters
+    ----------
+    name : str
+        Column name as published by INSEE.
+
+    Returns
+    -------
+    (str, int or None)
+        The new name and the 4-digit year found in the name (None when there is none).
+
+    Examples
+    --------
+    >>> census_column_name("C11_POP15P_CS3")
+    ('pop15p_cs3', 2011)
+    >>> census_column_name("P16_POP1564"), census_column_name("DEC_MED19")
+    (('pop1564', 2016), ('dec_med', 2019))
+    >>> census_column_name("DEC_S80S2019"), census_column_name("X")
+    (('dec_s80s20', 2019), ('x', None))
+    """
+    name = name.strip()
+    m = _CENSUS_VAR.match(name)
+    if m:
+        return m.group(3).lower(), 2000 + int(m.group(2))
+    m = _FILOSOFI_VAR.match(name)
+    if m:
+        return f"{m.group(1)}_{m.group(2)}".lower(), 2000 + int(m.group(3))
+    return name.lower(), None
+
+
+def _read_text_rows(path: Path) -> tuple[list[list[str]], str, str]:
+    """First lines of a text table split into cells; return (rows, separator, encoding)."""
+    raw = path.read_bytes()
+    encoding = "utf-8-sig"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        encoding = "cp1252"
+        text = raw.decode(encoding)
+    lines = text.splitlines()[:HEADER_SCAN]
+    if not lines:
+        raise InputFormatError(f"{path}: empty file; expected an INSEE table with an IRIS column")
+    counts = {sep: sum(line.count(sep) for line in lines) for sep in (";", ",", "\t")}
+    sep = max(counts, key=lambda s: counts[s])
+    return [[c.strip().strip('"') for c in line.split(sep)] for line in lines], sep, encoding
+
+
+def _find_header(rows: list[list[str]], path: Path) -> int:
+    """Index of the header of codes: last row with an ``IRIS`` cell before the data."""
+
+    def is_header(row: Sequence[str]) -> bool:
+        return any(c.upper() == "IRIS" for c in row)
+
+    def is_record(header: Sequence[str], row: Sequence[str]) -> bool:
+        col = [c.upper() for c in header].index("IRIS")
+        return col < len(row) and bool(_LOOKS_LIKE_IRIS.match(row[col].upper()))
+
+    h = find_header(rows, is_header, is_record)
+    if h is None:
+        raise SchemaError(
+            f"{path}: no 'IRIS' column in the first {HEADER_SCAN} lines; expected an INSEE "
+            "table at IRIS level (a header line with a cell 'IRIS')"
+        )
+    return h
+
+
+def _load_table(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]:
+    """Return the table as strings and the 1-based file line (or sheet row) of its header."""
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        try:
+            grid = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None,
+                                 dtype=object)
+        except ValueError as exc:  # unknown sheet
+            raise InputFormatError(f"{path}: {exc}") from exc
+        grid = grid.dropna(how="all", axis=1)
+        cells = grid.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
+                         else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
+        rows = [list(r) for r in cells.head(HEADER_SCAN).itertuples(index=False)]
+        h = _find_header(rows, path)
+        table = cells.iloc[h + 1:].copy()
+        table.columns = [c.strip() for c in cells.iloc[h]]
+        table = table.loc[:, [c != "" for c in table.columns]]
+        table = table[(table != "").any(axis=1)]
+        table.index = table.index + 1  # sheet row numbers (1-based)
+        return table.astype("string").apply(lambda s: s.str.strip()), h + 1
+    if sheet is not None:
+        raise InputFormatError(f"{path}: sheet={sheet!r} given but the file is not a workbook")
+    rows, sep, encoding = _read_text_rows(path)
+    h = _find_header(rows, path)
+    try:
+        table = pd.read_csv(path, sep=sep, skiprows=h, header=0, dtype=str, encoding=encoding,
+                            keep_default_na=False, na_values=[], skip_blank_lines=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputFormatError(f"{path}: cannot parse as a {sep!r}-separated table: {exc}") from exc
+    table.columns = [str(c).strip() for c in table.columns]
+    table.index = np.arange(len(table)) + h + 2  # file line numbers (header = h + 1)
+    table = table[(table != "").any(axis=1)]
+    return table.astype("string").apply(lambda s: s.str.strip()), h + 1
+
+
+def _iris_codes(raw: pd.Series, path: Path, column: str) -> pd.Series:
+    codes = raw.fillna("").str.upper()
+    short = codes.str.fullmatch(r"\d{8}")
+    if short.any():  # département 01..09 written as a number (leading zero lost)
+        logger.warning("%s: %d IRIS codes of 8 digits padded with a leading zero "
+                       "(a spreadsheet read them as numbers)", path, int(short.sum()))
+        codes = codes.mask(short, codes.str.zfill(9))
+    bad = ~codes.str.fullmatch(IRIS_PATTERN.pattern)
+    if bad.any():
+        line = int(bad[bad].index[0])
+        raise SchemaError(
+            f"{where(path, line=line, column=column)}: malformed IRIS code {raw[line]!r} "
+            f"({int(bad.sum())} in all); expected 9 characters, commune code + 4 digits"
+        )
+    dup = codes.duplicated(keep=False)
+    if dup.any():
+        lines = ", ".join(str(i) for i in dup[dup].index[:10])
+        raise SchemaError(
+            f"{where(path, column=column, ids=codes[dup].unique())}: duplicated IRIS "
+            f"(lines {lines}); expected one row per IRIS"
+        )
+    return codes
+
+
+def _numeric(table: pd.DataFrame, path: Path) -> pd.DataFrame:
+    out = {}
+    for col in table.columns:
+        text = table[col].fillna("").str.replace("\u00a0", "").str.replace(" ", "")
+        text = text.where(text.str.contains(".", regex=False), text.str.replace(",", "."))
+        values = pd.to_numeric(text.replace("", None), errors="coerce").astype("float64")
+        bad = values.isna() & (text != "")
+        if bad.any():
+            line = int(bad[bad].index[0])
+            raise SchemaError(
+                f"{where(path, line=line, column=col)}: value {table.at[line, col]!r} is not a "
+                f"number ({int(bad.sum())} such cells in the column); expected a number or an "
+                "empty cell (statistical secrecy)"
+            )
+        out[col] = values
+    return pd.DataFrame(out, index=table.index)
+
+
+def read_census(path: str | PathLike[str], *, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read an INSEE table at IRIS level into one row per IRIS.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A ``;`` (or ``,``) CSV or an XLSX workbook from INSEE: RP "bases infracommunales",
+        Filosofi, or a plain ``IRIS;<variables>`` table.
+    sheet : str or int, optional
+        Sheet of a workbook (default: the first one).
+
+    Returns
+    -------
+    DataFrame
+        ``iris_code`` (9 characters), ``commune_code`` (its first 5 characters),
+        ``iris_type`` (H/A/D/Z, NA when the file has no ``TYP_IRIS`` and the IRIS is not a
+        whole commune ``COM0000``), ``iris_name`` and ``commune_name`` when the file has
+        them, then the variables as floats, named without their year mark and lower-cased
+        (``C11_POP15P_CS3`` -> ``pop15p_cs3``). Empty cells (statistical secrecy) are NaN.
+        ``df.attrs``: ``census_year`` (int, or a sorted list when names carry several
+        years, None when none), ``source`` (the path) and ``columns`` (original -> new name).
+
+    Raises
+    ------
+    SchemaError
+        No ``IRIS`` column, a malformed or duplicated IRIS code, a ``COM`` that is not the
+        IRIS code's first 5 characters, a non-numeric value in a variable, a negative count
+        (``P``/``C`` variables), an unknown IRIS type; the message names the file, line and
+        column.
+    InputFormatError
+        The file cannot be parsed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "cs8.csv"
+    >>> _ = p.write_text("IRIS;C11_POP15P;C11_POP15P_CS1\\n751010101;784;0\\n750560000;10;\\n")
+    >>> df = read_census(p)
+    >>> df["iris_code"].tolist(), df["commune_code"].tolist(), df["pop15p"].tolist()
+    (['751010101', '750560000'], ['75101', '75056'], [784.0, 10.0])
+    >>> df["iris_type"].tolist()
+    [<NA>, 'Z']
+    >>> df.attrs["census_year"], df["pop15p_cs1"].isna().tolist()
+    (2011, [False, True])
+    >>> read_census("../shared/data/paris/census/rp2011-cs8-iris-paris.csv")  # doctest: +SKIP
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFormatError(f"{path}: no such file; expected an INSEE census table")
+    table, header_line = _load_table(path, sheet)
+    upper = {c: c.upper() for c in table.columns}
+    iris_col = next(c for c, u in upper.items() if u == "IRIS")
+    if table.columns.duplicated().any():
+        dups = sorted(set(table.columns[table.columns.duplicated()]))
+        raise SchemaError(f"{path}, line {header_line}: duplicated column names {dups}")
+    codes = _iris_codes(table[iris_col], path, iris_col)
+
+    out = pd.DataFrame(index=table.index)
+    out[IRIS_CODE] = codes.astype("string")
+    out[COMMUNE_CODE] = codes.str[:5].astype("string")
+    com_col = next((c for c, u in upper.items() if u == "COM"), None)
+    if com_col is not None:  # the commune of an IRIS is its first 5 characters
+        off = table[com_col].fillna("").str.zfill(5).ne(out[COMMUNE_CODE])
+        if off.any():
+            line = int(off[off].index[0])
+            raise SchemaError(f"{where(path, line=line, column=com_col)}: commune "
+                              f"{table.at[line, com_col]!r} is not the first 5 characters of "
+                              f"IRIS {codes[line]!r}")
+    typ_col = next((c for c, u in upper.items() if u == "TYP_IRIS"), None)
+    whole = codes.str.endswith("0000")
+    if typ_col is not None:
+        types = table[typ_col].fillna("").str.upper()
+        bad = ~types.isin([*IRIS_TYPES, ""])
+        if bad.any():
+            line = int(bad[bad].index[0])
+            raise SchemaError(f"{where(path, line=line, column=typ_col)}: IRIS type "
+                              f"{table.at[line, typ_col]!r}; expected one of {IRIS_TYPES}")
+        types = types.replace("", pd.NA).fillna(pd.Series("Z", index=types.index).where(whole))
+    else:
+        types = pd.Series("Z", index=table.index).where(whole)
+    out[IRIS_TYPE] = types.astype("string")
+    for target in (IRIS_NAME, COMMUNE_NAME):
+        col = next((c for c, u in upper.items() if _ID_COLUMNS.get(u) == target), None)
+        if col is not None:
+            out[target] = table[col].replace("", pd.NA).astype("string")
+
+    variables = [c for c, u in upper.items() if u not in _ID_COLUMNS]
+    mapping: dict[str, str] = {}
+    years: set[int] = set()
+    taken = set(out.columns)
+    for col in variables:
+        new, year = census_column_name(col)
+        if new in taken and year is not None and col[:1].upper() == "C":
+            new = "c_" + new  # a complementary variable with the same stem as a main one
+        if new in taken:
+            raise SchemaError(f"{path}, line {header_line}: column {col!r} becomes {new!r}, "
+                              "which another column already has; expected distinct variables")
+        taken.add(new)
+        mapping[col] = new
+        if year is not None:
+            years.add(year)
+    values = _numeric(table[variables], path)
+    counts = [c for c in variables if _CENSUS_VAR.match(c)]  # P/C variables count people
+    negative = values[counts] < 0
+    if negative.to_numpy().any():
+        col = negative.any().idxmax()
+        line = int(negative[col].idxmax())
+        raise SchemaError(f"{where(path, line=line, column=col)}: negative count "
+                          f"{table.at[line, col]!r}; expected a count >= 0")
+    values = values.rename(columns=mapping)
+    out = pd.concat([out, values], axis=1).reset_index(drop=True)
+    out.attrs["census_year"] = (
+        None if not years else next(iter(years)) if len(years) == 1 else sorted(years)
+    )
+    out.attrs["source"] = str(path)
+    out.attrs["columns"] = mapping
+    logger.info("%s: %d IRIS, %d variables", path, len(out), len(variables))
+    return out

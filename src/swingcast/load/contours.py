@@ -1,0 +1,339 @@
+"""Area layers: IRIS contours (IGN, Grand Paris) and bureau-de-vote contours, in Lambert-93.
+
+Each reader recognises its source from the field names, builds the canonical ids of
+:mod:`swingcast.schema` and goes through :func:`swingcast.load.lambert.read_layer` for the CRS,
+unit and validity checks.
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from swingcast._log import logger
+from swingcast.errors import GeometryError, SchemaError, where
+from swingcast.load.census import IRIS_PATTERN, IRIS_TYPES
+from swingcast.load.lambert import dissolve_duplicates, read_vector, to_lambert93
+from swingcast.load.sources.codes import canonical_ids
+from swingcast.schema import (
+    ARRONDISSEMENT_CODE,
+    BUREAU_CODE,
+    BUREAU_ID,
+    COMMUNE_CODE,
+    COMMUNE_NAME,
+    GEOMETRY,
+    IRIS_CODE,
+    IRIS_NAME,
+    IRIS_TYPE,
+    REGISTERED,
+)
+
+__all__ = ["read_iris", "read_bureaux", "bureau_ids"]
+
+#: IRIS layouts: name -> (iris code field, commune field or None, name field, type field).
+_IRIS_LAYOUTS = {
+    "IGN CONTOURS-IRIS (2013)": ("DCOMIRIS", "DEPCOM", "NOM_IRIS", "TYP_IRIS"),
+    "IGN CONTOURS-IRIS": ("CODE_IRIS", "INSEE_COM", "NOM_IRIS", "TYP_IRIS"),
+    "Grand Paris (map_iris)": ("CODE_IRIS", "CODE_COM", "NOM_IRIS", None),
+}
+#: Count columns of bureau sources -> output names.
+_BUREAU_COUNTS = {
+    "nbr_elect_f": REGISTERED,
+    "nbr_elect_e_m": "registered_eu_municipal",
+    "nbr_elect_e_e": "registered_eu_european",
+}
+_CITY_OF_PARIS = "75056"
+
+
+def _field(gdf: pd.DataFrame, name: str | None) -> str | None:
+    """Actual column name matching ``name`` case-insensitively (None when absent)."""
+    if name is None:
+        return None
+    lower = {c.lower(): c for c in gdf.columns}
+    return lower.get(name.lower())
+
+
+def _require_polygons(gdf: gpd.GeoDataFrame, id_column: str, path: Path) -> None:
+    """Refuse features that are not (Multi)Polygons in an area layer, naming them."""
+    bad = ~gdf.geom_type.isin(["Polygon", "MultiPolygon"])
+    if bad.any():
+        kinds = sorted(set(gdf.geom_type[bad]))
+        raise GeometryError(f"{where(path, ids=gdf.loc[bad, id_column])}: geometry of type "
+                            f"{', '.join(kinds)}; expected Polygon or MultiPolygon areas")
+
+
+def _finish_areas(out: gpd.GeoDataFrame, path: Path, id_column: str, layout: str, noun: str,
+                  *, crs: object | None, drop_empty: bool) -> gpd.GeoDataFrame:
+    """Last steps of every area reader: Lambert-93 with its checks, (Multi)Polygons only,
+    one feature per id; ``attrs`` ``layout``, ``source``, ``repaired``, ``dropped_empty``
+    (and ``dissolved``); one log line."""
+    out = to_lambert93(out, source=path, crs=crs, drop_empty=drop_empty, id_column=id_column)
+    _require_polygons(out, id_column, path)
+    checked = {k: out.attrs.get(k, d) for k, d in (("repaired", 0), ("dropped_empty", []))}
+    out = dissolve_duplicates(out, id_column, source=str(path))
+    out.attrs.update(layout=layout, source=str(path), **checked)
+    logger.info("%s: %d %s (%s)", path, len(out), noun, layout)
+    return out
+
+
+def read_iris(path: str | PathLike[str], *, crs: object | None = None,
+              drop_empty: bool = False) -> gpd.GeoDataFrame:
+    """Read IRIS contours into ``iris_code, commune_code, iris_name, iris_type, geometry``.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        IGN CONTOURS-IRIS (``DCOMIRIS, DEPCOM, NOM_IRIS, TYP_IRIS`` as in 2013, or
+        ``CODE_IRIS, INSEE_COM, NOM_IRIS, TYP_IRIS`` in later editions), or the Grand Paris
+        shapefile (``CODE_IRIS, NOM_IRIS, CODE_COM, ...``, no IRIS type).
+    crs : object, optional
+        CRS to assume if the file has none (see :func:`swingcast.load.lambert.to_lambert93`).
+    drop_empty : bool
+        Drop features without geometry (with a warning) instead of raising.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per IRIS, EPSG:2154. ``iris_type`` is NA when the source has none (except
+        ``COM0000`` IRIS: Z). An IRIS drawn as several features is dissolved into one
+        (``attrs["dissolved"]``). ``attrs["layout"]`` names the layout recognised;
+        ``attrs["repaired"]`` counts repaired geometries, ``attrs["dropped_empty"]`` lists
+        the ids dropped by ``drop_empty``.
+
+    Raises
+    ------
+    SchemaError
+        Unknown layout, malformed IRIS code, commune code not the first 5 characters.
+    CRSError, GeometryError
+        See :func:`swingcast.load.lambert.to_lambert93`; also a feature that is not a
+        (Multi)Polygon (ids named).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from shapely.geometry import box
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "iris.gpkg"
+    >>> gpd.GeoDataFrame({"CODE_IRIS": ["921020101"], "INSEE_COM": ["92102"],
+    ...                   "NOM_IRIS": ["A"], "TYP_IRIS": ["H"]},
+    ...                  geometry=[box(650000, 6860000, 651000, 6861000)],
+    ...                  crs="EPSG:2154").to_file(p)
+    >>> iris = read_iris(p)
+    >>> iris[["iris_code", "commune_code", "iris_type"]].values.tolist(), iris.area.sum()
+    ([['921020101', '92102', 'H']], np.float64(1000000.0))
+    >>> read_iris("../shared/data/paris/contours/iris-paris-2013.gpkg")  # doctest: +SKIP
+    """
+    path = Path(path)
+    gdf = read_vector(path)
+    layout = None
+    for name, fields in _IRIS_LAYOUTS.items():
+        if all(_field(gdf, f) is not None for f in fields if f is not None):
+            layout = name
+            break
+    if layout is None:
+        raise SchemaError(
+            f"{path}: IRIS layout not recognised (fields {list(gdf.columns.drop(GEOMETRY))}); "
+            "expected DCOMIRIS/DEPCOM/NOM_IRIS/TYP_IRIS or CODE_IRIS/INSEE_COM (or CODE_COM)/"
+            "NOM_IRIS"
+        )
+    code_f, com_f, name_f, type_f = (_field(gdf, f) for f in _IRIS_LAYOUTS[layout])
+    codes = gdf[code_f].astype("string").str.strip().str.upper()
+    bad = ~codes.fillna("").str.fullmatch(IRIS_PATTERN.pattern)
+    if bad.any():
+        raise SchemaError(f"{where(path, column=code_f, ids=codes[bad].fillna('<empty>'))}: "
+                          "malformed IRIS code; expected 9 characters, commune code + 4 digits")
+    communes = codes.str[:5]
+    if com_f is not None:
+        given = gdf[com_f].astype("string").str.strip()
+        off = given.ne(communes).fillna(True)
+        if off.any():
+            raise SchemaError(f"{where(path, column=com_f, ids=codes[off])}: commune code is "
+                              "not the first 5 characters of the IRIS code")
+    types = (gdf[type_f].astype("string").str.strip().str.upper() if type_f
+             else pd.Series(pd.NA, index=gdf.index, dtype="string"))
+    types = types.mask(types.isna() & codes.str.endswith("0000"), "Z")
+    odd = types.notna() & ~types.isin(IRIS_TYPES)
+    if odd.any():
+        raise SchemaError(f"{where(path, column=type_f, ids=codes[odd])}: IRIS type "
+                          f"{types[odd].iloc[0]!r}; expected one of {IRIS_TYPES}")
+    out = gpd.GeoDataFrame(
+        {IRIS_CODE: codes, COMMUNE_CODE: communes,
+         IRIS_NAME: gdf[name_f].astype("string"), IRIS_TYPE: types.astype("string")},
+        geometry=gdf.geometry.to_numpy(), crs=gdf.crs, index=gdf.index,
+    )
+    return _finish_areas(out, path, IRIS_CODE, layout, "IRIS", crs=crs, drop_empty=drop_empty)
+
+
+def bureau_ids(commune: pd.Series, bureau: pd.Series) -> pd.DataFrame:
+    """Canonical ``bureau_id, commune_code, arrondissement_code, bureau_code`` columns.
+
+    Parameters
+    ----------
+    commune : Series of str
+        5-character INSEE commune code (a Paris/Lyon/Marseille arrondissement is filed
+        under its city).
+    bureau : Series of str
+        Bureau code as published (``"0001"``, ``"1905"``).
+
+    Returns
+    -------
+    DataFrame
+        Same index as the inputs.
+
+    Examples
+    --------
+    >>> bureau_ids(pd.Series(["92002", "75056"]), pd.Series(["0001", "1905"])).values.tolist()
+    [['92002_1', '92002', <NA>, '1'], ['75056_1905', '75056', '75119', '1905']]
+    """
+    com = commune.astype("string").str.strip()
+    dep = com.str[:2].where(~com.str.startswith("97"), com.str[:3])
+    ids = canonical_ids(dep, com, bureau.astype("string"))
+    return ids[[BUREAU_ID, COMMUNE_CODE, ARRONDISSEMENT_CODE, BUREAU_CODE]]
+
+
+def _split_ids(values: pd.Series, pattern: str, path: Path, column: str,
+               expected: str) -> pd.DataFrame:
+    """Split ids with a regex of two groups; a value that does not match is an error."""
+    parts = values.astype("string").str.strip().str.extract(pattern)
+    bad = parts.isna().any(axis=1)
+    if bad.any():
+        raise SchemaError(f"{where(path, column=column, ids=values[bad].fillna('<empty>'))}: "
+                          f"malformed bureau id; expected {expected}")
+    return parts
+
+
+def _paris_2017(gdf: gpd.GeoDataFrame, path: Path, col: str) -> pd.DataFrame:
+    parts = _split_ids(gdf[col], r"^(\d{1,2})-(\d{1,2})$", path, col, "'AA-N' (e.g. '19-5')")
+    arr = parts[0].astype(int)
+    if not arr.between(1, 20).all():
+        raise SchemaError(f"{where(path, column=col, ids=gdf.loc[~arr.between(1, 20), col])}: "
+                          "arrondissement out of 1..20")
+    bureau = parts[0].str.zfill(2) + parts[1].str.zfill(2)
+    return bureau_ids(pd.Series(_CITY_OF_PARIS, index=gdf.index), bureau)
+
+
+def _paris_2012(gdf: gpd.GeoDataFrame, path: Path, arr_f: str, num_f: str) -> pd.DataFrame:
+    arr = pd.to_numeric(gdf[arr_f], errors="coerce")
+    num = pd.to_numeric(gdf[num_f], errors="coerce")
+    bad = ~(arr.between(1, 20) & num.between(1, 99))
+    if bad.any():
+        raise SchemaError(f"{where(path, column=arr_f, ids=gdf.index[bad])}: arrondissement "
+                          "(1..20) or bureau number (1..99) missing or out of range")
+    bureau = arr.astype(int).astype(str).str.zfill(2) + num.astype(int).astype(str).str.zfill(2)
+    ids = bureau_ids(pd.Series(_CITY_OF_PARIS, index=gdf.index), bureau)
+    id_f = _field(gdf, "ID")
+    if id_f is not None:  # ID is 750AA0NNN: must agree with arrondisse/num_bv
+        expect = "750" + arr.astype(int).astype(str).str.zfill(2) + num.astype(int).astype(
+            str).str.zfill(4)
+        off = gdf[id_f].astype("string").str.strip().ne(expect).fillna(True)
+        if off.any():
+            raise SchemaError(f"{where(path, column=id_f, ids=gdf.loc[off, id_f])}: ID does not "
+                              f"agree with {arr_f}/{num_f}; expected 750AA0NNN")
+    return ids
+
+
+def _commune_bureau(gdf: gpd.GeoDataFrame, path: Path, col: str,
+                    commune_f: str | None = None) -> pd.DataFrame:
+    parts = _split_ids(gdf[col], r"^(\d{5}|2[AB]\d{3})_([0-9A-Za-z]+)$", path, col,
+                       "'<commune>_<bureau>' (e.g. '92002_0001')")
+    if commune_f is not None:
+        off = gdf[commune_f].astype("string").str.strip().ne(parts[0]).fillna(True)
+        if off.any():
+            raise SchemaError(f"{where(path, column=col, ids=gdf.loc[off, col])}: commune part "
+                              f"differs from {commune_f}")
+    return bureau_ids(parts[0], parts[1])
+
+
+def read_bureaux(path: str | PathLike[str], *, id_field: str | None = None,
+                 crs: object | None = None, drop_empty: bool = False) -> gpd.GeoDataFrame:
+    """Read bureau-de-vote contours into ``bureau_id, commune_code, arrondissement_code,
+    bureau_code, geometry`` (+ counts), in Lambert-93.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        Recognised sources (from their fields): Etalab contours (``codeBureauVote``
+        ``92002_0001``), REU-derived contours (``CODE_BV`` ``04036_2`` with ``INSEE_COM``),
+        Ville de Paris secteurs (``id_bv`` ``19-5``), Paris 2012 (``arrondisse``,
+        ``num_bv``, ``ID``).
+    id_field : str, optional
+        Field holding ``<commune>_<bureau>`` or Paris ``AA-N`` ids, for other sources.
+    crs : object, optional
+        CRS to assume when the file has none.
+    drop_empty : bool
+        Drop bureaux without geometry (with a warning) instead of raising.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per bureau, EPSG:2154, ids as in :mod:`swingcast.schema` (Paris bureaux
+        under 75056 with ``arrondissement_code`` 751AA). ``commune_name`` when the source
+        has it; Paris counts ``nbr_elect_f`` -> ``registered`` (French voters registered),
+        ``nbr_elect_e_m`` -> ``registered_eu_municipal``, ``nbr_elect_e_e`` ->
+        ``registered_eu_european``. A bureau drawn as several features is dissolved into
+        one MultiPolygon (other columns from its first feature), logged, and listed in
+        ``attrs["dissolved"]``.
+
+    Raises
+    ------
+    SchemaError
+        Unknown source layout or malformed ids (named in the message).
+    CRSError, GeometryError
+        See :func:`swingcast.load.lambert.to_lambert93`; also a feature that is not a
+        (Multi)Polygon (ids named).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from shapely.geometry import box
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "bv.geojson"
+    >>> gpd.GeoDataFrame({"codeBureauVote": ["92002_0001", "92002_0002"]},
+    ...                  geometry=[box(2.29, 48.75, 2.30, 48.76), box(2.30, 48.75, 2.31, 48.76)],
+    ...                  crs="EPSG:4326").to_file(p)
+    >>> bv = read_bureaux(p)
+    >>> bv["bureau_id"].tolist(), bv.crs.to_epsg()
+    (['92002_1', '92002_2'], 2154)
+    """
+    path = Path(path)
+    gdf = read_vector(path)
+    f = {name: _field(gdf, name) for name in
+         ("codeBureauVote", "CODE_BV", "INSEE_COM", "id_bv", "arrondisse", "num_bv",
+          "nomCommune", "COMMUNE")}
+    if id_field is not None:
+        col = _field(gdf, id_field)
+        if col is None:
+            raise SchemaError(f"{path}: no field {id_field!r}; fields are "
+                              f"{list(gdf.columns.drop(GEOMETRY))}")
+        sample = gdf[col].astype("string").str.strip()
+        if sample.str.fullmatch(r"\d{1,2}-\d{1,2}").fillna(False).all():
+            ids, source = _paris_2017(gdf, path, col), "Paris secteurs"
+        else:
+            ids, source = _commune_bureau(gdf, path, col), f"field {col}"
+    elif f["codeBureauVote"]:
+        ids, source = _commune_bureau(gdf, path, f["codeBureauVote"]), "Etalab contours"
+    elif f["CODE_BV"]:
+        ids = _commune_bureau(gdf, path, f["CODE_BV"], f["INSEE_COM"])
+        source = "REU contours (CODE_BV)"
+    elif f["id_bv"] and f["arrondisse"] is None:
+        ids, source = _paris_2017(gdf, path, f["id_bv"]), "Paris secteurs"
+    elif f["arrondisse"] and f["num_bv"]:
+        ids, source = _paris_2012(gdf, path, f["arrondisse"], f["num_bv"]), "Paris 2012"
+    else:
+        raise SchemaError(
+            f"{path}: bureau layout not recognised (fields {list(gdf.columns.drop(GEOMETRY))}); "
+            "expected codeBureauVote, CODE_BV, id_bv ('AA-N'), arrondisse/num_bv, or pass "
+            "id_field="
+        )
+    out = ids.copy()
+    name_f = f["nomCommune"] or f["COMMUNE"]
+    if name_f:
+        out[COMMUNE_NAME] = gdf[name_f].astype("string")
+    for raw, new in _BUREAU_COUNTS.items():
+        col = _field(gdf, raw)
+        if col is not None:
+            out[new] = pd.to_numeric(gdf[col], errors="raise").astype("Int64")
+    out = gpd.GeoDataFrame(out, geometry=gdf.geometry.to_numpy(), crs=gdf.crs)
+    return _finish_areas(out, path, BUREAU_ID, source, "bureaux", crs=crs, drop_empty=drop_empty)
+
