@@ -146,7 +146,11 @@ def _contours_cmd(
     path: Annotated[Path, typer.Argument(help="Vector layer, or CSV/.rda of points.")],
     out: Annotated[Path | None, typer.Option(help="Write the layer (GeoPackage).")] = None,
     id_field: Annotated[str | None, typer.Option(help="bureaux: field with the ids.")] = None,
-    crs: Annotated[str | None, typer.Option(help="CRS to assume if the file has none.")] = None,
+    commune: Annotated[str | None, typer.Option(
+        help="bureaux: INSEE commune of every feature, when --id-field holds bare bureau "
+             "numbers.")] = None,
+    crs: Annotated[str | None, typer.Option(
+        help="The file's CRS: used when it has none, overrides a wrong one.")] = None,
     drop_empty: Annotated[bool, typer.Option("--drop-empty",
                                              help="Drop features without geometry.")] = False,
 ) -> None:
@@ -157,7 +161,8 @@ def _contours_cmd(
     if kind == "iris":
         gdf = geometry.read_iris(path, crs=crs, drop_empty=drop_empty)
     elif kind == "bureaux":
-        gdf = geometry.read_bureaux(path, id_field=id_field, crs=crs, drop_empty=drop_empty)
+        gdf = geometry.read_bureaux(path, id_field=id_field, commune=commune, crs=crs,
+                                    drop_empty=drop_empty)
     elif kind == "addresses":
         gdf = geometry.read_addresses(path)
     elif kind == "polling-places":
