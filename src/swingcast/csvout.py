@@ -86,7 +86,7 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: str | PathLike[str], *, index: bool = False) -> Path:
-    """Write ``frame`` as UTF-8 CSV, all at once (:func:`~swingcast.cache.atomic_write`), with
+    """Write ``frame`` as UTF-8 CSV with CRLF line ends, all at once (:func:`~swingcast.cache.atomic_write`), with
     formula-like cells neutralised (:func:`neutralise_frame`).
 
     Parameters
@@ -106,11 +106,14 @@ def write_csv(frame: pd.DataFrame, path: str | PathLike[str], *, index: bool = F
     --------
     >>> import tempfile, os
     >>> f = os.path.join(tempfile.mkdtemp(), "seg.csv")
-    >>> write_csv(pd.DataFrame({"email": ["=1+1"], "n": [3]}), f).read_text()
-    "email,n\\n'=1+1,3\\n"
+    >>> write_csv(pd.DataFrame({"email": ["=1+1"], "n": [3]}), f).read_bytes()
+    b"email,n\\r\\n'=1+1,3\\r\\n"
     """
     path = Path(path)
     safe = neutralise_frame(frame.reset_index() if index else frame)
     with atomic_write(path, "w", encoding="utf-8", newline="") as handle:
-        safe.to_csv(handle, index=False)
+        # CRLF line ends (RFC 4180): the csv writer then quotes every cell holding a "\r"
+        # or "\n"; with "\n" alone, a lone "\r" in a cell would be written bare and split
+        # the record in a spreadsheet
+        safe.to_csv(handle, index=False, lineterminator="\r\n")
     return path

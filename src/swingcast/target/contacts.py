@@ -14,7 +14,6 @@ with ``on_skip="raise"``; they are never dropped silently.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -125,8 +124,11 @@ def _decode(path: Path) -> str:
 def _records(text: str, sep: str, path: Path) -> tuple[list[list[str]], list[int], int]:
     """Records and the physical line each starts on; refuse any record whose field count
     differs from the header's, and quoted fields that swallow whole records."""
-    physical = text.splitlines()
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    # lines end at "\n" only: a lone "\r" inside a quoted cell does not start a line
+    physical = text.split("\n")
+    if physical and physical[-1] == "":
+        physical.pop()
+    reader = csv.reader((line + "\n" for line in physical), delimiter=sep, strict=True)
     records: list[list[str]] = []
     starts: list[int] = []
     previous = 0
