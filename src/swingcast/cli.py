@@ -19,7 +19,7 @@ from swingcast.errors import SwingcastError
 app = typer.Typer(
     name="swingcast",
     help="Predict turnout and swing per bureau de vote and rank bureaux for canvassing.",
-    no_args_is_help=True,
+    no_args_is_help=False,  # bare `swingcast` is a one-line usage error (see main)
     add_completion=False,
     pretty_exceptions_enable=False,
 )
@@ -131,12 +131,13 @@ def _census_cmd(
     typer.echo(", ".join(variables[:20]) + (" ..." if len(variables) > 20 else ""))
     if out is not None:
         from swingcast.cache import atomic_write
+        from swingcast.csvout import write_csv
 
-        with atomic_write(out) as tmp:
-            if out.suffix.lower() == ".parquet":
+        if out.suffix.lower() == ".parquet":
+            with atomic_write(out) as tmp:
                 df.to_parquet(tmp, index=False)
-            else:
-                df.to_csv(tmp, index=False)
+        else:
+            write_csv(df, out)
         typer.echo(f"written to {out}")
 
 
@@ -368,8 +369,59 @@ def _demo_cmd(
         typer.echo(f"{name:12s} {path}")
 
 
+def _usage_error_classes() -> tuple[type[BaseException], ...]:
+    """Click's exception classes, from typer's vendored copy and from click (either or both).
+
+    typer < 0.2x raises ``click.exceptions``; newer typer vendors click as ``typer._click``
+    and raises its own copies, which are not subclasses of click's. Both are caught.
+    """
+    import importlib
+
+    found: list[type[BaseException]] = []
+    for name in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        found += [getattr(module, c) for c in ("ClickException", "Abort") if hasattr(module, c)]
+    return tuple(found)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _usage_message(exc: BaseException) -> str:
+    """One line for a click usage error (``No such option: --frmat``...)."""
+    if type(exc).__name__ == "NoArgsIsHelpError" or (
+            getattr(exc, "message", "") == "Missing command."):
+        return "missing command; run 'swingcast --help' for the list of commands"
+    if type(exc).__name__ == "Abort":
+        return "aborted"
+    format_message = getattr(exc, "format_message", None)
+    message = _one_line(format_message() if callable(format_message) else str(exc))
+    ctx = getattr(exc, "ctx", None)
+    command = getattr(ctx, "command_path", None) if ctx is not None else None
+    hint = f" (see '{command} --help')" if command else ""
+    return f"{message}{hint}"
+
+
+def _os_message(exc: OSError) -> str:
+    """One line for an OS error (read-only folder, a directory where a file is expected)."""
+    name = exc.filename if exc.filename is not None else ""
+    reason = exc.strerror or type(exc).__name__
+    return f"{name}: {reason}" if name else reason
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status.
+
+    Every error ends as one line on stderr, ``swingcast: error: ...``, and exit status 2:
+    a :class:`SwingcastError`, a usage error (missing or misspelt option, unknown command,
+    no command at all; whatever click copy the installed typer uses) and an OS error on a
+    file (read-only folder, a folder given as output file). ``--debug`` lets the exception
+    out with its traceback instead. Any other exception is a bug: one line with its type
+    only (its message could quote input data), exit status 1.
 
     Parameters
     ----------
@@ -379,34 +431,39 @@ def main(argv: list[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, 2 on a :class:`SwingcastError` (message printed on stderr).
+        0 on success, 1 on warnings or an internal error, 2 on an error.
 
     Examples
     --------
-    >>> main(["--help"])  # doctest: +SKIP
-    0
+    >>> main(["no-such-command"])
+    2
     """
     args = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in args
+    usage_errors = _usage_error_classes()
     try:
         status = app(args=args, prog_name="swingcast", standalone_mode=False)
     except SwingcastError as exc:
         if debug:
             raise
-        print(f"swingcast: error: {exc}", file=sys.stderr)
+        print(f"swingcast: error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
-    except SystemExit as exc:  # typer/click exits (help, usage errors)
-        return int(exc.code or 0)
-    except Exception as exc:  # click usage errors arrive as ClickException
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
-            print("swingcast: aborted", file=sys.stderr)
-            return 1
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return 2
-        raise
+    except SystemExit as exc:  # typer/click exits (help)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except usage_errors as exc:  # a traceback of click's parser helps nobody, even --debug
+        print(f"swingcast: error: {_usage_message(exc)}", file=sys.stderr)
+        return 2 if type(exc).__name__ != "Abort" else 1
+    except OSError as exc:
+        if debug:
+            raise
+        print(f"swingcast: error: {_os_message(exc)}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if debug:
+            raise
+        print(f"swingcast: error: internal error ({type(exc).__name__}); run again with "
+              "--debug for the traceback and report it", file=sys.stderr)
+        return 1
     # typer.Exit(code) inside a command comes back as the return value here
     return status if type(status) is int else 0
 
