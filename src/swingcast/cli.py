@@ -218,7 +218,8 @@ def _crosswalk_cmd(
         "--weight-column", help="Count column of the weight layer.")] = None,
     within: Annotated[str, typer.Option(
         help="'auto', 'commune' or 'none': keep weights inside communes.")] = "auto",
-    n_jobs: Annotated[int, typer.Option("--n-jobs", help="Processes (-1: all cores).")] = 1,
+    n_jobs: Annotated[int | None, typer.Option(
+        "--n-jobs", help="Processes (default: $SWINGCAST_N_JOBS, else all cores).")] = None,
 ) -> None:
     """Compute the weights carrying SOURCE zones onto TARGET zones; save them to Parquet."""
     from swingcast.join.crosswalk import crosswalk, read_weight_layer
