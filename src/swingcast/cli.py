@@ -111,6 +111,30 @@ def _results_cmd(
         typer.echo(results.issues.head(10).to_string(index=False))
 
 
+# --- load: the parsed-results cache (swingcast.load.sources.resultcache) ------------------
+
+cache_app = typer.Typer(help="The cache of parsed results files (read_results).",
+                        no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("info")
+def _cache_info_cmd() -> None:
+    """Print the cache folder, the number of cached reads and the space they use."""
+    from swingcast.load.sources.resultcache import cache_info
+
+    info = cache_info()
+    typer.echo(f"{info['folder']}: {info['entries']} cached read(s), "
+               f"{info['bytes'] / 1e6:.1f} MB")
+
+
+@cache_app.command("clear")
+def _cache_clear_cmd() -> None:
+    """Remove every cached read (downloaded datasets are kept)."""
+    from swingcast.load.sources.resultcache import clear_cache, results_cache_dir
+
+    typer.echo(f"{results_cache_dir()}: removed {clear_cache()} cached read(s)")
+
 
 # --- load: census and contours (swingcast.load.census / swingcast.load.geometry) -------------------
 
@@ -200,7 +224,8 @@ def _crosswalk_cmd(
         "--weight-column", help="Count column of the weight layer.")] = None,
     within: Annotated[str, typer.Option(
         help="'auto', 'commune' or 'none': keep weights inside communes.")] = "auto",
-    n_jobs: Annotated[int, typer.Option("--n-jobs", help="Processes (-1: all cores).")] = 1,
+    n_jobs: Annotated[int | None, typer.Option(
+        "--n-jobs", help="Processes (default: $SWINGCAST_N_JOBS, else all cores).")] = None,
 ) -> None:
     """Compute the weights carrying SOURCE zones onto TARGET zones; save them to Parquet."""
     from swingcast.join.crosswalk import crosswalk, read_weight_layer
