@@ -371,10 +371,12 @@ def _targeting_params(values: list[str] | None, race: str | None) -> dict[str, o
 _CONTOURS_HELP = "Bureau contours (any vector layer) for the map and turfs, instead of a built-in area."
 
 
-def _contours(path: Path | None, id_field: str | None, commune: str | None, crs: str | None):
+def _contours(path: Path | None, id_field: str | None, commune: str | None, crs: str | None,
+              drop_empty: bool = False):
     from swingcast.pipeline import Contours
 
-    return None if path is None else Contours(path, id_field=id_field, commune=commune, crs=crs)
+    return None if path is None else Contours(path, id_field=id_field, commune=commune, crs=crs,
+                                              drop_empty=drop_empty)
 
 
 def _caps(values: list[str] | None) -> dict[str, float]:
@@ -421,13 +423,14 @@ def _plan_cmd(
     id_field: Annotated[str | None, typer.Option("--id-field", help="--contours: field with the bureau ids.")] = None,
     commune: Annotated[str | None, typer.Option("--commune", help="--contours: commune of bare bureau numbers (69123).")] = None,
     crs: Annotated[str | None, typer.Option("--crs", help="--contours: CRS to assume (overrides the file's).")] = None,
+    drop_empty: Annotated[bool, typer.Option("--drop-empty", help="--contours: drop features without geometry.")] = False,
 ) -> None:
     """Allocate volunteer-hours to bureaux (greedy on marginal expected votes)."""
     from swingcast.pipeline import plan_file
 
     plan = plan_file(ranking, out, hours=hours, caps=_caps(cap),
                      params=_targeting_params(param, race), area=area, turf_hours=turf_hours,
-                     contours=_contours(contours, id_field, commune, crs))
+                     contours=_contours(contours, id_field, commune, crs, drop_empty))
     typer.echo(f"{plan['hours'].sum():.0f} hours in {len(plan)} bureaux -> {out}")
 
 
@@ -441,12 +444,13 @@ def _report_cmd(
     id_field: Annotated[str | None, typer.Option("--id-field", help="--contours: field with the bureau ids.")] = None,
     commune: Annotated[str | None, typer.Option("--commune", help="--contours: commune of bare bureau numbers (69123).")] = None,
     crs: Annotated[str | None, typer.Option("--crs", help="--contours: CRS to assume (overrides the file's).")] = None,
+    drop_empty: Annotated[bool, typer.Option("--drop-empty", help="--contours: drop features without geometry.")] = False,
 ) -> None:
     """Write the one-page HTML report with its priority map (no map, said so, without contours)."""
     from swingcast.pipeline import report_file
 
     typer.echo(str(report_file(ranking, out, area=area, plan=plan,
-                               contours=_contours(contours, id_field, commune, crs))))
+                               contours=_contours(contours, id_field, commune, crs, drop_empty))))
 
 
 @app.command("contacts")
@@ -481,6 +485,7 @@ def _demo_cmd(
     id_field: Annotated[str | None, typer.Option("--id-field", help="--contours: field with the bureau ids.")] = None,
     commune: Annotated[str | None, typer.Option("--commune", help="--contours: commune of bare bureau numbers (69123).")] = None,
     crs: Annotated[str | None, typer.Option("--crs", help="--contours: CRS to assume (overrides the file's).")] = None,
+    drop_empty: Annotated[bool, typer.Option("--drop-empty", help="--contours: drop features without geometry.")] = False,
 ) -> None:
     """Run the whole pipeline on real data and write ranking, plan, maps, report, back-test."""
     from swingcast.pipeline import run_demo
@@ -489,7 +494,7 @@ def _demo_cmd(
     if package_logger.getEffectiveLevel() > logging.INFO:
         package_logger.setLevel(logging.INFO)  # a long run: show its stages
     result = run_demo(out, area=area, hours=hours, candidate=candidate,
-                      contours=_contours(contours, id_field, commune, crs))
+                      contours=_contours(contours, id_field, commune, crs, drop_empty))
     for name, path in sorted(result.files.items()):
         typer.echo(f"{name:12s} {path}")
 

@@ -134,6 +134,7 @@ def contour_bureaux(
     id_field: str | None = None,
     commune: str | None = None,
     crs: object | None = None,
+    drop_empty: bool = False,
 ) -> gpd.GeoDataFrame:
     """Any bureau contours, as :func:`area_bureaux` gives those of a demo area.
 
@@ -141,9 +142,10 @@ def contour_bureaux(
     ----------
     path : path
         A vector layer of bureau polygons (:func:`swingcast.read_bureaux`).
-    id_field, commune, crs
+    id_field, commune, crs, drop_empty
         As :func:`swingcast.read_bureaux`: the field holding the ids, the commune of bare
-        bureau numbers (``"69123"``), the CRS to assume (overrides a missing or wrong one).
+        bureau numbers (``"69123"``), the CRS to assume (overrides a missing or wrong one),
+        whether to drop features without geometry (reported) instead of refusing the file.
 
     Returns
     -------
@@ -158,7 +160,7 @@ def contour_bureaux(
     """
     from swingcast.load.contours import read_bureaux
 
-    out = read_bureaux(path, id_field=id_field, commune=commune, crs=crs)
+    out = read_bureaux(path, id_field=id_field, commune=commune, crs=crs, drop_empty=drop_empty)
     # caps and turfs group by arrondissement in Paris, by commune elsewhere
     out[S.ARRONDISSEMENT_CODE] = out[S.ARRONDISSEMENT_CODE].fillna(out[S.COMMUNE_CODE])
     return out.set_index(S.BUREAU_ID)
@@ -172,10 +174,12 @@ class Contours:
     id_field: str | None = None
     commune: str | None = None
     crs: object | None = None
+    drop_empty: bool = False
 
     def read(self) -> gpd.GeoDataFrame:
         """:func:`contour_bureaux` of this file."""
-        return contour_bureaux(self.path, id_field=self.id_field, commune=self.commune, crs=self.crs)
+        return contour_bureaux(self.path, id_field=self.id_field, commune=self.commune, crs=self.crs,
+                               drop_empty=self.drop_empty)
 
 
 def _polygons(area: str | None, contours: Contours | str | PathLike[str] | None) -> gpd.GeoDataFrame | None:
