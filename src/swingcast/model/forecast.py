@@ -39,7 +39,6 @@ from swingcast.model.training import (
     CaseData,
     case_data,
     resolve_share,
-    votes_of,
 )
 from swingcast.schema import (
     BUREAU_ID,
@@ -238,7 +237,7 @@ def forecast(
         raise SchemaError(f"forecast: {target} is not after the latest round of the history "
                           f"({history.latest}); to score a round already held use swingcast.backtest")
     s = resolve_share(share)
-    present = {r: votes_of(history.round(r)[1], s.select).sum() > 0 for r in history.rounds}
+    present = history.has_share(s.select)
     chosen = choose_training(history.rounds, target, has_share=present)
     if not present[chosen.apply[0]]:
         logger.warning("forecast: the share %r has no vote in %s, the round describing the bureaux; "
