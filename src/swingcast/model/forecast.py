@@ -277,7 +277,7 @@ def forecast(
         ids = polygons[BUREAU_ID] if BUREAU_ID in getattr(polygons, "columns", []) else polygons.index
         notes["bureaux_without_polygon"] = int((~pred[BUREAU_ID].isin(set(map(str, ids)))).sum())
     training = {**chosen.as_dict(), "forecast": target, "share": share, "share_group": s.group,
-                "training_bureaux": int(len(data.X_train))}
+                "training_bureaux": int(len(data.X_train)), "model_features": list(data.features or [])}
     logger.info("forecast %s (%s): trained on %s -> %s (%s), %d bureaux", target, share,
                 ", ".join(chosen.features), chosen.outcome, chosen.rule, len(pred))
     return Forecast(pred, training, anchors, polygons, notes)
