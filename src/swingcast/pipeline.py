@@ -41,6 +41,9 @@ __all__ = [
     "AREAS",
     "Area",
     "area_bureaux",
+    "contour_bureaux",
+    "Contours",
+    "cap_group",
     "backtest_headline",
     "forecast_hds13",
     "backtest_quality",
@@ -121,13 +124,117 @@ def area_bureaux(area: str = "paris") -> gpd.GeoDataFrame:
     >>> area_bureaux("paris").loc["75056_1905", "arrondissement_code"]  # doctest: +SKIP
     '75119'
     """
+    spec = _get_area(area)
+    return contour_bureaux(fetch(spec.contours))
+
+
+def contour_bureaux(
+    path: str | PathLike[str],
+    *,
+    id_field: str | None = None,
+    commune: str | None = None,
+    crs: object | None = None,
+    drop_empty: bool = False,
+) -> gpd.GeoDataFrame:
+    """Any bureau contours, as :func:`area_bureaux` gives those of a demo area.
+
+    Parameters
+    ----------
+    path : path
+        A vector layer of bureau polygons (:func:`swingcast.read_bureaux`).
+    id_field, commune, crs, drop_empty
+        As :func:`swingcast.read_bureaux`: the field holding the ids, the commune of bare
+        bureau numbers (``"69123"``), the CRS to assume (overrides a missing or wrong one),
+        whether to drop features without geometry (reported) instead of refusing the file.
+
+    Returns
+    -------
+    GeoDataFrame
+        Indexed by ``bureau_id``; ``arrondissement_code`` is the commune code where the
+        commune has no arrondissements (used for caps and turfs).
+
+    Examples
+    --------
+    >>> contour_bureaux("circo_contours.geojson").index[0]  # doctest: +SKIP
+    '92002_1'
+    """
     from swingcast.load.contours import read_bureaux
 
-    spec = _get_area(area)
-    out = read_bureaux(fetch(spec.contours))
+    out = read_bureaux(path, id_field=id_field, commune=commune, crs=crs, drop_empty=drop_empty)
     # caps and turfs group by arrondissement in Paris, by commune elsewhere
     out[S.ARRONDISSEMENT_CODE] = out[S.ARRONDISSEMENT_CODE].fillna(out[S.COMMUNE_CODE])
     return out.set_index(S.BUREAU_ID)
+
+
+@dataclass(frozen=True)
+class Contours:
+    """Where the polygons of a plan, report or demo come from: a file (with its read options)."""
+
+    path: str | PathLike[str]
+    id_field: str | None = None
+    commune: str | None = None
+    crs: object | None = None
+    drop_empty: bool = False
+
+    def read(self) -> gpd.GeoDataFrame:
+        """:func:`contour_bureaux` of this file."""
+        return contour_bureaux(self.path, id_field=self.id_field, commune=self.commune, crs=self.crs,
+                               drop_empty=self.drop_empty)
+
+
+def _polygons(area: str | None, contours: Contours | str | PathLike[str] | None) -> gpd.GeoDataFrame | None:
+    if contours is not None:
+        return (contours if isinstance(contours, Contours) else Contours(contours)).read()
+    return area_bureaux(area) if area is not None else None
+
+
+def _builtin_area_of(ids: pd.Index) -> str | None:
+    """The demo area whose bureaux these are (all of them), if any."""
+    ids = ids.astype(str)
+    if len(ids) and ids.str.startswith("75056_").all():
+        return "paris"
+    if len(ids) and ids.str[:5].isin(["92002", "92014", "92019", "92071"]).all():
+        return "hds13"
+    return None
+
+
+def cap_group(ranking: pd.DataFrame, caps: Mapping[str, float] | None) -> str:
+    """The column the caps refer to: ``arrondissement_code`` or ``commune_code``.
+
+    A cap key may be an arrondissement (``75118``, where arrondissements exist) or a commune
+    code (``92002``, or ``75056`` for the whole of Paris); all keys of one plan must be of the
+    same kind.
+
+    Raises
+    ------
+    TargetingError
+        A key that is neither, or keys of both kinds.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"commune_code": ["75056", "92002"],
+    ...                   "arrondissement_code": ["75118", "92002"]})
+    >>> cap_group(r, {"75118": 10}), cap_group(r, {"75056": 10})
+    ('arrondissement_code', 'commune_code')
+    """
+    if not caps:
+        return S.ARRONDISSEMENT_CODE
+    arr = set(ranking[S.ARRONDISSEMENT_CODE].astype(str)) if S.ARRONDISSEMENT_CODE in ranking else set()
+    com = set(ranking[S.COMMUNE_CODE].astype(str)) if S.COMMUNE_CODE in ranking else set()
+    kinds = set()
+    for key in caps:
+        if str(key) in arr:
+            kinds.add(S.ARRONDISSEMENT_CODE)
+        elif str(key) in com:
+            kinds.add(S.COMMUNE_CODE)
+        else:
+            raise TargetingError(f"cap {key!r}: no bureau of the ranking is in that commune or "
+                                 "arrondissement; expected an INSEE code such as 92002 or 75118")
+    if len(kinds) > 1:
+        raise TargetingError(f"caps {sorted(caps)} mix arrondissements and communes; expected one kind")
+    return kinds.pop()
+
+
 
 
 @dataclass
@@ -418,6 +525,7 @@ def run_demo(
     hours: float = 2000.0,
     params: TargetingParams | Mapping[str, object] | None = None,
     candidate: str | None = None,
+    contours: Contours | str | PathLike[str] | None = None,
 ) -> DemoResult:
     """Run the whole demo: back-test (or forecast), then rank, plan, map and report.
 
@@ -442,6 +550,8 @@ def run_demo(
         Paris, the ``RN`` list in Hauts-de-Seine 13) or, in a duel, the opponent
         (``LE PEN``: the predictions are mirrored with
         :func:`swingcast.target.value.other_side`).
+    contours : Contours or path, optional
+        Bureau polygons to map and group into turfs instead of the area's built-in ones.
 
     Returns
     -------
@@ -477,7 +587,7 @@ def run_demo(
     state: dict[str, object] = {}
 
     def load() -> None:
-        state["bureaux"] = area_bureaux(area)
+        state["bureaux"] = _polygons(area, contours)
 
     def model() -> None:
         if spec.case:
@@ -548,20 +658,35 @@ def plan_file(
     params: TargetingParams | Mapping[str, object] | None = None,
     area: str | None = None,
     turf_hours: float = 40.0,
+    contours: Contours | str | PathLike[str] | None = None,
 ) -> pd.DataFrame:
-    """Plan ``hours`` over a ranking (or predictions) CSV; turfs when ``area`` gives contours.
+    """Plan ``hours`` over a ranking (or predictions) CSV; turfs when ``area`` or ``contours`` give polygons.
 
     The ranking is recomputed from its prediction columns with ``params``, so the plan and
-    the ranking can never disagree on the parameters.
+    the ranking can never disagree on the parameters. ``caps`` keys are arrondissement or
+    commune codes (:func:`cap_group`).
 
     Examples
     --------
     >>> plan_file("ranking.csv", "plan.csv", hours=500, area="paris")  # doctest: +SKIP
+    >>> plan_file("ranking.csv", "plan.csv", hours=500, caps={"04070": 50},
+    ...           contours=Contours("bureaux.geojson"))  # doctest: +SKIP
     """
     ranked = rank_bureaux(read_predictions(ranking), params)
-    plan = allocate_hours(ranked, hours, caps=caps, params=params)
-    if area is not None:
-        plan = build_turfs(plan, area_bureaux(area), max_hours=turf_hours)
+    polygons = _polygons(area, contours)
+    if S.ARRONDISSEMENT_CODE not in ranked.columns:
+        if polygons is not None:
+            ranked = ranked.join(polygons[S.ARRONDISSEMENT_CODE], how="left")
+        if S.COMMUNE_CODE in ranked.columns:
+            ranked[S.ARRONDISSEMENT_CODE] = ranked.get(S.ARRONDISSEMENT_CODE, ranked[S.COMMUNE_CODE])
+            ranked[S.ARRONDISSEMENT_CODE] = ranked[S.ARRONDISSEMENT_CODE].fillna(ranked[S.COMMUNE_CODE])
+    plan = allocate_hours(ranked, hours, caps=caps, params=params, group=cap_group(ranked, caps))
+    if polygons is not None:
+        mapped = plan.index.isin(polygons.index)
+        if (~mapped).any():
+            logger.warning("%s: planned but not put in a turf (no polygon)", where(ids=plan.index[~mapped]))
+        turfs = build_turfs(plan[mapped], polygons, max_hours=turf_hours)
+        plan = pd.concat([turfs, plan[~mapped]]) if (~mapped).any() else turfs
     write_table(plan, out)
     return plan
 
@@ -570,15 +695,21 @@ def report_file(
     ranking: str | PathLike[str],
     out: str | PathLike[str],
     *,
-    area: str,
+    area: str | None = None,
     plan: str | PathLike[str] | None = None,
     title: str | None = None,
+    contours: Contours | str | PathLike[str] | None = None,
 ) -> Path:
     """Write the HTML report (and its PNG map next to it) for a ranking CSV.
+
+    The map needs bureau polygons: ``contours`` (any file), else the demo ``area``, else the
+    demo area the ranking's bureaux all belong to (Paris, Hauts-de-Seine 13). Without any,
+    the report has every table and says why it has no map.
 
     Examples
     --------
     >>> report_file("ranking.csv", "report.html", area="paris")  # doctest: +SKIP
+    >>> report_file("ranking.csv", "report.html", contours="bureaux.geojson")  # doctest: +SKIP
     """
     out = Path(out)
     ranked = read_predictions(ranking)
@@ -587,7 +718,22 @@ def report_file(
     planned = None
     if plan is not None:
         planned = pd.read_csv(plan, dtype={S.BUREAU_ID: str}).set_index(S.BUREAU_ID)
-    frame = priority_frame(ranked, area_bureaux(area))
-    png = priority_png(frame, out.with_suffix(".png"), title=title or AREAS[area].title)
-    return html_report(out, title=title or AREAS[area].title, ranking=ranked, plan=planned,
-                       map_png=png)
+    if contours is None and area is None:
+        area = _builtin_area_of(ranked.index)
+    polygons = _polygons(area, contours)
+    default_title = AREAS[area].title if area is not None and contours is None else f"Priorities - {Path(ranking).name}"
+    title = title or default_title
+    png, note = None, None
+    if polygons is None:
+        note = ("no bureau contours were given (--contours FILE, or --area paris / hds13), so the "
+                "bureaux cannot be drawn")
+    else:
+        mapped = ranked[ranked.index.isin(polygons.index)]
+        if mapped.empty:
+            note = f"none of the {len(ranked)} ranked bureaux has a polygon in the contours given"
+        else:
+            if len(mapped) < len(ranked):
+                logger.warning("report: %d ranked bureaux without a polygon are not on the map",
+                               len(ranked) - len(mapped))
+            png = priority_png(priority_frame(mapped, polygons), out.with_suffix(".png"), title=title)
+    return html_report(out, title=title, ranking=ranked, plan=planned, map_png=png, map_note=note)

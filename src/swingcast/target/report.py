@@ -117,6 +117,7 @@ def html_report(
     backtest: Mapping[str, object] | None = None,
     params: Mapping[str, object] | None = None,
     top: int = 20,
+    map_note: str | None = None,
 ) -> Path:
     """Write a one-page, self-contained HTML report (the PNG map embedded as base64).
 
@@ -138,6 +139,8 @@ def html_report(
         Targeting parameters, shown for transparency.
     top : int
         Number of bureaux listed.
+    map_note : str, optional
+        Without ``map_png``: why there is no map (shown in its place).
 
     Examples
     --------
@@ -172,6 +175,8 @@ def html_report(
     if map_png is not None:
         data = base64.b64encode(Path(map_png).read_bytes()).decode("ascii")
         parts.append(f"<h2>Priority map</h2><img alt='priority map' src='data:image/png;base64,{data}'>")
+    elif map_note:
+        parts.append(f"<h2>Priority map</h2><p>No map: {html.escape(map_note)}.</p>")
     shown = [c for c in (S.BUREAU_ID, S.RANK, S.VALUE_PER_HOUR, S.TURNOUT_PRED, S.SHARE_PRED,
                          S.SWING_PROB, S.INSCRITS, "persuadables", "abstainers")
              if c in ordered.columns]

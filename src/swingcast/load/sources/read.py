@@ -12,7 +12,7 @@ import pandas as pd
 from swingcast import schema
 from swingcast._log import logger
 from swingcast.errors import InputFormatError, SchemaError, where
-from swingcast.load.sources import harmonised, ministry, national, numbered, paris
+from swingcast.load.sources import harmonised, ministry, national, numbered, paris, suffixed
 from swingcast.load.sources.build import assemble
 from swingcast.load.sources.detect import infer_election
 from swingcast.load.sources.resultcache import cached_read
@@ -76,6 +76,8 @@ register(Layout("national-long", _on_columns(national.is_long), national.parse_l
                 "simplified national table, one row per bureau and candidate"))
 register(Layout("ministry-long", ministry.is_long, ministry.parse_long, None,
                 "Ministry columns, one row per bureau and candidate"))
+register(Layout("suffixed", suffixed.is_suffixed, suffixed.parse_suffixed, None,
+                "Ministry wide file exported with numbered block headers (Voix_1, Voix.1)"))
 register(Layout("ministry-wide", ministry.is_wide, ministry.parse_wide, None,
                 "Ministry legacy file, one block of columns per candidate"))
 register(Layout("numbered-2024", numbered.is_numbered, numbered.parse_numbered, None,
@@ -251,8 +253,11 @@ def _read_uncached(p: Path, *, format: str | None, election: str | None, round: 
     logger.info("%s: layout %s, %s round %s, encoding %s", p, layout.name, election, round_,
                 table.encoding)
     stations, votes = layout.parse(table, kind)
-    return assemble(stations, votes, path=p, election=election or "", round=round_ or 0,
-                    fmt=layout.name, encoding=table.encoding, strict=strict)
+    notes = stations.attrs.pop(suffixed.NOTES_ATTR, {})
+    result = assemble(stations, votes, path=p, election=election or "", round=round_ or 0,
+                      fmt=layout.name, encoding=table.encoding, strict=strict)
+    result.notes = notes
+    return result
 
 
 def _header_test(layout: Layout | None) -> Callable[[pd.DataFrame], bool]:
