@@ -382,6 +382,12 @@ def read_bureaux(path: str | PathLike[str], *, id_field: str | None = None,
     ['69123_101', '69123_102']
     """
     path = Path(path)
+    if path.suffix.lower() in (".csv", ".parquet", ".txt"):
+        raise SchemaError(
+            f"{path}: a table, not a vector layer of bureau contours; expected GeoJSON, "
+            "GeoPackage or shapefile (the REU bureaux table 'table-bv-reu' has no geometry: "
+            "read it with swingcast.load.reu.read_reu_bureaux, or pass it as bureaux= to "
+            "read_addresses)")
     gdf = read_vector(path)
     f = {name: _field(gdf, name) for name in
          ("codeBureauVote", "CODE_BV", "INSEE_COM", "id_bv", "arrondisse", "num_bv",
