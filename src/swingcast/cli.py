@@ -109,6 +109,16 @@ def _results_cmd(
     typer.echo(f"{len(results.issues)} invariant break(s)")
     if len(results.issues):
         typer.echo(results.issues.head(10).to_string(index=False))
+    ignored = results.notes.get("ignored_columns")
+    if ignored:
+        typer.echo(f"columns not read (after the candidate blocks): {', '.join(ignored)}")
+    rebuilt = results.notes.get("rebuilt_counts")
+    if rebuilt:
+        typer.echo(f"counts rebuilt from percentages of {len(rebuilt['columns'])} columns, "
+                   f"largest rounding error {rebuilt['max_error']} voters, "
+                   + ("all exact" if rebuilt["exact"] else
+                      f"{len(rebuilt['inexact'])} not exact: "
+                      + ", ".join(rebuilt["inexact"][:5])))
 
 
 # --- load: the parsed-results cache (swingcast.load.sources.resultcache) ------------------
@@ -141,14 +151,16 @@ def _cache_clear_cmd() -> None:
 
 @app.command("census")
 def _census_cmd(
-    path: Annotated[Path, typer.Argument(help="INSEE table at IRIS level (.csv or .xlsx).")],
+    path: Annotated[Path, typer.Argument(
+        help="INSEE table at IRIS level (.csv, .xlsx, .xls or the .zip INSEE publishes).")],
     sheet: Annotated[str | None, typer.Option(help="Sheet of a workbook.")] = None,
+    member: Annotated[str | None, typer.Option(help="File to read in a .zip archive.")] = None,
     out: Annotated[Path | None, typer.Option(help="Write the tidy table (.csv or .parquet).")] = None,
 ) -> None:
     """Read an INSEE census table (RP, Filosofi) and print its IRIS, year and variables."""
     from swingcast.load.census import read_census
 
-    df = read_census(path, sheet=sheet)
+    df = read_census(path, sheet=sheet, member=member)
     variables = list(df.attrs["columns"].values())
     typer.echo(f"{path}: {len(df)} IRIS in {df['commune_code'].nunique()} communes, "
                f"census year {df.attrs['census_year']}, {len(variables)} variables")
