@@ -206,19 +206,23 @@ def transition_matrix(earlier: Sequence[RoundValues], kind: str, round_no: int, 
     w = inscrits.reindex(index).astype(float)
     base = {name: _on(_deviation(rv, scale), index, communes, w) for name, rv in
             (("recent", rec), ("same", same), ("recent2", rec2))}
-    X = pd.DataFrame(base, index=index)
-    com = communes.reindex(index).astype(str)
-    com_mean = (X["recent"] * w).groupby(com).transform("sum") / w.groupby(com).transform("sum")
-    X["commune_dev"] = com_mean - X["recent"]
-    X["no_same"] = float(not same_rounds)
-    logn = np.log(w.clip(lower=1.0))
-    X["log_inscrits"] = logn - float(np.average(logn, weights=w))
+    cols = {k: v.to_numpy(float) for k, v in base.items()}
+    com = communes.reindex(index).astype(str).to_numpy()
+    wv = w.to_numpy(float)
+    com_codes, com_idx = np.unique(com, return_inverse=True)
+    wsum = np.bincount(com_idx, weights=wv, minlength=len(com_codes))
+    rsum = np.bincount(com_idx, weights=wv * cols["recent"], minlength=len(com_codes))
+    cols["commune_dev"] = rsum[com_idx] / np.where(wsum[com_idx] > 0, wsum[com_idx], 1.0) - cols["recent"]
+    cols["no_same"] = np.full(len(index), float(not same_rounds))
+    logn = np.log(np.clip(wv, 1.0, None))
+    cols["log_inscrits"] = logn - float(np.average(logn, weights=wv))
     for k in ELECTION_KINDS:
         flag = float(kind == k)
         for b in _BASE:
-            X[f"{b}_x_{k}"] = X[b] * flag
+            cols[f"{b}_x_{k}"] = cols[b] * flag
     for b in _BASE:
-        X[f"{b}_x_round2"] = X[b] * float(round_no == 2)
+        cols[f"{b}_x_round2"] = cols[b] * float(round_no == 2)
+    X = pd.DataFrame(cols, index=index)
     matched = pd.Series(index.isin(rec.value.index), index=index)
     return X, matched
 
