@@ -12,9 +12,10 @@ import pandas as pd
 from swingcast import schema
 from swingcast._log import logger
 from swingcast.errors import InputFormatError, SchemaError, where
-from swingcast.load.sources import harmonised, ministry, national, numbered, paris
+from swingcast.load.sources import harmonised, ministry, national, numbered, paris, suffixed
 from swingcast.load.sources.build import assemble
 from swingcast.load.sources.detect import infer_election
+from swingcast.load.sources.resultcache import cached_read
 from swingcast.load.sources.results import Results
 from swingcast.load.sources.textfile import Table, header_line, read_table
 
@@ -75,6 +76,8 @@ register(Layout("national-long", _on_columns(national.is_long), national.parse_l
                 "simplified national table, one row per bureau and candidate"))
 register(Layout("ministry-long", ministry.is_long, ministry.parse_long, None,
                 "Ministry columns, one row per bureau and candidate"))
+register(Layout("suffixed", suffixed.is_suffixed, suffixed.parse_suffixed, None,
+                "Ministry wide file exported with numbered block headers (Voix_1, Voix.1)"))
 register(Layout("ministry-wide", ministry.is_wide, ministry.parse_wide, None,
                 "Ministry legacy file, one block of columns per candidate"))
 register(Layout("numbered-2024", numbered.is_numbered, numbered.parse_numbered, None,
@@ -129,6 +132,7 @@ def read_results(
     round: int | None = None,
     strict: bool = False,
     candidates: str | PathLike[str] | None = None,
+    cache: bool | None = None,
 ) -> Results:
     """Read a file of election results per bureau de vote.
 
@@ -153,6 +157,12 @@ def read_results(
     candidates : str or PathLike, optional
         For the data.gouv harmonised layout: the ``candidats_results`` file that goes with
         the ``general_results`` file given as ``path``.
+    cache : bool, optional
+        Keep the parsed tables in the cache and read them back next time (default: yes,
+        unless ``$SWINGCAST_NO_CACHE`` is set). An entry is keyed by the file's sha256, the
+        reader's version and these options; a cached read returns equal tables and logs the
+        same warnings. See :mod:`swingcast.load.sources.resultcache`
+        (``swingcast cache clear`` empties it).
 
     Returns
     -------
@@ -188,6 +198,19 @@ def read_results(
     (69242, 47568693)
     """
     p = Path(path)
+    if format is not None and format not in FORMATS:
+        raise InputFormatError(
+            f"{p}: unknown format {format!r}; expected one of {', '.join(FORMATS)}"
+        )
+    options = {"format": format, "election": election, "round": round, "strict": strict}
+    return cached_read(
+        lambda: _read_uncached(p, format=format, election=election, round=round,
+                               strict=strict, candidates=candidates),
+        p, options, candidates=candidates, cache=cache)
+
+
+def _read_uncached(p: Path, *, format: str | None, election: str | None, round: int | None,
+                   strict: bool, candidates: str | PathLike[str] | None) -> Results:
     if format is not None and format not in FORMATS:
         raise InputFormatError(
             f"{p}: unknown format {format!r}; expected one of {', '.join(FORMATS)}"
@@ -230,8 +253,11 @@ def read_results(
     logger.info("%s: layout %s, %s round %s, encoding %s", p, layout.name, election, round_,
                 table.encoding)
     stations, votes = layout.parse(table, kind)
-    return assemble(stations, votes, path=p, election=election or "", round=round_ or 0,
-                    fmt=layout.name, encoding=table.encoding, strict=strict)
+    notes = stations.attrs.pop(suffixed.NOTES_ATTR, {})
+    result = assemble(stations, votes, path=p, election=election or "", round=round_ or 0,
+                      fmt=layout.name, encoding=table.encoding, strict=strict)
+    result.notes = notes
+    return result
 
 
 def _header_test(layout: Layout | None) -> Callable[[pd.DataFrame], bool]:
