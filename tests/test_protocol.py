@@ -99,3 +99,35 @@ def test_bad_anchor_and_short_history():
         run_protocol(_spec(_history()), anchor="exit-poll")
     with pytest.raises(SchemaError, match="three rounds"):
         run_protocol(_spec(_history()[:2]))
+
+
+def _as_history(rounds):
+    from swingcast.model.history import History
+
+    st, vt = [], []
+    for r in rounds:
+        e, k = r.label.rsplit("-", 1)
+        s = r.stations.assign(election=e, round=int(k), label=r.label, departement="10",
+                              commune_code=r.stations["bureau_id"].str.split("_").str[0],
+                              arrondissement_code=None, blancs=0,
+                              nuls=r.stations["votants"] - r.stations["exprimes"],
+                              abstentions=r.stations["inscrits"] - r.stations["votants"])
+        st.append(s)
+        vt.append(r.votes.assign(election=e, round=int(k), label=r.label, nuance=None, list=None, panel=None))
+    return History(pd.concat(st, ignore_index=True), pd.concat(vt, ignore_index=True), [r.label for r in rounds])
+
+
+def test_history_backtest_json_has_the_strongest_baselines_and_the_floor():
+    from swingcast.model.backtest import backtest
+
+    rounds = _history()
+    res = backtest(_as_history(rounds), target=rounds[-1].label, share="LE PEN", n_draws=100)
+    ex = res.metrics["extras"]
+    rv = round_values(rounds[-1], "share", target=lambda v: v["candidate"].eq("LE PEN"))
+    assert ex["share"]["floor_mae"] == pytest.approx(binomial_floor(rv.value.to_numpy(), rv.n.to_numpy()))
+    for q in ("turnout", "share"):
+        assert ex[q]["best_baseline"]["mae"] == pytest.approx(min(ex[q]["baselines"].values()))
+        # the named cases' three baselines are among them: the best is at least as strong
+        assert ex[q]["best_baseline"]["mae"] <= min(res.metrics[q][m]["mae"] for m in
+                                                    ("carry_forward", "uniform_swing", "proportional_swing")) + 1e-12
+        assert ex[q]["coverage"]["n_matched"] + ex[q]["coverage"]["n_unmatched"] == res.metrics["n_bureaux"]

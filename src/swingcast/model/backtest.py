@@ -632,6 +632,7 @@ def score_case(
     metrics["mae_ratio"] = {t: metrics[t]["model"]["mae"] / best[t] for t in TARGETS}
     matched = data.meta_test[MATCHED].reindex(preds.index).fillna(False).astype(bool)
     metrics["unmatched_bureaux"] = int((~matched).sum())
+    metrics["extras"] = _extras(data, preds, matched, test, anchors if anchor == "actual" else None)
     metrics["notes"] = data.notes
     seconds = time.perf_counter() - start
     metrics["seconds"] = round(seconds, 3)
@@ -652,6 +653,17 @@ def score_case(
         raise ModelError(f"backtest {name}: non-finite Brier score")
     return BacktestResult(name, metrics, preds, seconds,
                           {t: {k: v[0] for k, v in base[t].items()} for t in TARGETS})
+
+
+def _extras(data: CaseData, preds: pd.DataFrame, matched: pd.Series, test: pd.DataFrame,
+            anchors: dict | None) -> dict:
+    """Issue 13's additions (floor, coverage matched / unmatched, the strongest baselines)."""
+    from swingcast.model.priors import case_extras
+
+    frame = preds.rename(columns={"turnout_pred": TURNOUT_PRED, "share_pred": SHARE_PRED}).assign(
+        inscrits=data.X_test[INSCRITS].to_numpy(float), matched=matched.to_numpy(),
+        commune_code=data.meta_test[COMMUNE_CODE].reindex(preds.index).astype(str).to_numpy())
+    return case_extras(frame, test, anchors, data.priors)
 
 
 def history_case(history: History, *, target: str, share: str) -> CaseData:
@@ -678,7 +690,19 @@ def history_case(history: History, *, target: str, share: str) -> CaseData:
                      outcome=parse_label(chosen.outcome), apply=[parse_label(r) for r in chosen.apply],
                      target=key, share=s)
     data.training = chosen.as_dict()
+    data.priors = _prior_rounds(history, earlier, s)
     return data
+
+
+def _prior_rounds(history: History, labels: list[str], share: object) -> dict:
+    """The earlier rounds of ``history`` for :func:`swingcast.model.priors.case_extras`."""
+    from swingcast.model.blocs import bloc_of
+    from swingcast.model.history import parse_label
+    from swingcast.model.priors import PriorRound
+
+    rounds = [PriorRound(r, parse_label(r)[0].split("-", 1)[1], *history.round(r)) for r in labels]
+    bloc = share.key if share.kind == "bloc" else ("far_right" if share.key == "rn" else bloc_of(share.key))  # type: ignore[attr-defined]
+    return {"rounds": rounds, "select": share.select, "bloc": bloc}  # type: ignore[attr-defined]
 
 
 def rolling_backtest(history: History, *, share: str | None, **options: object) -> pd.DataFrame:

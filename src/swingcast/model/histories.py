@@ -83,14 +83,13 @@ def _departement_areas(rounds: list[PriorRound]):
 
 def _paris_share_model():
     """The Paris vote-transfer model (swingcast.model.casedata) as a protocol share model."""
-    from swingcast.model.backtest import _model
-    from swingcast.model.casedata import CASES  # noqa: F401  (registers the cases)
+    from swingcast.model.backtest import fit_target
     from swingcast.model.cases import get_case
 
     data = get_case("paris-2017-t2").build()
 
     def share_model(level: float) -> dict:
-        fit = _model(data, "share", level, method="glm", coverage=0.8, seed=0)
+        fit = fit_target(data, "share", level, method="glm", coverage=0.8, seed=0)
         idx = data.X_test.index
         return {"pred": pd.Series(fit.pred, index=idx), "lo": fit.lo, "hi": fit.hi, "scale": fit.scale,
                 "residuals": np.asarray(fit.transfer["residuals"], dtype=float),

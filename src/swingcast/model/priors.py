@@ -51,6 +51,7 @@ __all__ = [
     "binomial_floor",
     "gap_closed",
     "BASELINE_METHODS",
+    "case_extras",
 ]
 
 #: The methods applied to every prior.
@@ -356,3 +357,79 @@ def gap_closed(best: float, model: float, floor: float) -> float:
     if room <= 0:
         return float("nan")
     return (best - model) / room
+
+
+def case_extras(
+    predictions: pd.DataFrame,
+    outcome: pd.DataFrame,
+    anchors: dict[str, float] | None,
+    priors: dict | None = None,
+) -> dict:
+    """The additions of issue 13 to a back-test JSON, per target.
+
+    ``floor_mae`` (:func:`binomial_floor`: n = inscrits for turnout, exprimés for the share),
+    coverage of the model's intervals for matched and unmatched bureaux, and, when the
+    earlier rounds are given (``priors = {"rounds", "select", "bloc"}``), every baseline of
+    this module on them (``baselines``: MAE of each), ``best_baseline`` (name, mae),
+    ``mae_ratio_best`` and ``gap_closed``.
+
+    Parameters
+    ----------
+    predictions : DataFrame
+        The back-test's predictions (``turnout_pred``, ``turnout_lo``, ``turnout_hi``,
+        ``turnout_obs``, the same for ``share``, ``inscrits``, ``commune_code``, ``matched``),
+        indexed by ``bureau_id``.
+    outcome : DataFrame
+        ``inscrits``, ``exprimes`` of the scored round per bureau.
+    anchors : dict or None
+        ``{"turnout": level, "share": level}`` the baselines swing to (None: carry-forward only).
+    priors : dict, optional
+
+    Returns
+    -------
+    dict
+        ``{"turnout": {...}, "share": {...}}``.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"turnout_pred": [0.5], "turnout_lo": [0.4], "turnout_hi": [0.6],
+    ...     "turnout_obs": [0.55], "share_pred": [0.2], "share_lo": [0.1], "share_hi": [0.3],
+    ...     "share_obs": [0.25], "inscrits": [400.0], "commune_code": ["x"], "matched": [True]},
+    ...     index=["x_1"])
+    >>> out = case_extras(p, pd.DataFrame({"inscrits": [400.0], "exprimes": [200.0]}, index=["x_1"]), None)
+    >>> round(out["share"]["floor_mae"], 5), out["share"]["coverage"]["matched"]
+    (0.02449, 1.0)
+    """
+    out: dict = {}
+    idx = predictions.index
+    matched = predictions["matched"].astype(bool).to_numpy()
+    w = predictions["inscrits"].to_numpy(float)
+    for target, denom in (("turnout", INSCRITS), ("share", EXPRIMES)):
+        obs = predictions[f"{target}_obs"].to_numpy(float)
+        pred = predictions[f"{target}_pred"].to_numpy(float)
+        inside = ((predictions[f"{target}_lo"].to_numpy(float) <= obs)
+                  & (obs <= predictions[f"{target}_hi"].to_numpy(float)))
+        floor = binomial_floor(obs, outcome[denom].reindex(idx).to_numpy(float))
+        res: dict = {"floor_mae": floor, "coverage": {
+            "matched": float(inside[matched].mean()) if matched.any() else None,
+            "unmatched": float(inside[~matched].mean()) if (~matched).any() else None,
+            "n_matched": int(matched.sum()), "n_unmatched": int((~matched).sum())}}
+        if priors is not None and priors.get("rounds"):
+            rounds = priors["rounds"]
+            if target == "turnout":
+                pr = turnout_priors(rounds)
+            else:
+                pr = share_priors(rounds, priors["select"], bloc=priors.get("bloc"),
+                                  opponent=priors.get("opponent"), opponent_bloc=priors.get("opponent_bloc"))
+            filled = fill_missing(pr, idx, predictions["commune_code"].astype(str),
+                                  predictions["inscrits"])
+            base = baseline_predictions(filled, w, None if anchors is None else anchors[target])
+            if base:
+                maes = {k: float(np.mean(np.abs(v - obs))) for k, v in base.items()}
+                name, best = best_baseline(base, obs)
+                model = float(np.mean(np.abs(pred - obs)))
+                res.update(baselines=maes, best_baseline={"name": name, "mae": best},
+                           mae_ratio_best=model / best if best > 0 else float("nan"),
+                           gap_closed=gap_closed(best, model, floor))
+        out[target] = res
+    return out

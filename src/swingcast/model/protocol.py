@@ -54,7 +54,7 @@ from swingcast.model.transitions import (
 )
 from swingcast.schema import BUREAU_ID, CANDIDATE, EXPRIMES, LIST, NUANCE, VOIX
 
-__all__ = ["HistorySpec", "run_protocol", "POLL_SD", "ANCHOR_WORDS"]
+__all__ = ["HistorySpec", "run_protocol", "protocol_spec", "POLL_SD", "ANCHOR_WORDS"]
 
 #: sd of a final-poll error of the area-wide level (proportions), see docs/models.md
 POLL_SD = {"turnout": 0.04, "share": 0.029}
@@ -412,3 +412,50 @@ def run_protocol(spec: HistorySpec, *, anchor: str = "actual", n_draws: int = 10
         "share_pred": share["_arrays"]["pred"], "swing_prob": events["_arrays"]["swing_prob"],
         "flip_prob": events["_arrays"]["flip_prob"]}, index=share["_arrays"]["index"])
     return out
+
+
+def protocol_spec(history: object, share: str, *, target: str | None = None,
+                  opponent: str | None = None, name: str | None = None) -> HistorySpec:
+    """A :class:`HistorySpec` from a :class:`~swingcast.model.history.History`.
+
+    Parameters
+    ----------
+    history : History
+        From :func:`swingcast.load_history`.
+    share : str
+        The target share as :func:`~swingcast.model.training.resolve_share` reads it (a
+        surname, a nuance or list code, a bloc, a party key).
+    target : str, optional
+        The test round (default: the latest); rounds after it are left out.
+    opponent : str, optional
+        The opponent of a two-candidate test round (adds the round-2 priors).
+    name : str, optional
+
+    Examples
+    --------
+    >>> from swingcast.model.history import History
+    >>> st = pd.DataFrame({"label": ["2017-presidentielle-1"], "bureau_id": ["x"]})
+    >>> spec = protocol_spec(History(st, st.iloc[:0], ["2017-presidentielle-1"]), "rn")
+    >>> spec.bloc, [r.label for r in spec.rounds]
+    ('far_right', ['2017-presidentielle-1'])
+    """
+    from swingcast.model.blocs import bloc_of
+    from swingcast.model.history import parse_label
+    from swingcast.model.training import resolve_share
+
+    s = resolve_share(share)
+    bloc = s.key if s.kind == "bloc" else ("far_right" if s.key == "rn" else bloc_of(s.key))
+    labels = list(history.rounds)  # type: ignore[attr-defined]
+    if target is not None:
+        if target not in labels:
+            raise SchemaError(f"protocol_spec: no round {target!r}; expected one of {', '.join(labels)}")
+        labels = labels[: labels.index(target) + 1]
+    rounds = []
+    for label in labels:
+        st, vt = history.round(label)  # type: ignore[attr-defined]
+        rounds.append(PriorRound(label, parse_label(label)[0].split("-", 1)[1], st, vt))
+    opp = resolve_share(opponent) if opponent is not None else None
+    return HistorySpec(name or f"history-{labels[-1]}", rounds, s.select, bloc,
+                       opponent=opp.select if opp is not None else None,
+                       opponent_bloc=(bloc_of(opp.key) if opp is not None and opp.kind == "name"
+                                      else (opp.key if opp is not None and opp.kind == "bloc" else None)))
