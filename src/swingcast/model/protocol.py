@@ -23,19 +23,19 @@ poll), ``"poll"`` (that level plus one draw of a final-poll error, sd :data:`POL
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from swingcast.errors import ModelError, SchemaError
-from swingcast.model.blocs import assign_blocs
 from swingcast.model.events import contender_matrix, first_place_probs, flip_probability
 from swingcast.model.priors import (
     PriorRound,
     baseline_predictions,
     best_baseline,
     binomial_floor,
+    blocs_of,
     fill_missing,
     gap_closed,
     round_totals,
@@ -99,6 +99,9 @@ class HistorySpec:
     opponent_bloc: str | None = None
     share_model: Callable[[float], dict] | None = None
     areas: Callable[[pd.Index], pd.Series] | None = None
+    #: what the development rounds decided, per quantity (filled by :func:`run_protocol`,
+    #: independent of the anchor, so every anchor of one spec shares it)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def _commune(index: pd.Index) -> pd.Series:
@@ -159,9 +162,8 @@ def _baselines_on(rounds: Sequence[PriorRound], spec: HistorySpec, quantity: str
     return baseline_predictions(filled, inscrits.reindex(index).to_numpy(float), level)
 
 
-def _quantity(spec: HistorySpec, quantity: str, anchor: str, rng: np.random.Generator,
-              turnout_pred: np.ndarray | None = None) -> dict:
-    """Model, baselines, floor and the development table of one quantity."""
+def _develop(spec: HistorySpec, quantity: str) -> dict:
+    """Everything the development rounds decide for one quantity (anchor-independent)."""
     rvs: list[RoundValues | None] = [
         round_values(r, quantity, target=spec.target, bloc=spec.bloc) for r in spec.rounds]
     test = rvs[-1]
@@ -207,6 +209,21 @@ def _quantity(spec: HistorySpec, quantity: str, anchor: str, rng: np.random.Gene
     sigma2, q, z = _calibrate(cal_pred, cal_obs, cal_n)
     common_sd = _area_sd(*common)
     training.update(sigma2=sigma2, q=q, common_sd=common_sd)
+    return {"rvs": rvs, "test": test, "earlier": earlier, "index": index, "w": w, "obs": obs,
+            "scale_kind": scale_kind, "training": training, "model": model, "dev_table": dev_table,
+            "dev_rows": dev_rows, "sigma2": sigma2, "q": q, "z": z, "common_sd": common_sd}
+
+
+def _quantity(spec: HistorySpec, quantity: str, anchor: str, rng: np.random.Generator,
+              turnout_pred: np.ndarray | None = None) -> dict:
+    """Model, baselines, floor and the development table of one quantity."""
+    dev = spec.cache.get(quantity)
+    if dev is None:
+        dev = spec.cache[quantity] = _develop(spec, quantity)
+    test, earlier, index, w, obs = dev["test"], dev["earlier"], dev["index"], dev["w"], dev["obs"]
+    scale_kind, model, dev_table, dev_rows = dev["scale_kind"], dev["model"], dev["dev_table"], dev["dev_rows"]
+    sigma2, q, z, common_sd = dev["sigma2"], dev["q"], dev["z"], dev["common_sd"]
+    training = dict(dev["training"])
     level = _level(anchor, test.level, earlier[-1].level, quantity, rng)
     n_test = w if quantity == "turnout" else w * (turnout_pred if turnout_pred is not None else test.level)
     own = spec.share_model if quantity == "share" else None
@@ -271,7 +288,7 @@ def _unit_table(r: PriorRound, spec: HistorySpec) -> tuple[pd.DataFrame, pd.Seri
     """Voix per bureau and contender (the target's rows as one contender ``TARGET``), blocs."""
     vt = r.votes
     units = _units(vt).where(~np.asarray(spec.target(vt), dtype=bool), "TARGET")
-    blocs = assign_blocs(vt).where(units != "TARGET", spec.bloc)
+    blocs = blocs_of(vt).where(units != "TARGET", spec.bloc)
     voix = vt[VOIX].astype(float).groupby([vt[BUREAU_ID], units]).sum().unstack(fill_value=0.0)
     bloc_of = pd.Series(blocs.to_numpy(), index=units.to_numpy()).groupby(level=0).first()
     return voix, bloc_of
@@ -347,7 +364,7 @@ def _events(spec: HistorySpec, share: dict, anchor: str, n_draws: int, seed: int
 
 def _uniform_residuals(spec: HistorySpec, share: dict) -> tuple[np.ndarray, float]:
     """Logit residuals and area-error sd of the uniform swing on the latest development round."""
-    rvs = [round_values(r, "share", target=spec.target, bloc=spec.bloc) for r in spec.rounds[:-1]]
+    rvs = spec.cache["share"]["rvs"][:-1]
     usable = [(k, r) for k, r in enumerate(rvs) if r is not None]
     if len(usable) < 2:
         raise ModelError(f"{spec.name}: the uniform-swing simulation needs two usable earlier rounds")

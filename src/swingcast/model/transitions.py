@@ -34,8 +34,7 @@ from sklearn.linear_model import Ridge
 
 from swingcast._log import logger
 from swingcast.errors import ModelError
-from swingcast.model.blocs import assign_blocs
-from swingcast.model.priors import PriorRound, round_totals
+from swingcast.model.priors import PriorRound, blocs_of, round_totals
 from swingcast.schema import BUREAU_ID, ELECTION_KINDS, EXPRIMES, INSCRITS, VOIX, VOTANTS
 
 __all__ = ["RoundValues", "round_values", "transition_matrix", "TransitionModel", "rolling_origin",
@@ -140,7 +139,7 @@ def round_values(
     vt = r.votes[r.votes[BUREAU_ID].isin(totals.index)]
     candidates = [("target", np.asarray(target(vt), dtype=bool))]
     if bloc is not None and len(vt):
-        candidates.append(("bloc", assign_blocs(vt).eq(bloc).to_numpy(dtype=bool)))
+        candidates.append(("bloc", blocs_of(r.votes).loc[vt.index].eq(bloc).to_numpy(dtype=bool)))
     for source, mask in candidates:
         voix = vt.loc[mask, VOIX].astype(float).groupby(vt.loc[mask, BUREAU_ID]).sum()
         present = (voix.reindex(totals.index, fill_value=0.0) > 0).mean()
