@@ -679,6 +679,7 @@ def history_case(history: History, *, target: str, share: str) -> CaseData:
     '2017-legislatives-2'
     """
     from swingcast.model.history import choose_training, parse_label
+    from swingcast.model.priors import history_priors
     from swingcast.model.training import case_data, resolve_share, votes_of
 
     key = history.key(target)
@@ -690,19 +691,8 @@ def history_case(history: History, *, target: str, share: str) -> CaseData:
                      outcome=parse_label(chosen.outcome), apply=[parse_label(r) for r in chosen.apply],
                      target=key, share=s)
     data.training = chosen.as_dict()
-    data.priors = _prior_rounds(history, earlier, s)
+    data.priors = history_priors(history, earlier, s)
     return data
-
-
-def _prior_rounds(history: History, labels: list[str], share: object) -> dict:
-    """The earlier rounds of ``history`` for :func:`swingcast.model.priors.case_extras`."""
-    from swingcast.model.blocs import bloc_of
-    from swingcast.model.history import parse_label
-    from swingcast.model.priors import PriorRound
-
-    rounds = [PriorRound(r, parse_label(r)[0].split("-", 1)[1], *history.round(r)) for r in labels]
-    bloc = share.key if share.kind == "bloc" else ("far_right" if share.key == "rn" else bloc_of(share.key))  # type: ignore[attr-defined]
-    return {"rounds": rounds, "select": share.select, "bloc": bloc}  # type: ignore[attr-defined]
 
 
 def rolling_backtest(history: History, *, share: str | None, **options: object) -> pd.DataFrame:

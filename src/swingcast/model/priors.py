@@ -52,6 +52,7 @@ __all__ = [
     "gap_closed",
     "BASELINE_METHODS",
     "case_extras",
+    "history_priors",
 ]
 
 #: The methods applied to every prior.
@@ -467,4 +468,46 @@ def case_extras(
                            mae_ratio_best=model / best if best > 0 else float("nan"),
                            gap_closed=gap_closed(best, model, floor))
         out[target] = res
+    return out
+
+
+def history_priors(history: object, labels: Sequence[str], share: object, opponent: object | None = None) -> dict:
+    """The ``priors`` of :func:`case_extras` from a :class:`~swingcast.model.history.History`.
+
+    Parameters
+    ----------
+    history : History
+    labels : sequence of str
+        The earlier rounds to draw priors from.
+    share, opponent : str or Share
+        The target share and, for a two-candidate round, the opponent
+        (:func:`~swingcast.model.training.resolve_share`).
+
+    Returns
+    -------
+    dict
+        ``{"rounds", "select", "bloc"}`` (plus ``"opponent"``, ``"opponent_bloc"``).
+
+    Examples
+    --------
+    >>> from swingcast.model.history import History
+    >>> h = History(pd.DataFrame({"label": ["2017-presidentielle-1"], "bureau_id": ["x"]}),
+    ...             pd.DataFrame({"label": [], "bureau_id": []}), ["2017-presidentielle-1"])
+    >>> p = history_priors(h, ["2017-presidentielle-1"], "LE PEN", opponent="MACRON")
+    >>> p["bloc"], p["opponent_bloc"], [r.kind for r in p["rounds"]]
+    ('far_right', 'centre', ['presidentielle'])
+    """
+    from swingcast.model.blocs import bloc_of
+    from swingcast.model.history import parse_label
+    from swingcast.model.training import resolve_share
+
+    def bloc(s: object) -> str:
+        return s.key if s.kind == "bloc" else ("far_right" if s.key == "rn" else bloc_of(s.key))  # type: ignore[attr-defined]
+
+    s = resolve_share(share)  # type: ignore[arg-type]
+    rounds = [PriorRound(r, parse_label(r)[0].split("-", 1)[1], *history.round(r)) for r in labels]  # type: ignore[attr-defined]
+    out = {"rounds": rounds, "select": s.select, "bloc": bloc(s)}
+    if opponent is not None:
+        o = resolve_share(opponent)  # type: ignore[arg-type]
+        out.update(opponent=o.select, opponent_bloc=bloc(o))
     return out
