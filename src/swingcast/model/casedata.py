@@ -474,6 +474,7 @@ def build_case(config: dict, base: str | Path = ".") -> CaseData:
         data = RECIPES[recipe](history, [_label_key(r) for r in features], _label_key(outcome),
                                [_label_key(r) for r in apply], _label_key(target), config)
         data.training = chosen.as_dict()
+        data.priors = _case_priors(history, target, config)
         return data
     census, total = _census_of(config.get("census"), base)
     dev = model.get("dev")
@@ -489,7 +490,16 @@ def build_case(config: dict, base: str | Path = ".") -> CaseData:
         notes=config.get("notes"),
     )
     data.training = chosen.as_dict()
+    data.priors = _case_priors(history, target, config)
     return data
+
+
+def _case_priors(history, target: str, config: dict) -> dict:
+    """Every earlier round of the case for the strongest baselines (issue 13); the case file
+    may name the ``opponent`` of a two-candidate round."""
+    from swingcast.model.priors import history_priors
+
+    return history_priors(history, history.before(target), str(config["share"]), opponent=config.get("opponent"))
 
 
 def _paris_transfer(history, features, outcome, apply, target, config) -> CaseData:
