@@ -157,6 +157,28 @@ def check_invariants(
     return out.sort_values(["line", "check"], kind="stable", ignore_index=True)
 
 
+def _check_corsica(stations: pd.DataFrame, ids: pd.DataFrame, file: str) -> None:
+    """Département ``20`` (Corsica before 1976): filed under 2A/2B by the commune number, with
+    a warning; refused when the number is no Corsican commune's."""
+    old = (stations["dep"].astype("string").str.strip() == "20").fillna(False).to_numpy()
+    if not old.any():
+        return
+    unknown = old & (ids["departement"] == "20").to_numpy()
+    if unknown.any():
+        i = int(np.flatnonzero(unknown)[0])
+        raise InvariantError(
+            f"{where(file, line=int(stations[LINE].iloc[i]))}: département '20' with commune "
+            f"{str(stations['commune'].iloc[i]).strip()!r}: no Corsican commune has this "
+            "number; expected département 2A or 2B (or '20' with a number of 001-366)"
+        )
+    i = int(np.flatnonzero(old)[0])
+    logger.warning(
+        "%s: %d row(s) with département '20' (Corsica before its 1976 split) filed under 2A "
+        "or 2B by their commune number; first: %s: '20' + %r -> %s", file, int(old.sum()),
+        where(file, line=int(stations[LINE].iloc[i])), str(stations["commune"].iloc[i]).strip(),
+        ids["commune_code"].iloc[i])
+
+
 def _vote_signature(votes: pd.DataFrame, sid: np.ndarray, n: int) -> pd.Series:
     """One number per station summarising its votes (to tell identical duplicates)."""
     cols = [c for c in (schema.CANDIDATE, schema.VOIX, PCT_INSCRITS) if c in votes]
@@ -242,6 +264,7 @@ def assemble(
     """
     file = str(path)
     ids = canonical_ids(stations["dep"], stations["commune"], stations["bureau"])
+    _check_corsica(stations, ids, file)
     st = pd.DataFrame(index=stations.index)
     st[schema.ELECTION] = (stations[schema.ELECTION].astype("string")
                            if schema.ELECTION in stations else election)

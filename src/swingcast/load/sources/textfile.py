@@ -25,13 +25,18 @@ from swingcast.errors import InputFormatError, SchemaError, where
 from swingcast.load.headers import HEADER_SCAN, find_header
 
 __all__ = ["Table", "read_table", "decode", "to_count", "to_number", "header_line", "LINE",
-           "NFIELDS"]
+           "NFIELDS", "MAX_COUNT"]
 
 #: Name of the column holding the 1-based line (text) or row (spreadsheet) of a record.
 LINE = "_line"
 #: Number of fields of each record, only for text files whose rows have different lengths.
 NFIELDS = "_nfields"
 _SEPARATORS = (";", ",", "\t", "|")
+#: Largest count accepted in one cell. No bureau, commune or constituency has a billion
+#: voters (France has 49 million); a larger value is a corrupted cell. It also keeps every
+#: sum safe: 2^63 / 10^9 = 9.2 billion rows could be added before an int64 overflows.
+MAX_COUNT = 10**9
+_THOUSANDS = r"\d{1,3}(\.\d{3})+"
 
 
 @dataclass
@@ -376,6 +381,58 @@ def _fast_int(values: pd.Series) -> pd.Series | None:
     return pd.Series(arr.to_numpy(), index=values.index, dtype="Int64")
 
 
+def _check_range(nums: pd.Series, values: pd.Series, lines: pd.Series,
+                 path: str | PathLike[str], column: str) -> None:
+    """Refuse negative counts and counts above :data:`MAX_COUNT` (before any sum)."""
+    neg = (nums < 0).fillna(False).to_numpy()
+    if neg.any():
+        line, value = _first_bad(values, neg, lines)
+        raise SchemaError(
+            f"{where(path, line=line, column=column)}: negative count {value}; expected >= 0"
+        )
+    big = (nums > MAX_COUNT).fillna(False).to_numpy()
+    if big.any():
+        line, value = _first_bad(values, big, lines)
+        raise SchemaError(
+            f"{where(path, line=line, column=column)}: count {value!r} out of range; "
+            f"expected at most {MAX_COUNT:,} in one cell (a corrupted value?)"
+        )
+
+
+def _thousands(s: pd.Series, lines: pd.Series, path: str | PathLike[str],
+               column: str) -> pd.Series:
+    """Cells such as ``1.079`` or ``12.345.678``: a point as thousands separator.
+
+    A count with three digits after a point cannot be a decimal unless they are ``000``.
+    The column is read with thousands separators (points removed, with a warning naming the
+    column, how many cells and the first one) when some cell proves it (``1.079``,
+    ``1.234.567``) and none contradicts it (a point elsewhere, or 1000 or more written
+    without a separator). Otherwise a ``1.000`` (1 or 1000?) is refused.
+    """
+    grouped = s.str.fullmatch(_THOUSANDS).fillna(False)
+    if not grouped.any():
+        return s
+    proof = grouped & ~s.str.fullmatch(r"\d{1,3}\.000").fillna(False)
+    plain = s.where(~grouped)
+    other_point = plain.str.contains(".", regex=False).fillna(False)
+    big_plain = pd.to_numeric(plain.where(~other_point), errors="coerce") >= 1000
+    contradiction = other_point | big_plain.fillna(False)
+    i = int(np.flatnonzero(grouped.to_numpy())[0])
+    first = (int(lines.iloc[i]), str(s.iloc[i]))
+    if proof.any() and not contradiction.any():
+        fixed = s.where(~grouped, s.str.replace(".", "", regex=False))
+        logger.warning(
+            "%s: %d count(s) written with a point as thousands separator read as whole "
+            "numbers; first: %s: %r -> %s", path, int(grouped.sum()),
+            where(path, line=first[0], column=column), first[1], fixed.iloc[i])
+        return fixed
+    raise InputFormatError(
+        f"{where(path, line=first[0], column=column)}: {first[1]!r} is ambiguous: a thousands "
+        f"separator ({first[1].replace('.', '')}) or a decimal point "
+        f"({float(first[1]):g}); expected a count written without separators"
+    )
+
+
 def to_count(
     values: pd.Series,
     lines: pd.Series,
@@ -406,9 +463,12 @@ def to_count(
     Raises
     ------
     InputFormatError
-        A non-numeric, fractional or (when required) empty cell.
+        A non-numeric, infinite, fractional or (when required) empty cell; a ``1.000``
+        that may be 1 or 1000 (points as thousands separators are read, with a warning,
+        when another cell of the column proves them: ``1.079``).
     SchemaError
-        A negative count.
+        A negative count, or one above :data:`MAX_COUNT` (refused before anything is
+        summed, so no total can overflow).
 
     Examples
     --------
@@ -424,7 +484,7 @@ def to_count(
     if fast is not None:
         out = fast
     else:
-        s = values.astype("string").str.strip()
+        s = _thousands(values.astype("string").str.strip(), lines, path, column)
         empty = (s == "") | s.isna()
         nums = pd.to_numeric(s.where(~empty), errors="coerce")
         bad = (nums.isna() & ~empty).to_numpy()
@@ -439,6 +499,15 @@ def to_count(
             raise InputFormatError(
                 f"{where(path, line=line, column=column)}: empty cell; expected a count"
             )
+        floats = nums.astype("float64")
+        infinite = (floats.notna() & ~np.isfinite(floats.fillna(0))).to_numpy()
+        if infinite.any():
+            line, value = _first_bad(values, infinite, lines)
+            raise InputFormatError(
+                f"{where(path, line=line, column=column)}: {value!r} is not a finite number; "
+                "expected a count"
+            )
+        _check_range(floats, values, lines, path, column)
         frac = (nums.notna() & (nums != nums.round())).to_numpy()
         if frac.any():
             line, value = _first_bad(values, frac, lines)
@@ -447,12 +516,7 @@ def to_count(
                 "expected a count"
             )
         out = nums.astype("Int64")
-    neg = (out < 0).fillna(False).to_numpy()
-    if neg.any():
-        line, value = _first_bad(values, neg, lines)
-        raise SchemaError(
-            f"{where(path, line=line, column=column)}: negative count {value}; expected >= 0"
-        )
+    _check_range(out, values, lines, path, column)
     return out
 
 
