@@ -24,7 +24,7 @@ from swingcast._log import logger
 from swingcast.errors import InputFormatError, SchemaError, where
 from swingcast.load.headers import HEADER_SCAN, find_header
 
-__all__ = ["Table", "read_table", "decode", "to_count", "to_number", "header_line", "LINE",
+__all__ = ["Table", "read_table", "read_text", "decode", "to_count", "to_number", "header_line", "LINE",
            "NFIELDS", "MAX_COUNT"]
 
 #: Name of the column holding the 1-based line (text) or row (spreadsheet) of a record.
@@ -92,7 +92,24 @@ def decode(raw: bytes, path: str | PathLike[str] = "<bytes>") -> tuple[str, str]
     ('Exprimés', 'cp1252')
     """
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
+        try:
+            return raw[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as utf8_error:
+            # an editor added a UTF-8 byte-order mark to a cp1252 file (or re-saved part of it)
+            try:
+                text = raw[3:].decode("cp1252")
+            except UnicodeDecodeError:
+                text = None
+            line = raw[: utf8_error.start + 3].count(b"\n") + 1
+            if text is None or "\u00c3" in text:  # 'Ã': UTF-8 bytes mixed with cp1252 ones
+                raise InputFormatError(
+                    f"{where(path, line=line)}: a UTF-8 byte-order mark, then bytes that are "
+                    "not UTF-8 here; expected one encoding for the whole file"
+                ) from None
+            logger.warning("%s: a UTF-8 byte-order mark followed by cp1252 text (first "
+                           "non-UTF-8 byte on line %d): the mark is dropped and the text "
+                           "decoded as cp1252", path, line)
+            return text, "cp1252"
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
@@ -106,6 +123,21 @@ def decode(raw: bytes, path: str | PathLike[str] = "<bytes>") -> tuple[str, str]
             ) from exc
         logger.info("%s: not UTF-8, decoded as cp1252", path)
         return text, "cp1252"
+
+
+def read_text(path: str | PathLike[str]) -> tuple[str, str]:
+    """The text of a file (plain or gzip) and its encoding, as :func:`decode` finds it.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "t.csv")
+    >>> _ = open(p, "wb").write(b"\\xef\\xbb\\xbfIRIS;P\\n")
+    >>> read_text(p)
+    ('IRIS;P\\n', 'utf-8-sig')
+    """
+    p = Path(path)
+    return decode(_read_bytes(p), p)
 
 
 def _sniff_separator(header: str, path: Path) -> str:
@@ -185,6 +217,23 @@ def _read_ragged(header: str, body: str, sep: str) -> pd.DataFrame:
     return frame
 
 
+def _refuse_unclosed_quote(path: Path, header: str, body: str, sep: str) -> None:
+    """Refuse a quote that opens a field and is never closed (it would swallow the lines
+    after it, or make the parser fail): the message names the line where it opens."""
+    if '"' not in header and '"' not in body:
+        return
+    line_no, open_at = 0, 0
+    for line_no, line in enumerate([header, *body.split("\n")], start=1):
+        if line.count('"') % 2:
+            open_at = 0 if open_at else line_no
+    if open_at:
+        raise InputFormatError(
+            f"{where(path, line=open_at)}: a quote (\") opens a field on this line and is "
+            f"not closed by the end of the file (line {line_no}); expected quotes in pairs "
+            f"around whole fields, separated by {sep!r}"
+        )
+
+
 def _read_text(path: Path, separator: str | None) -> Table:
     raw = _read_bytes(path)
     if not raw.strip():
@@ -215,6 +264,7 @@ def _read_text(path: Path, separator: str | None) -> Table:
             f"{where(path, line=n_lines)}: last line has {n_last} fields, header has {n_fields}; "
             "the file looks truncated"
         )
+    _refuse_unclosed_quote(path, header, body, sep)
     names = _dedupe(next(csv.reader([header], delimiter=sep)))
     try:
         # header=None: the header line fixes the number of fields, so a longer record is an
@@ -230,7 +280,13 @@ def _read_text(path: Path, separator: str | None) -> Table:
         ).iloc[1:].reset_index(drop=True)
         frame.columns = names
     except pd.errors.ParserError:
-        frame = _read_ragged(header, body, sep)
+        try:
+            frame = _read_ragged(header, body, sep)
+        except (pd.errors.ParserError, csv.Error) as exc:
+            raise InputFormatError(
+                f"{path}: cannot split the records into fields ({type(exc).__name__}: "
+                f"{' '.join(str(exc).split())}); expected fields separated by {sep!r}"
+            ) from exc
         logger.info("%s: rows of different lengths (repeated candidate blocks)", path)
     if len(frame) != n_lines - 1:  # quoted newlines: physical lines cannot be recovered
         frame[LINE] = np.arange(2, len(frame) + 2)
