@@ -316,11 +316,12 @@ def _report_cmd(
     area: Annotated[str, typer.Option(help="paris or hds13 (bureau contours).")] = "paris",
     plan: Annotated[Path | None, typer.Option(help="Plan CSV (swingcast plan).")] = None,
     out: Annotated[Path, typer.Option("--out", help="HTML report to write.")] = Path("report.html"),
+    lang: Annotated[str, typer.Option("--lang", help="Language of the report: en or fr.")] = "en",
 ) -> None:
     """Write the one-page HTML report with its priority map."""
     from swingcast.pipeline import report_file
 
-    typer.echo(str(report_file(ranking, out, area=area, plan=plan)))
+    typer.echo(str(report_file(ranking, out, area=area, plan=plan, lang=lang)))
 
 
 @app.command("contacts")
@@ -351,6 +352,7 @@ def _demo_cmd(
     area: Annotated[str, typer.Option(help="paris (back-test 2017), hds13 (forecast, next European election) or hds13-eu2024 (back-test 2024).")] = "paris",
     hours: Annotated[float, typer.Option(help="Volunteer-hours to plan.")] = 2000.0,
     candidate: Annotated[str | None, typer.Option(help="Canvass for: MACRON (default) or LE PEN in Paris; RN in hds13.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of map and report: en or fr.")] = "en",
 ) -> None:
     """Run the whole pipeline on real data and write ranking, plan, maps, report, back-test."""
     from swingcast.pipeline import run_demo
@@ -358,7 +360,7 @@ def _demo_cmd(
     package_logger = logging.getLogger("swingcast")
     if package_logger.getEffectiveLevel() > logging.INFO:
         package_logger.setLevel(logging.INFO)  # a long run: show its stages
-    result = run_demo(out, area=area, hours=hours, candidate=candidate)
+    result = run_demo(out, area=area, hours=hours, candidate=candidate, lang=lang)
     for name, path in sorted(result.files.items()):
         typer.echo(f"{name:12s} {path}")
 
