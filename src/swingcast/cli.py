@@ -317,11 +317,12 @@ def _report_cmd(
     plan: Annotated[Path | None, typer.Option(help="Plan CSV (swingcast plan).")] = None,
     out: Annotated[Path, typer.Option("--out", help="HTML report to write.")] = Path("report.html"),
     lang: Annotated[str, typer.Option("--lang", help="Language of the report: en or fr.")] = "en",
+    backtest: Annotated[Path | None, typer.Option(help="backtest.json to explain (swingcast demo).")] = None,
 ) -> None:
     """Write the one-page HTML report with its priority map."""
     from swingcast.pipeline import report_file
 
-    typer.echo(str(report_file(ranking, out, area=area, plan=plan, lang=lang)))
+    typer.echo(str(report_file(ranking, out, area=area, plan=plan, lang=lang, backtest=backtest)))
 
 
 @app.command("contacts")

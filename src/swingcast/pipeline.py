@@ -70,12 +70,18 @@ class Area:
     place_name: str = ""  # the area's name in sentences ("Paris")
     polling_places: str = ""  # registry name of the polling places (names, addresses), if any
     sources: tuple[str, ...] = ()  # registry names credited in the report (with the contours)
+    title_fr: str = ""  # the title in French (report and map with lang="fr")
+
+    def title_in(self, lang: str) -> str:
+        """The area's title in ``lang`` (English when no translation is given)."""
+        return self.title_fr if lang == "fr" and self.title_fr else self.title
 
 
 AREAS: dict[str, Area] = {
     "paris": Area(
         name="paris",
         title="Paris, presidential election 2017, round 2 (back-test) - Macron",
+        title_fr="Paris, présidentielle 2017, second tour (test rétrospectif) - Macron",
         contours="paris/contours/secteurs-des-bureaux-de-vote-paris-2017.geojson",
         case="paris-2017-t2",
         election_kind="presidentielle",
@@ -88,6 +94,8 @@ AREAS: dict[str, Area] = {
     "hds13": Area(
         name="hds13",
         title="Hauts-de-Seine 13th constituency, next European election (forecast) - RN list",
+        title_fr="13e circonscription des Hauts-de-Seine, prochaines européennes (prévision) "
+                 "- liste RN",
         contours="hauts-de-seine-13/contours/circo_contours.geojson",
         case="",  # no back-test: a forecast, see forecast_hds13
         election_kind="europeennes",
@@ -99,6 +107,8 @@ AREAS: dict[str, Area] = {
     "hds13-eu2024": Area(
         name="hds13-eu2024",
         title="Hauts-de-Seine 13th constituency, European election 2024 (back-test) - RN list",
+        title_fr="13e circonscription des Hauts-de-Seine, européennes 2024 (test rétrospectif) "
+                 "- liste RN",
         contours="hauts-de-seine-13/contours/circo_contours.geojson",
         case="hds13-eu2024",
         election_kind="europeennes",
@@ -576,7 +586,7 @@ def run_demo(
         note = {"area": area, "forecast": spec.title,
                 "note": "forecast of an election not yet held: no back-test metrics"}
         _write_json(out / "backtest.json", note)
-        result = run_targeting(predictions, state["bureaux"], out, title=spec.title,  # type: ignore[arg-type]
+        result = run_targeting(predictions, state["bureaux"], out, title=spec.title_in(lang),  # type: ignore[arg-type]
                                hours=hours, params=p, places=state["places"],  # type: ignore[arg-type]
                                sources=area_sources(area), candidate=chosen,
                                area_name=spec.place_name, forecast=True, lang=lang)
@@ -586,10 +596,10 @@ def run_demo(
     predictions = getattr(bt, "predictions", None)
     if not isinstance(predictions, pd.DataFrame):
         raise SchemaError(f"back-test {spec.case!r} returned no predictions table")
-    title = spec.title
+    title = spec.title_in(lang)
     if chosen != spec.candidate:
         predictions = other_side(predictions)
-        title = f"{spec.title.rsplit(' - ', 1)[0]} - {chosen}"
+        title = f"{title.rsplit(' - ', 1)[0]} - {chosen}"
     # the back-test's own headline figures; recomputed from the predictions when it has none
     quality = backtest_headline(getattr(bt, "metrics", {})) or backtest_quality(predictions)
     to_json = getattr(bt, "to_json", None)
@@ -659,10 +669,14 @@ def report_file(
     plan: str | PathLike[str] | None = None,
     title: str | None = None,
     lang: str = "en",
+    backtest: str | PathLike[str] | None = None,
 ) -> Path:
     """Write the HTML report (and its PNG map next to it) for a ranking CSV.
 
-    ``lang="fr"`` writes it in French; the area's polling places and data sources are named.
+    ``lang="fr"`` writes it in French; the area's polling places and data sources are named;
+    ``backtest`` (a ``backtest.json`` of ``swingcast demo`` or ``swingcast backtest``) is
+    explained in sentences. The formula's terms for the top bureaux are shown when the
+    ranking's values are those of the default parameters (checked, never assumed).
 
     Examples
     --------
@@ -676,8 +690,33 @@ def report_file(
     if plan is not None:
         planned = pd.read_csv(plan, dtype={S.BUREAU_ID: str}).set_index(S.BUREAU_ID)
     check_lang(lang)
+    spec = _get_area(area)
+    metrics = None
+    if backtest is not None:
+        try:
+            metrics = json.loads(Path(backtest).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SchemaError(f"{backtest}: cannot read as JSON ({exc}); expected the "
+                              "backtest.json of swingcast demo or swingcast backtest") from exc
+    title = title or spec.title_in(lang)
     frame = priority_frame(ranked, area_bureaux(area))
-    png = priority_png(frame, out.with_suffix(".png"), title=title or AREAS[area].title, lang=lang)
-    return html_report(out, title=title or AREAS[area].title, ranking=ranked, plan=planned,
-                       map_png=png, places=place_table(area_places(area)),
-                       sources=area_sources(area), area_name=AREAS[area].place_name, lang=lang)
+    png = priority_png(frame, out.with_suffix(".png"), title=title, lang=lang)
+    return html_report(out, title=title, ranking=ranked, plan=planned, map_png=png,
+                       places=place_table(area_places(area)), sources=area_sources(area),
+                       area_name=spec.place_name, metrics=metrics,
+                       params=_params_behind(ranked, spec), candidate=spec.candidate,
+                       forecast=not spec.case, lang=lang)
+
+
+def _params_behind(ranked: pd.DataFrame, spec: Area) -> dict[str, object] | None:
+    """The default parameters if they reproduce the ranking's values, else None."""
+    from swingcast.target.report import value_terms
+
+    params = TargetingParams(race=race_for_election(spec.election_kind)).as_dict()
+    needed = {S.TURNOUT_PRED, S.SHARE_PRED, S.VALUE_PER_HOUR}
+    if not needed.issubset(ranked.columns):
+        return None
+    terms = value_terms(ranked, params)[S.VALUE_PER_HOUR]
+    same = np.allclose(terms.to_numpy(float), ranked[S.VALUE_PER_HOUR].to_numpy(float),
+                       rtol=1e-6, atol=1e-9)
+    return params if same else None
