@@ -57,8 +57,9 @@ def _hover(page, selector: str) -> str:
     point = page.eval(_POINT_IN % json.dumps(selector))
     assert point is not None, f"no visible point of {selector}"
     page.mouse("mouseMoved", *point)
-    return page.eval("document.getElementById('tip').hidden ? null : "
+    text = page.eval("document.getElementById('tip').hidden ? null : "
                      "document.getElementById('tip').innerText")
+    return text.replace("\xa0", " ")  # no-break spaces before % compare as spaces
 
 
 def _only_local(page) -> None:
@@ -169,6 +170,7 @@ def test_paris_map_offline(page, paris, shared_dir):
     assert len(ids) == len(raw["features"]) == 896 and len(set(ids)) == 896
     assert set(ids) == set(ranking.index)
     tips = page.eval("Array.from(document.querySelectorAll('path.shape'), p => p.dataset.tip)")
+    tips = [t.replace("\xa0", " ") for t in tips]
     assert all(" of 896" in t and "Predicted turnout" in t for t in tips)
     hours = plan.groupby("bureau_id")["hours"].sum()
     assert page.eval("document.querySelectorAll('path.shape.planned').length") == (hours > 0).sum()
@@ -182,7 +184,7 @@ def test_paris_map_offline(page, paris, shared_dir):
     assert tip.startswith(place["Libellé du bureau de vote"].strip())
     assert place["Adresse"].strip() in tip and "Rank 1 of 896" in tip
     assert f"Predicted turnout: {100 * row['turnout_pred']:.1f} % (interval " \
-           f"{100 * row['turnout_lo']:.1f} % – {100 * row['turnout_hi']:.1f} %)" in tip
+           f"{100 * row['turnout_lo']:.1f}–{100 * row['turnout_hi']:.1f} %)" in tip
     assert f"Planned: {hours[best]:,.0f} volunteer-hours" in tip
     # search and zoom work
     page.eval(f"var f = document.getElementById('find'); f.value = '{best}';"
@@ -218,7 +220,7 @@ def test_paris_report_offline(page, paris, shared_dir):
         h.startswith("Predicted share") and h.endswith("share_pred") for h in headers)
     sentences = page.eval("Array.from(document.querySelectorAll('#backtest ~ ul li'),"
                           " l => l.textContent)")
-    text = " ".join(sentences)
+    text = " ".join(sentences).replace("\xa0", " ")
     assert f"{100 * metrics['share']['model']['mae']:.2f} percentage points" in text
     assert "80 % of bureaux (nominal coverage)" in text
     assert f"they did in {100 * metrics['share']['model']['coverage']:.1f} %" in text

@@ -133,7 +133,7 @@ def _interval(row: pd.Series, what: str, lang: str) -> str:
     text = percent(pred, lang)
     if lo is not None and hi is not None and pd.notna(lo) and pd.notna(hi):
         word = "intervalle" if lang == "fr" else "interval"
-        text += f" ({word} {percent(lo, lang)} – {percent(hi, lang)})"
+        text += f" ({word} {number(100 * lo, lang, 1)}–{percent(hi, lang)})"
     return text
 
 
@@ -169,7 +169,7 @@ def bureau_tooltips(
     --------
     >>> r = pd.DataFrame({"rank": [1], "value_per_hour": [0.347], "share_pred": [0.83]},
     ...                  index=pd.Index(["75056_1602"], name="bureau_id"))
-    >>> print(bureau_tooltips(r).iloc[0])
+    >>> print(bureau_tooltips(r).iloc[0].replace("\\xa0", " "))
     Bureau 75056_1602
     Rank 1 of 1
     Net votes per volunteer-hour: 0.347
@@ -317,7 +317,7 @@ header p{margin:.1rem 0;font-size:.85rem;color:#555}
 #legend{display:flex;gap:1.5rem;align-items:center;flex-wrap:wrap;padding:.4rem 1rem;font-size:.8rem}
 .swatch{display:inline-block;width:1rem;height:.8rem;border:1px solid #999;vertical-align:middle}
 .swatch.planned{border:2px solid #08306b;background:#fff}
-#tip{position:fixed;z-index:10;max-width:22rem;background:#fff;border:1px solid #555;
+#tip{position:fixed;z-index:10;max-width:28rem;background:#fff;border:1px solid #555;
  border-radius:4px;padding:.4rem .6rem;font-size:.82rem;box-shadow:0 2px 6px rgba(0,0,0,.25);
  pointer-events:none}#tip.pinned{pointer-events:auto}#tip strong{display:block;margin-bottom:.15rem}
 #tip a{display:block;margin-top:.3rem}

@@ -434,7 +434,7 @@ def backtest_sentences(
     ...      "share": {"model": {"mae": 0.02, "coverage": 0.8},
     ...                "uniform_swing": {"mae": 0.04}}}
     >>> for s in backtest_sentences(m, area="Paris"):
-    ...     print(s)  # doctest: +NORMALIZE_WHITESPACE
+    ...     print(s.replace("\\xa0", " "))  # doctest: +NORMALIZE_WHITESPACE
     Share: the predictions were off by 2.00 percentage points on average (mean absolute
     error, MAE, over 3 bureaux), against 4.00 points for the best simple method (uniform swing).
     Share intervals: they should contain the observed result in 80 % of bureaux (nominal
