@@ -102,7 +102,9 @@ AREAS: dict[str, Area] = {
         candidate="RN",
         place_name="Hauts-de-Seine 13",
         sources=("hauts-de-seine-13/results/europeennes_2024.xlsx",
-                 "ile-de-france/census/base-ic-activite-residents-2016-idf.csv"),
+                 "ile-de-france/census/base-ic-activite-residents-2016-idf.csv",
+                 "france/census/BASE_TD_FILO_DEC_IRIS_2019.csv",
+                 "ile-de-france/contours/map_iris.shp"),
     ),
     "hds13-eu2024": Area(
         name="hds13-eu2024",
@@ -115,7 +117,9 @@ AREAS: dict[str, Area] = {
         candidate="RN",
         place_name="Hauts-de-Seine 13",
         sources=("hauts-de-seine-13/results/europeennes_2024.xlsx",
-                 "ile-de-france/census/base-ic-activite-residents-2016-idf.csv"),
+                 "ile-de-france/census/base-ic-activite-residents-2016-idf.csv",
+                 "france/census/BASE_TD_FILO_DEC_IRIS_2019.csv",
+                 "ile-de-france/contours/map_iris.shp"),
     ),
 }
 

@@ -103,10 +103,16 @@ def _head(column: str, lang: str) -> str:
     return f"<th scope='col'>{html.escape(label)}{small}</th>"
 
 
+#: columns of words, aligned left (numbers are aligned right)
+_TEXT_COLUMNS = frozenset({S.BUREAU_ID, "place_name", "address", "parameter", "name", "figure"})
+
+
 def _table(df: pd.DataFrame, lang: str = "en", cls: str = "") -> str:
     head = "".join(_head(str(c), lang) for c in df.columns)
+    text = [" class='text'" if c in _TEXT_COLUMNS else "" for c in df.columns]
     rows = "".join(
-        "<tr>" + "".join(f"<td>{_cell(v, lang)}</td>" for v in row) + "</tr>"
+        "<tr>" + "".join(f"<td{t}>{_cell(v, lang)}</td>" for t, v in zip(text, row, strict=True))
+        + "</tr>"
         for row in df.itertuples(index=False)
     )
     klass = f" class='{cls}'" if cls else ""
@@ -120,7 +126,7 @@ _CSS = (
     "table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}td,th{border:1px solid #ccc;"
     "padding:.2rem .4rem;text-align:right;vertical-align:top}th{background:#f4f4f4}"
     "th small{font-weight:normal;color:#777;font-family:monospace;font-size:.7rem}"
-    "td:first-child,td.text{text-align:left}table.plan td:nth-child(-n+3){text-align:left}"
+    "td:first-child,td.text{text-align:left}"
     ".kpi{display:flex;gap:1rem;flex-wrap:wrap}.kpi div{border:1px solid #ddd;padding:.5rem 1rem}"
     ".kpi b{display:block;font-size:1.4rem}img{max-width:100%}.note{color:#555;font-size:.9rem}"
     "code{font-size:.85rem;background:#f4f4f4;padding:0 .2rem}.scroll{overflow-x:auto}"
@@ -634,7 +640,8 @@ def html_report(
     shown = [c for c in (S.BUREAU_ID, S.RANK, S.VALUE_PER_HOUR, S.TURNOUT_PRED, S.SHARE_PRED,
                          S.SWING_PROB, S.INSCRITS, "persuadables", "abstainers")
              if c in ordered.columns]
-    top_rows = _place_columns(ordered[shown].head(top), places)
+    top_rows = _place_columns(ordered[shown].head(top), places).drop(columns="address",
+                                                                      errors="ignore")
     for col in (S.TURNOUT_PRED, S.SHARE_PRED, S.SWING_PROB):
         if col in top_rows:
             top_rows[col] = [percent(v, lang) for v in top_rows[col]]
