@@ -41,7 +41,8 @@ def priority_frame(ranking: pd.DataFrame, bureaux: gpd.GeoDataFrame) -> gpd.GeoD
     Returns
     -------
     GeoDataFrame
-        One row per ranked bureau, CRS of ``bureaux``.
+        One row per ranked bureau, CRS of ``bureaux``; ``arrondissement_code`` and
+        ``commune_name`` are taken from ``bureaux`` when the ranking has none.
 
     Raises
     ------
@@ -64,9 +65,11 @@ def priority_frame(ranking: pd.DataFrame, bureaux: gpd.GeoDataFrame) -> gpd.GeoD
     missing = idx.difference(geo.index)
     if len(missing):
         raise GeometryError(f"{where(ids=missing)}: ranked bureau without a polygon")
-    out = gpd.GeoDataFrame(
-        ranking.set_axis(idx), geometry=geo.loc[idx].geometry.to_numpy(), crs=bureaux.crs
-    )
+    table = ranking.set_axis(idx)
+    for col in (S.ARRONDISSEMENT_CODE, S.COMMUNE_NAME):  # for the borders and their labels
+        if col in geo.columns and col not in table.columns:
+            table = table.assign(**{col: geo.loc[idx, col].to_numpy()})
+    out = gpd.GeoDataFrame(table, geometry=geo.loc[idx].geometry.to_numpy(), crs=bureaux.crs)
     out.index.name = S.BUREAU_ID
     return out
 
@@ -445,7 +448,7 @@ _PAGE_TEXT = {
            "find": "Chercher un bureau (numéro, lieu de vote, adresse)", "reset": "Toute la carte",
            "found": "{n} trouvé(s)", "osm": "Voir les rues dans OpenStreetMap (en ligne)",
            "planned": "dans le plan", "nodata": "sans valeur",
-           "interval": "Intervalles : intervalles de prévision à {level} nominal."},
+           "interval": "Intervalles : intervalles de prévision à {level} (nominal)."},
 }
 
 
