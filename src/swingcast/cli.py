@@ -457,11 +457,13 @@ def _report_cmd(
     commune: Annotated[str | None, typer.Option("--commune", help="--contours: commune of bare bureau numbers (69123).")] = None,
     crs: Annotated[str | None, typer.Option("--crs", help="--contours: CRS to assume (overrides the file's).")] = None,
     drop_empty: Annotated[bool, typer.Option("--drop-empty", help="--contours: drop features without geometry.")] = False,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the report: en or fr.")] = "en",
+    backtest: Annotated[Path | None, typer.Option(help="backtest.json to explain (swingcast demo).")] = None,
 ) -> None:
     """Write the one-page HTML report with its priority map (no map, said so, without contours)."""
     from swingcast.pipeline import report_file
 
-    typer.echo(str(report_file(ranking, out, area=area, plan=plan,
+    typer.echo(str(report_file(ranking, out, area=area, plan=plan, lang=lang, backtest=backtest,
                                contours=_contours(contours, id_field, commune, crs, drop_empty))))
 
 
@@ -498,6 +500,7 @@ def _demo_cmd(
     commune: Annotated[str | None, typer.Option("--commune", help="--contours: commune of bare bureau numbers (69123).")] = None,
     crs: Annotated[str | None, typer.Option("--crs", help="--contours: CRS to assume (overrides the file's).")] = None,
     drop_empty: Annotated[bool, typer.Option("--drop-empty", help="--contours: drop features without geometry.")] = False,
+    lang: Annotated[str, typer.Option("--lang", help="Language of map and report: en or fr.")] = "en",
 ) -> None:
     """Run the whole pipeline on real data and write ranking, plan, maps, report, back-test."""
     from swingcast.pipeline import run_demo
@@ -505,7 +508,7 @@ def _demo_cmd(
     package_logger = logging.getLogger("swingcast")
     if package_logger.getEffectiveLevel() > logging.INFO:
         package_logger.setLevel(logging.INFO)  # a long run: show its stages
-    result = run_demo(out, area=area, hours=hours, candidate=candidate,
+    result = run_demo(out, area=area, hours=hours, candidate=candidate, lang=lang,
                       contours=_contours(contours, id_field, commune, crs, drop_empty))
     for name, path in sorted(result.files.items()):
         typer.echo(f"{name:12s} {path}")
