@@ -28,7 +28,7 @@ from swingcast.load.datasets import fetch
 from swingcast.target.maps import priority_frame, priority_html, priority_png
 from swingcast.target.plan import allocate_hours, plan_summary
 from swingcast.target.report import html_report, write_geopackage, write_table
-from swingcast.target.turfs import build_turfs
+from swingcast.target.turfs import TURF, build_turfs, label_plan, turf_stops, turf_table
 from swingcast.target.value import (
     TargetingParams,
     other_side,
@@ -36,6 +36,7 @@ from swingcast.target.value import (
     rank_bureaux,
     read_predictions,
 )
+from swingcast.target.walksheets import write_walk_sheets
 
 __all__ = [
     "AREAS",
@@ -49,6 +50,7 @@ __all__ = [
     "rank_file",
     "plan_file",
     "report_file",
+    "turfs_file",
     "DemoResult",
 ]
 
@@ -138,6 +140,7 @@ class DemoResult:
     ranking: pd.DataFrame
     plan: gpd.GeoDataFrame
     files: dict[str, Path] = field(default_factory=dict)
+    turfs: gpd.GeoDataFrame | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -231,12 +234,16 @@ def run_targeting(
     caps: Mapping[str, float] | None = None,
     params: TargetingParams | Mapping[str, object] | None = None,
     backtest: Mapping[str, object] | None = None,
-    turf_hours: float = 40.0,
+    shift_hours: float = 3.0,
+    team_size: int = 2,
+    turf_hours: float | None = None,
+    addresses: gpd.GeoDataFrame | None = None,
 ) -> DemoResult:
-    """Rank, plan, group into turfs, map and report, from a predictions table.
+    """Rank, plan, cut into turfs, map and report, from a predictions table.
 
-    Writes into ``out``: ``ranking.csv``, ``plan.csv``, ``targeting.gpkg`` (layers
-    ``ranking`` and ``plan``), ``map.png``, ``map.html`` and ``report.html``.
+    Writes into ``out``: ``ranking.csv``, ``plan.csv``, ``turfs.csv``, ``walksheets/``
+    (``index.html`` and one ``turf-NNN.html`` per turf), ``targeting.gpkg`` (layers
+    ``ranking``, ``plan`` and ``turfs``), ``map.png``, ``map.html`` and ``report.html``.
 
     Parameters
     ----------
@@ -256,8 +263,14 @@ def run_targeting(
         Targeting parameters.
     backtest : mapping, optional
         Back-test quality figures for the report.
-    turf_hours : float
-        Size of a turf in volunteer-hours.
+    shift_hours, team_size : float, int
+        A turf is one shift of one team: ``shift_hours * team_size`` volunteer-hours
+        (:func:`swingcast.target.turfs.build_turfs`).
+    turf_hours : float, optional
+        Volunteer-hours of a turf, overriding ``shift_hours * team_size``.
+    addresses : GeoDataFrame, optional
+        REU address points (:func:`swingcast.load.addresses.read_addresses`): each turf then
+        lists its addresses in walking order.
 
     Returns
     -------
@@ -267,7 +280,7 @@ def run_targeting(
     --------
     >>> res = run_targeting(predictions, area_bureaux("paris"), "out", title="t")  # doctest: +SKIP
     >>> sorted(res.files)  # doctest: +SKIP
-    ['geopackage', 'map_html', 'map_png', 'plan', 'ranking', 'report']
+    ['geopackage', 'map_html', 'map_png', 'plan', 'ranking', 'report', 'turfs', 'walksheets']
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -288,16 +301,27 @@ def run_targeting(
     def plan() -> None:
         alloc = allocate_hours(result.ranking, hours, caps=caps, params=p)
         mapped = alloc.index.isin(bureaux.index)
-        turfs = build_turfs(alloc[mapped], bureaux, max_hours=turf_hours)
-        result.plan = pd.concat([turfs, alloc[~mapped]]) if (~mapped).any() else turfs
+        result.turfs = build_turfs(alloc[mapped], bureaux, shift_hours=shift_hours,
+                                   team_size=team_size, max_hours=turf_hours)
+        result.plan = gpd.GeoDataFrame(label_plan(alloc, result.turfs),
+                                       geometry=bureaux.geometry.reindex(alloc.index).to_numpy(),
+                                       crs=bureaux.crs)
         result.files["plan"] = write_table(result.plan, out / "plan.csv")
+
+    def turfs() -> None:
+        stops = None if addresses is None else turf_stops(result.turfs, addresses)
+        result.files["turfs"] = write_table(turf_table(result.turfs, stops).reset_index(),
+                                             out / "turfs.csv")
+        result.files["walksheets"] = write_walk_sheets(
+            result.turfs, bureaux, out / "walksheets", stops=stops, title=title,
+            shift_hours=shift_hours, team_size=team_size)
 
     def maps() -> None:
         mapped = result.ranking[result.ranking.index.isin(bureaux.index)]
         frame = priority_frame(mapped, bureaux)
         plan_shapes = result.plan[result.plan.index.isin(bureaux.index)]
         result.files["geopackage"] = write_geopackage(
-            {"ranking": frame, "plan": plan_shapes}, out / "targeting.gpkg"
+            {"ranking": frame, "plan": plan_shapes, "turfs": result.turfs}, out / "targeting.gpkg"
         )
         result.files["map_png"] = priority_png(frame, out / "map.png", title=title)
         result.files["map_html"] = priority_html(frame, out / "map.html")
@@ -308,11 +332,15 @@ def run_targeting(
             map_png=result.files["map_png"], backtest=backtest, params=p.as_dict(),
         )
 
-    _run_stages({"rank": rank, "plan": plan, "maps": maps, "report": report}, result.seconds)
+    _run_stages({"rank": rank, "plan": plan, "turfs": turfs, "maps": maps, "report": report},
+                result.seconds)
     summary = plan_summary(result.plan)
     logger.info(
-        "plan: %.0f hours in %d bureaux, %.0f doors, %.1f expected net votes",
-        summary["hours"], summary["bureaux"], summary["doors_knocked"], summary["expected_votes"],
+        "plan: %.0f hours in %d bureaux, %d turfs of at most %g volunteer-hours, %d doors, "
+        "%.1f expected net votes", summary["hours"], summary["bureaux"],
+        result.turfs[TURF].nunique() if result.turfs is not None else 0,
+        turf_hours or shift_hours * team_size, summary["doors_knocked"],
+        summary["expected_votes"],
     )
     return result
 
@@ -418,14 +446,17 @@ def run_demo(
     hours: float = 2000.0,
     params: TargetingParams | Mapping[str, object] | None = None,
     candidate: str | None = None,
+    shift_hours: float = 3.0,
+    team_size: int = 2,
 ) -> DemoResult:
     """Run the whole demo: back-test (or forecast), then rank, plan, map and report.
 
     ``area="paris"``: back-test ``paris-2017-t2`` (Macron's share of the second round of 2017,
     predicted from earlier data only) and targeting on its predictions. ``area="hds13"``:
     Hauts-de-Seine 13th constituency, forecast for the next election after 2024 from all
-    results up to 2024. Writes ``ranking.csv``, ``plan.csv``, ``targeting.gpkg``, ``map.png``,
-    ``map.html``, ``report.html`` and ``backtest.json`` into ``out``.
+    results up to 2024. Writes ``ranking.csv``, ``plan.csv``, ``turfs.csv``, ``walksheets/``,
+    ``targeting.gpkg``, ``map.png``, ``map.html``, ``report.html`` and ``backtest.json`` into
+    ``out``.
 
     Parameters
     ----------
@@ -442,6 +473,9 @@ def run_demo(
         Paris, the ``RN`` list in Hauts-de-Seine 13) or, in a duel, the opponent
         (``LE PEN``: the predictions are mirrored with
         :func:`swingcast.target.value.other_side`).
+    shift_hours, team_size : float, int
+        A turf is one shift of one team (default 3 h x 2 volunteers); see
+        :func:`swingcast.target.turfs.build_turfs`.
 
     Returns
     -------
@@ -495,7 +529,8 @@ def run_demo(
                 "note": "forecast of an election not yet held: no back-test metrics"}
         _write_json(out / "backtest.json", note)
         result = run_targeting(predictions, state["bureaux"], out, title=spec.title,  # type: ignore[arg-type]
-                               hours=hours, params=p)
+                               hours=hours, params=p, shift_hours=shift_hours,
+                               team_size=team_size)
         result.files["backtest"] = out / "backtest.json"
         result.seconds = {**seconds, **result.seconds}
         return result
@@ -516,7 +551,7 @@ def run_demo(
         _write_json(out / "backtest.json", summary)
     result = run_targeting(
         predictions, state["bureaux"], out, title=title, hours=hours, params=p,  # type: ignore[arg-type]
-        backtest=quality,
+        backtest=quality, shift_hours=shift_hours, team_size=team_size,
     )
     result.files["backtest"] = out / "backtest.json"
     result.seconds = {**seconds, **result.seconds}
@@ -547,12 +582,16 @@ def plan_file(
     caps: Mapping[str, float] | None = None,
     params: TargetingParams | Mapping[str, object] | None = None,
     area: str | None = None,
-    turf_hours: float = 40.0,
+    shift_hours: float = 3.0,
+    team_size: int = 2,
+    turf_hours: float | None = None,
 ) -> pd.DataFrame:
     """Plan ``hours`` over a ranking (or predictions) CSV; turfs when ``area`` gives contours.
 
     The ranking is recomputed from its prediction columns with ``params``, so the plan and
-    the ranking can never disagree on the parameters.
+    the ranking can never disagree on the parameters. With ``area``, the plan gets a
+    ``turfs`` column (:func:`swingcast.target.turfs.label_plan`); :func:`turfs_file` writes the
+    turfs themselves.
 
     Examples
     --------
@@ -561,9 +600,76 @@ def plan_file(
     ranked = rank_bureaux(read_predictions(ranking), params)
     plan = allocate_hours(ranked, hours, caps=caps, params=params)
     if area is not None:
-        plan = build_turfs(plan, area_bureaux(area), max_hours=turf_hours)
+        turfs = build_turfs(plan, area_bureaux(area), shift_hours=shift_hours,
+                            team_size=team_size, max_hours=turf_hours)
+        plan = label_plan(plan, turfs)
     write_table(plan, out)
     return plan
+
+
+def _read_plan(path: str | PathLike[str]) -> pd.DataFrame:
+    try:
+        plan = pd.read_csv(path, dtype={S.BUREAU_ID: str, S.ARRONDISSEMENT_CODE: str})
+    except FileNotFoundError:
+        raise SchemaError(f"{path}: no such file; expected a `swingcast plan` output") from None
+    missing = [c for c in (S.BUREAU_ID, S.HOURS) if c not in plan.columns]
+    if missing:
+        raise SchemaError(f"{path}: missing columns {missing}; expected a `swingcast plan` output")
+    return plan.set_index(S.BUREAU_ID)
+
+
+def turfs_file(
+    plan: str | PathLike[str],
+    out: str | PathLike[str],
+    *,
+    area: str,
+    shift_hours: float = 3.0,
+    team_size: int = 2,
+    turf_hours: float | None = None,
+    addresses: str | PathLike[str] | None = None,
+) -> pd.DataFrame:
+    """Cut a plan CSV into turfs; write ``turfs.csv`` and the walk sheets into ``out``.
+
+    What ``swingcast turfs`` runs: :func:`swingcast.target.turfs.build_turfs` on the bureau
+    contours of ``area``, then :func:`swingcast.target.turfs.turf_table` (``turfs.csv``) and
+    :func:`swingcast.target.walksheets.write_walk_sheets` (``walksheets/``).
+
+    Parameters
+    ----------
+    plan : path
+        A `swingcast plan` output (``bureau_id``, ``hours``, ``doors_knocked``,
+        ``expected_votes``).
+    out : path
+        Output folder (created).
+    area : str
+        Demo area whose contours hold the planned bureaux (see :data:`AREAS`).
+    shift_hours, team_size, turf_hours
+        See :func:`swingcast.target.turfs.build_turfs`.
+    addresses : path, optional
+        REU address points (:func:`swingcast.load.addresses.read_addresses`).
+
+    Returns
+    -------
+    DataFrame
+        The turf table written to ``turfs.csv``.
+
+    Examples
+    --------
+    >>> turfs_file("plan.csv", "turfs", area="paris")  # doctest: +SKIP
+    """
+    from swingcast.load.addresses import read_addresses
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    bureaux = area_bureaux(area)
+    turfs = build_turfs(_read_plan(plan), bureaux, shift_hours=shift_hours,
+                        team_size=team_size, max_hours=turf_hours)
+    stops = None if addresses is None else turf_stops(turfs, read_addresses(addresses))
+    table = turf_table(turfs, stops)
+    write_table(table.reset_index(), out / "turfs.csv")
+    write_walk_sheets(turfs, bureaux, out / "walksheets", stops=stops, title=AREAS[area].title,
+                      shift_hours=shift_hours, team_size=team_size)
+    return table
 
 
 def report_file(

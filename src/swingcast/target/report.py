@@ -159,8 +159,9 @@ def html_report(
         kpis["volunteer-hours planned"] = f"{plan[S.HOURS].sum():,.0f}"
         kpis["bureaux in the plan"] = f"{len(plan):,}"
         kpis["expected net votes"] = f"{plan[S.EXPECTED_VOTES].sum():,.0f}"
-        if "turf" in plan.columns:
-            kpis["turfs"] = f"{plan['turf'].nunique():,}"
+        if "turfs" in plan.columns:  # "1;2;17": the turf numbers of each bureau
+            numbers = plan["turfs"].dropna().astype(str).str.split(";").explode()
+            kpis["turfs"] = f"{numbers.nunique():,}"
     parts = [
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}"
         f"</title><style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>",
