@@ -52,6 +52,9 @@ __all__ = [
 ]
 
 ENV_DATA_DIR = "SWINGCAST_DATA_DIR"
+#: The cache folder (downloads, unpacked archives, other stages' derived files).
+ENV_CACHE = "SWINGCAST_CACHE"
+#: Older name of :data:`ENV_CACHE`, still read when ``SWINGCAST_CACHE`` is unset.
 ENV_CACHE_DIR = "SWINGCAST_CACHE_DIR"
 #: Seconds to wait for a server before giving up (connect and between chunks).
 TIMEOUT = 60
@@ -126,17 +129,20 @@ def data_dir() -> Path | None:
 
 
 def cache_dir() -> Path:
-    """Return the cache folder: ``$SWINGCAST_CACHE_DIR``, else the user cache of swingcast.
+    """Return the cache folder: ``$SWINGCAST_CACHE``, else the user cache of swingcast.
 
-    The default is :func:`pooch.os_cache` (``~/.cache/swingcast`` on Linux). The folder is
-    not created until something is downloaded.
+    The default is :func:`pooch.os_cache` (``~/.cache/swingcast`` on Linux, the platform's
+    user cache folder elsewhere); ``$SWINGCAST_CACHE_DIR`` (older name) is read when
+    ``SWINGCAST_CACHE`` is unset. The folder is not created here. Downloads go under it by
+    registry name; other stages may keep derived files in a sub-folder of their own (e.g.
+    ``cache_dir() / "parsed"``). Nothing is ever written to ``$SWINGCAST_DATA_DIR``.
 
     Examples
     --------
     >>> isinstance(cache_dir(), Path)
     True
     """
-    value = os.environ.get(ENV_CACHE_DIR)
+    value = os.environ.get(ENV_CACHE) or os.environ.get(ENV_CACHE_DIR)
     if value:
         return Path(value).expanduser()
     import pooch
