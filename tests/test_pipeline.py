@@ -118,6 +118,14 @@ def test_cli_over_demo_outputs(demo, tmp_path, capsys):
     assert plan["hours"].sum() == 300
     assert plan.loc[plan["arrondissement_code"] == "75116", "hours"].sum() <= 10
 
+    args = ["turfs", str(tmp_path / "p.csv"), "--area", "paris", "--out", str(tmp_path / "t"),
+            "--team-size", "3"]
+    assert main(args) == 0
+    turfs = pd.read_csv(tmp_path / "t/turfs.csv")
+    assert turfs["hours"].sum() == 300 and (turfs["hours"] <= 3 * 3).all()
+    assert turfs["doors_knocked"].sum() == plan["doors_knocked"].sum()
+    assert len(list((tmp_path / "t/walksheets").glob("turf-*.html"))) == len(turfs)
+
     assert main(["report", str(ranking), "--plan", str(tmp_path / "p.csv"),
                  "--out", str(tmp_path / "rep.html")]) == 0
     assert (tmp_path / "rep.png").exists()

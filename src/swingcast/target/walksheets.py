@@ -17,6 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from swingcast import schema as S
 from swingcast.cache import atomic_write
@@ -110,9 +111,29 @@ def walk_sheet_html(
     mine = turfs[turfs[TURF] == turf]
     if mine.empty:
         raise SchemaError(f"walk sheet: no turf {turf!r} in the turfs table")
-    shapes = bureaux.set_axis(bureaux.index.astype(str)).to_crs(S.LAMBERT93)
+    shapes = _simplified(bureaux)
     walked = None if stops is None else stops[stops[TURF] == turf]
-    return _sheet(turf, mine, shapes, walked, places, title, shift_hours, team_size, {})
+    return _sheet(turf, _pieces(mine)[turf], shapes, walked, places, title, shift_hours,
+                  team_size, {})
+
+
+def _pieces(turfs: pd.DataFrame) -> dict[int, list[dict[str, object]]]:
+    """Turf number -> its pieces as plain records (fast to read, page after page)."""
+    cols = [TURF, S.BUREAU_ID, S.HOURS, DOORS_KNOCKED, S.EXPECTED_VOTES]
+    out: dict[int, list[dict[str, object]]] = {}
+    for record in pd.DataFrame(turfs[cols]).to_dict("records"):
+        out.setdefault(int(record[TURF]), []).append(record)
+    return out
+
+
+def _simplified(bureaux: gpd.GeoDataFrame, tolerance: float = 3.0) -> gpd.GeoDataFrame:
+    """Bureaux in Lambert-93, simplified once as a coverage (neighbours stay joined)."""
+    shapes = bureaux.set_axis(bureaux.index.astype(str)).to_crs(S.LAMBERT93)
+    try:
+        simple = shapely.coverage_simplify(shapes.geometry.to_numpy(), tolerance)
+    except (shapely.errors.GEOSException, ValueError):
+        simple = shapes.geometry.simplify(tolerance, preserve_topology=True).to_numpy()
+    return shapes.set_geometry(gpd.GeoSeries(simple, index=shapes.index, crs=shapes.crs))
 
 
 def _turf_map(ids: list[str], shapes: gpd.GeoDataFrame,
@@ -124,15 +145,15 @@ def _turf_map(ids: list[str], shapes: gpd.GeoDataFrame,
     frame = around.assign(_in=np.where(around.index.isin(ids), 1.0, np.nan))
     tips = pd.Series([f"{b} (this turf)" if b in ids else b for b in frame.index],
                      index=frame.index)
-    return svg_map(frame, column="_in", lo=0.0, hi=1.0, tooltips=tips, width=600,
+    return svg_map(frame, column="_in", lo=0.0, hi=1.0, tooltips=tips, width=600, simplify=0,
                    points=walked if walked is not None and len(walked) else None,
                    title=f"Map of bureau {', '.join(ids)} and its neighbours")
 
 
-def _sheet(turf: int, mine: pd.DataFrame, shapes: gpd.GeoDataFrame,
+def _sheet(turf: int, mine: list[dict[str, object]], shapes: gpd.GeoDataFrame,
            walked: gpd.GeoDataFrame | None, places: pd.DataFrame | None, title: str,
            shift_hours: float, team_size: int, maps: dict[tuple[str, ...], str]) -> str:
-    ids = list(dict.fromkeys(mine[S.BUREAU_ID].astype(str)))
+    ids = list(dict.fromkeys(str(piece[S.BUREAU_ID]) for piece in mine))
     if walked is not None and len(walked):
         drawing = _turf_map(ids, shapes, walked)
     else:  # the full shifts of one bureau share one map
@@ -140,12 +161,11 @@ def _sheet(turf: int, mine: pd.DataFrame, shapes: gpd.GeoDataFrame,
         if key not in maps:
             maps[key] = _turf_map(ids, shapes, None)
         drawing = maps[key]
-    doors = int(mine[DOORS_KNOCKED].sum())
-    hours = float(mine[S.HOURS].sum())
-    votes = float(mine[S.EXPECTED_VOTES].sum())
+    doors = int(sum(piece[DOORS_KNOCKED] for piece in mine))  # type: ignore[misc]
+    hours = float(sum(piece[S.HOURS] for piece in mine))  # type: ignore[misc]
+    votes = float(sum(piece[S.EXPECTED_VOTES] for piece in mine))  # type: ignore[misc]
     rows = []
-    for piece in pd.DataFrame(mine[[S.BUREAU_ID, S.HOURS, DOORS_KNOCKED, S.EXPECTED_VOTES]]
-                              ).to_dict("records"):
+    for piece in mine:
         b = str(piece[S.BUREAU_ID])
         place = ""
         if places is not None and b in places.index:
@@ -228,11 +248,11 @@ def write_walk_sheets(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     table = turf_table(turfs, stops)
-    shapes = bureaux.set_axis(bureaux.index.astype(str)).to_crs(S.LAMBERT93)
+    shapes = _simplified(bureaux)
     walks = {} if stops is None else dict(list(stops.groupby(TURF)))
     maps: dict[tuple[str, ...], str] = {}
-    for turf, mine in turfs.groupby(TURF, sort=True):
-        page = _sheet(int(turf), mine, shapes, walks.get(turf), places, title, shift_hours,
+    for turf, mine in sorted(_pieces(turfs).items()):
+        page = _sheet(turf, mine, shapes, walks.get(turf), places, title, shift_hours,
                       team_size, maps)
         with atomic_write(out / _name(turf)) as tmp:  # renamed into place, no fsync each
             tmp.write_text(page, encoding="utf-8")
