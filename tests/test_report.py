@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import re
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -110,7 +109,7 @@ WRITERS = {
              lambda ranking, frame, path: write_geopackage({"ranking": frame}, path)),
     "png": ("map.png", Figure, "savefig",
             lambda ranking, frame, path: priority_png(frame, path)),
-    "html": ("map.html", folium.Map, "save",
+    "html": ("map.html", None, "svg_map",
              lambda ranking, frame, path: priority_html(frame, path)),
 }
 
@@ -123,7 +122,11 @@ def test_a_writer_failing_half_way_leaves_the_older_file(kind, small, tmp_path, 
     path = tmp_path / name
     write(ranking, frame, path)  # the older version, written normally
     before = path.read_bytes()
-    monkeypatch.setattr(owner, method, lambda self, target, *a, **k: _half_then_fail(target))
+    if owner is None:  # map.html: the page's head is written, then drawing the map fails
+        monkeypatch.setattr("swingcast.target.maps.svg_map",
+                            lambda *a, **k: (_ for _ in ()).throw(OSError("disk full (simulated)")))
+    else:
+        monkeypatch.setattr(owner, method, lambda self, target, *a, **k: _half_then_fail(target))
     with pytest.raises(OSError, match="simulated"):
         write(ranking, frame, path)
     with pytest.raises(OSError, match="simulated"):

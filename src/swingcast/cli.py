@@ -374,11 +374,12 @@ def _report_cmd(
     area: Annotated[str, typer.Option(help="paris or hds13 (bureau contours).")] = "paris",
     plan: Annotated[Path | None, typer.Option(help="Plan CSV (swingcast plan).")] = None,
     out: Annotated[Path, typer.Option("--out", help="HTML report to write.")] = Path("report.html"),
+    lang: Annotated[str, typer.Option("--lang", help="Language of the report: en or fr.")] = "en",
 ) -> None:
     """Write the one-page HTML report with its priority map."""
     from swingcast.pipeline import report_file
 
-    typer.echo(str(report_file(ranking, out, area=area, plan=plan)))
+    typer.echo(str(report_file(ranking, out, area=area, plan=plan, lang=lang)))
 
 
 @app.command("contacts")
@@ -411,6 +412,7 @@ def _demo_cmd(
     candidate: Annotated[str | None, typer.Option(help="Canvass for: MACRON (default) or LE PEN in Paris; RN in hds13.")] = None,
     shift_hours: Annotated[float, typer.Option("--shift-hours", help=_SHIFT_HELP)] = 3.0,
     team_size: Annotated[int, typer.Option("--team-size", help=_TEAM_HELP)] = 2,
+    lang: Annotated[str, typer.Option("--lang", help="Language of map and report: en or fr.")] = "en",
 ) -> None:
     """Run the whole pipeline on real data: ranking, plan, turfs and walk sheets, maps, report."""
     from swingcast.pipeline import run_demo
@@ -418,7 +420,7 @@ def _demo_cmd(
     package_logger = logging.getLogger("swingcast")
     if package_logger.getEffectiveLevel() > logging.INFO:
         package_logger.setLevel(logging.INFO)  # a long run: show its stages
-    result = run_demo(out, area=area, hours=hours, candidate=candidate,
+    result = run_demo(out, area=area, hours=hours, candidate=candidate, lang=lang,
                       shift_hours=shift_hours, team_size=team_size)
     for name, path in sorted(result.files.items()):
         typer.echo(f"{name:12s} {path}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -25,7 +25,8 @@ from swingcast._log import logger, progress
 from swingcast.cache import atomic_write
 from swingcast.errors import SchemaError, SwingcastError, TargetingError, where
 from swingcast.load.datasets import fetch
-from swingcast.target.maps import priority_frame, priority_html, priority_png
+from swingcast.target.labels import check_lang
+from swingcast.target.maps import place_table, priority_frame, priority_html, priority_png
 from swingcast.target.plan import allocate_hours, plan_summary
 from swingcast.target.report import html_report, write_geopackage, write_table
 from swingcast.target.turfs import TURF, build_turfs, label_plan, turf_stops, turf_table
@@ -42,6 +43,8 @@ __all__ = [
     "AREAS",
     "Area",
     "area_bureaux",
+    "area_places",
+    "area_sources",
     "backtest_headline",
     "forecast_hds13",
     "backtest_quality",
@@ -66,6 +69,9 @@ class Area:
     election_kind: str
     candidate: str  # the candidate or bloc the case predicts
     opponent: str = ""  # the other side of a duel, when there is one
+    place_name: str = ""  # the area's name in sentences ("Paris")
+    polling_places: str = ""  # registry name of the polling places (names, addresses), if any
+    sources: tuple[str, ...] = ()  # registry names credited in the report (with the contours)
 
 
 AREAS: dict[str, Area] = {
@@ -77,6 +83,9 @@ AREAS: dict[str, Area] = {
         election_kind="presidentielle",
         candidate="MACRON",
         opponent="LE PEN",
+        place_name="Paris",
+        polling_places="paris/contours/lieux-de-vote-paris-2017.csv",
+        sources=("france/results/2017-presidentielle-2_par_bureau_large.csv.gz",),
     ),
     "hds13": Area(
         name="hds13",
@@ -85,6 +94,9 @@ AREAS: dict[str, Area] = {
         case="",  # no back-test: a forecast, see forecast_hds13
         election_kind="europeennes",
         candidate="RN",
+        place_name="Hauts-de-Seine 13",
+        sources=("hauts-de-seine-13/results/europeennes_2024.xlsx",
+                 "ile-de-france/census/base-ic-activite-residents-2016-idf.csv"),
     ),
     "hds13-eu2024": Area(
         name="hds13-eu2024",
@@ -93,6 +105,9 @@ AREAS: dict[str, Area] = {
         case="hds13-eu2024",
         election_kind="europeennes",
         candidate="RN",
+        place_name="Hauts-de-Seine 13",
+        sources=("hauts-de-seine-13/results/europeennes_2024.xlsx",
+                 "ile-de-france/census/base-ic-activite-residents-2016-idf.csv"),
     ),
 }
 
@@ -130,6 +145,39 @@ def area_bureaux(area: str = "paris") -> gpd.GeoDataFrame:
     # caps and turfs group by arrondissement in Paris, by commune elsewhere
     out[S.ARRONDISSEMENT_CODE] = out[S.ARRONDISSEMENT_CODE].fillna(out[S.COMMUNE_CODE])
     return out.set_index(S.BUREAU_ID)
+
+
+def area_places(area: str = "paris") -> gpd.GeoDataFrame | None:
+    """Polling places (name, address, point) of a demo area's bureaux, None when not known.
+
+    Examples
+    --------
+    >>> area_places("paris").loc[0, "address"]  # doctest: +SKIP
+    '6 RUE MOLIERE'
+    """
+    from swingcast.load.geometry import read_polling_places
+
+    spec = _get_area(area)
+    return read_polling_places(fetch(spec.polling_places)) if spec.polling_places else None
+
+
+def area_sources(area: str = "paris") -> list[tuple[str, str]]:
+    """Publisher and licence of the data behind a demo area's report, from the registry.
+
+    Examples
+    --------
+    >>> ("Ville de Paris (via aktiur/carte-bureaux)", "ODbL") in area_sources("paris")
+    True
+    >>> any("Ville de Paris" in p for p, _ in area_sources("hds13"))
+    False
+    """
+    from swingcast.load.datasets import registry
+
+    spec = _get_area(area)
+    names = (spec.contours, spec.polling_places, *spec.sources)
+    entries = registry()
+    return list(dict.fromkeys((entries[n].publisher, entries[n].licence)
+                              for n in names if n and n in entries))
 
 
 @dataclass
@@ -238,6 +286,13 @@ def run_targeting(
     team_size: int = 2,
     turf_hours: float | None = None,
     addresses: gpd.GeoDataFrame | None = None,
+    metrics: Mapping[str, object] | None = None,
+    places: pd.DataFrame | None = None,
+    sources: Sequence[tuple[str, str]] = (),
+    candidate: str | None = None,
+    area_name: str = "",
+    forecast: bool = False,
+    lang: str = "en",
 ) -> DemoResult:
     """Rank, plan, cut into turfs, map and report, from a predictions table.
 
@@ -271,6 +326,20 @@ def run_targeting(
     addresses : GeoDataFrame, optional
         REU address points (:func:`swingcast.load.addresses.read_addresses`): each turf then
         lists its addresses in walking order.
+    metrics : mapping, optional
+        The back-test's full metrics, explained in the report.
+    places : DataFrame, optional
+        Polling places (:func:`area_places`): names and addresses in the map and report.
+    sources : sequence of (publisher, licence)
+        Data credited in the map and report (:func:`area_sources`).
+    candidate : str, optional
+        Whom the volunteers canvass for (named in the map and report).
+    area_name : str
+        Name of the area in the report's sentences.
+    forecast : bool
+        The predictions are a forecast (the report says nothing can be scored).
+    lang : {"en", "fr"}
+        Language of the map and report.
 
     Returns
     -------
@@ -282,9 +351,12 @@ def run_targeting(
     >>> sorted(res.files)  # doctest: +SKIP
     ['geopackage', 'map_html', 'map_png', 'plan', 'ranking', 'report', 'turfs', 'walksheets']
     """
+    check_lang(lang)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     p = params if isinstance(params, TargetingParams) else TargetingParams(**(params or {}))
+    place_rows = place_table(places)
+    credits = "; ".join(f"{pub} ({lic})" for pub, lic in dict.fromkeys(sources))
     result = DemoResult(out=out, ranking=pd.DataFrame(), plan=gpd.GeoDataFrame())
     if S.ARRONDISSEMENT_CODE not in predictions.columns and S.ARRONDISSEMENT_CODE in bureaux:
         predictions = predictions.join(bureaux[S.ARRONDISSEMENT_CODE], how="left")
@@ -313,8 +385,8 @@ def run_targeting(
         result.files["turfs"] = write_table(turf_table(result.turfs, stops).reset_index(),
                                              out / "turfs.csv")
         result.files["walksheets"] = write_walk_sheets(
-            result.turfs, bureaux, out / "walksheets", stops=stops, title=title,
-            shift_hours=shift_hours, team_size=team_size)
+            result.turfs, bureaux, out / "walksheets", stops=stops, places=place_rows,
+            title=title, shift_hours=shift_hours, team_size=team_size)
 
     def maps() -> None:
         mapped = result.ranking[result.ranking.index.isin(bureaux.index)]
@@ -323,13 +395,18 @@ def run_targeting(
         result.files["geopackage"] = write_geopackage(
             {"ranking": frame, "plan": plan_shapes, "turfs": result.turfs}, out / "targeting.gpkg"
         )
-        result.files["map_png"] = priority_png(frame, out / "map.png", title=title)
-        result.files["map_html"] = priority_html(frame, out / "map.html")
+        result.files["map_png"] = priority_png(frame, out / "map.png", title=title, lang=lang)
+        result.files["map_html"] = priority_html(
+            frame, out / "map.html", plan=result.plan, places=place_rows, title=title,
+            candidate=candidate, attribution=credits, lang=lang,
+        )
 
     def report() -> None:
         result.files["report"] = html_report(
             out / "report.html", title=title, ranking=result.ranking, plan=result.plan,
             map_png=result.files["map_png"], backtest=backtest, params=p.as_dict(),
+            metrics=metrics, places=place_rows, sources=sources, candidate=candidate,
+            area_name=area_name, map_html="map.html", forecast=forecast, lang=lang,
         )
 
     _run_stages({"rank": rank, "plan": plan, "turfs": turfs, "maps": maps, "report": report},
@@ -448,6 +525,7 @@ def run_demo(
     candidate: str | None = None,
     shift_hours: float = 3.0,
     team_size: int = 2,
+    lang: str = "en",
 ) -> DemoResult:
     """Run the whole demo: back-test (or forecast), then rank, plan, map and report.
 
@@ -476,6 +554,8 @@ def run_demo(
     shift_hours, team_size : float, int
         A turf is one shift of one team (default 3 h x 2 volunteers); see
         :func:`swingcast.target.turfs.build_turfs`.
+    lang : {"en", "fr"}
+        Language of ``map.html``, ``map.png`` and ``report.html``.
 
     Returns
     -------
@@ -495,6 +575,7 @@ def run_demo(
     1
     """
     spec = _get_area(area)
+    check_lang(lang)
     sides = [c for c in (spec.candidate, spec.opponent) if c]
     chosen = (candidate or spec.candidate).strip().upper()
     if chosen not in sides:
@@ -512,6 +593,7 @@ def run_demo(
 
     def load() -> None:
         state["bureaux"] = area_bureaux(area)
+        state["places"] = area_places(area)
 
     def model() -> None:
         if spec.case:
@@ -529,8 +611,10 @@ def run_demo(
                 "note": "forecast of an election not yet held: no back-test metrics"}
         _write_json(out / "backtest.json", note)
         result = run_targeting(predictions, state["bureaux"], out, title=spec.title,  # type: ignore[arg-type]
-                               hours=hours, params=p, shift_hours=shift_hours,
-                               team_size=team_size)
+                               hours=hours, params=p, places=state["places"],  # type: ignore[arg-type]
+                               sources=area_sources(area), candidate=chosen,
+                               area_name=spec.place_name, forecast=True, lang=lang,
+                               shift_hours=shift_hours, team_size=team_size)
         result.files["backtest"] = out / "backtest.json"
         result.seconds = {**seconds, **result.seconds}
         return result
@@ -551,7 +635,9 @@ def run_demo(
         _write_json(out / "backtest.json", summary)
     result = run_targeting(
         predictions, state["bureaux"], out, title=title, hours=hours, params=p,  # type: ignore[arg-type]
-        backtest=quality, shift_hours=shift_hours, team_size=team_size,
+        backtest=quality, metrics=getattr(bt, "metrics", None), places=state["places"],  # type: ignore[arg-type]
+        sources=area_sources(area), candidate=chosen, area_name=spec.place_name, lang=lang,
+        shift_hours=shift_hours, team_size=team_size,
     )
     result.files["backtest"] = out / "backtest.json"
     result.seconds = {**seconds, **result.seconds}
@@ -667,7 +753,8 @@ def turfs_file(
     stops = None if addresses is None else turf_stops(turfs, read_addresses(addresses))
     table = turf_table(turfs, stops)
     write_table(table.reset_index(), out / "turfs.csv")
-    write_walk_sheets(turfs, bureaux, out / "walksheets", stops=stops, title=AREAS[area].title,
+    write_walk_sheets(turfs, bureaux, out / "walksheets", stops=stops,
+                      places=place_table(area_places(area)), title=AREAS[area].title,
                       shift_hours=shift_hours, team_size=team_size)
     return table
 
@@ -679,8 +766,11 @@ def report_file(
     area: str,
     plan: str | PathLike[str] | None = None,
     title: str | None = None,
+    lang: str = "en",
 ) -> Path:
     """Write the HTML report (and its PNG map next to it) for a ranking CSV.
+
+    ``lang="fr"`` writes it in French; the area's polling places and data sources are named.
 
     Examples
     --------
@@ -693,7 +783,9 @@ def report_file(
     planned = None
     if plan is not None:
         planned = pd.read_csv(plan, dtype={S.BUREAU_ID: str}).set_index(S.BUREAU_ID)
+    check_lang(lang)
     frame = priority_frame(ranked, area_bureaux(area))
-    png = priority_png(frame, out.with_suffix(".png"), title=title or AREAS[area].title)
+    png = priority_png(frame, out.with_suffix(".png"), title=title or AREAS[area].title, lang=lang)
     return html_report(out, title=title or AREAS[area].title, ranking=ranked, plan=planned,
-                       map_png=png)
+                       map_png=png, places=place_table(area_places(area)),
+                       sources=area_sources(area), area_name=AREAS[area].place_name, lang=lang)
