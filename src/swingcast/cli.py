@@ -19,7 +19,7 @@ from swingcast.errors import SwingcastError
 app = typer.Typer(
     name="swingcast",
     help="Predict turnout and swing per bureau de vote and rank bureaux for canvassing.",
-    no_args_is_help=True,
+    no_args_is_help=False,  # bare `swingcast` is a one-line usage error (see main)
     add_completion=False,
     pretty_exceptions_enable=False,
 )
@@ -175,6 +175,30 @@ def _results_cmd(
         typer.echo(results.issues.head(10).to_string(index=False))
 
 
+# --- load: the parsed-results cache (swingcast.load.sources.resultcache) ------------------
+
+cache_app = typer.Typer(help="The cache of parsed results files (read_results).",
+                        no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("info")
+def _cache_info_cmd() -> None:
+    """Print the cache folder, the number of cached reads and the space they use."""
+    from swingcast.load.sources.resultcache import cache_info
+
+    info = cache_info()
+    typer.echo(f"{info['folder']}: {info['entries']} cached read(s), "
+               f"{info['bytes'] / 1e6:.1f} MB")
+
+
+@cache_app.command("clear")
+def _cache_clear_cmd() -> None:
+    """Remove every cached read (downloaded datasets are kept)."""
+    from swingcast.load.sources.resultcache import clear_cache, results_cache_dir
+
+    typer.echo(f"{results_cache_dir()}: removed {clear_cache()} cached read(s)")
+
 
 # --- load: census and contours (swingcast.load.census / swingcast.load.geometry) -------------------
 
@@ -195,12 +219,13 @@ def _census_cmd(
     typer.echo(", ".join(variables[:20]) + (" ..." if len(variables) > 20 else ""))
     if out is not None:
         from swingcast.cache import atomic_write
+        from swingcast.csvout import write_csv
 
-        with atomic_write(out) as tmp:
-            if out.suffix.lower() == ".parquet":
+        if out.suffix.lower() == ".parquet":
+            with atomic_write(out) as tmp:
                 df.to_parquet(tmp, index=False)
-            else:
-                df.to_csv(tmp, index=False)
+        else:
+            write_csv(df, out)
         typer.echo(f"written to {out}")
 
 
@@ -210,7 +235,11 @@ def _contours_cmd(
     path: Annotated[Path, typer.Argument(help="Vector layer, or CSV/.rda of points.")],
     out: Annotated[Path | None, typer.Option(help="Write the layer (GeoPackage).")] = None,
     id_field: Annotated[str | None, typer.Option(help="bureaux: field with the ids.")] = None,
-    crs: Annotated[str | None, typer.Option(help="CRS to assume if the file has none.")] = None,
+    commune: Annotated[str | None, typer.Option(
+        help="bureaux: INSEE commune of every feature, when --id-field holds bare bureau "
+             "numbers.")] = None,
+    crs: Annotated[str | None, typer.Option(
+        help="The file's CRS: used when it has none, overrides a wrong one.")] = None,
     drop_empty: Annotated[bool, typer.Option("--drop-empty",
                                              help="Drop features without geometry.")] = False,
 ) -> None:
@@ -221,7 +250,8 @@ def _contours_cmd(
     if kind == "iris":
         gdf = geometry.read_iris(path, crs=crs, drop_empty=drop_empty)
     elif kind == "bureaux":
-        gdf = geometry.read_bureaux(path, id_field=id_field, crs=crs, drop_empty=drop_empty)
+        gdf = geometry.read_bureaux(path, id_field=id_field, commune=commune, crs=crs,
+                                    drop_empty=drop_empty)
     elif kind == "addresses":
         gdf = geometry.read_addresses(path)
     elif kind == "polling-places":
@@ -258,7 +288,8 @@ def _crosswalk_cmd(
         "--weight-column", help="Count column of the weight layer.")] = None,
     within: Annotated[str, typer.Option(
         help="'auto', 'commune' or 'none': keep weights inside communes.")] = "auto",
-    n_jobs: Annotated[int, typer.Option("--n-jobs", help="Processes (-1: all cores).")] = 1,
+    n_jobs: Annotated[int | None, typer.Option(
+        "--n-jobs", help="Processes (default: $SWINGCAST_N_JOBS, else all cores).")] = None,
 ) -> None:
     """Compute the weights carrying SOURCE zones onto TARGET zones; save them to Parquet."""
     from swingcast.join.crosswalk import crosswalk, read_weight_layer
@@ -427,8 +458,59 @@ def _demo_cmd(
         typer.echo(f"{name:12s} {path}")
 
 
+def _usage_error_classes() -> tuple[type[BaseException], ...]:
+    """Click's exception classes, from typer's vendored copy and from click (either or both).
+
+    typer < 0.2x raises ``click.exceptions``; newer typer vendors click as ``typer._click``
+    and raises its own copies, which are not subclasses of click's. Both are caught.
+    """
+    import importlib
+
+    found: list[type[BaseException]] = []
+    for name in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        found += [getattr(module, c) for c in ("ClickException", "Abort") if hasattr(module, c)]
+    return tuple(found)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _usage_message(exc: BaseException) -> str:
+    """One line for a click usage error (``No such option: --frmat``...)."""
+    if type(exc).__name__ == "NoArgsIsHelpError" or (
+            getattr(exc, "message", "") == "Missing command."):
+        return "missing command; run 'swingcast --help' for the list of commands"
+    if type(exc).__name__ == "Abort":
+        return "aborted"
+    format_message = getattr(exc, "format_message", None)
+    message = _one_line(format_message() if callable(format_message) else str(exc))
+    ctx = getattr(exc, "ctx", None)
+    command = getattr(ctx, "command_path", None) if ctx is not None else None
+    hint = f" (see '{command} --help')" if command else ""
+    return f"{message}{hint}"
+
+
+def _os_message(exc: OSError) -> str:
+    """One line for an OS error (read-only folder, a directory where a file is expected)."""
+    name = exc.filename if exc.filename is not None else ""
+    reason = exc.strerror or type(exc).__name__
+    return f"{name}: {reason}" if name else reason
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status.
+
+    Every error ends as one line on stderr, ``swingcast: error: ...``, and exit status 2:
+    a :class:`SwingcastError`, a usage error (missing or misspelt option, unknown command,
+    no command at all; whatever click copy the installed typer uses) and an OS error on a
+    file (read-only folder, a folder given as output file). ``--debug`` lets the exception
+    out with its traceback instead. Any other exception is a bug: one line with its type
+    only (its message could quote input data), exit status 1.
 
     Parameters
     ----------
@@ -438,34 +520,39 @@ def main(argv: list[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, 2 on a :class:`SwingcastError` (message printed on stderr).
+        0 on success, 1 on warnings or an internal error, 2 on an error.
 
     Examples
     --------
-    >>> main(["--help"])  # doctest: +SKIP
-    0
+    >>> main(["no-such-command"])
+    2
     """
     args = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in args
+    usage_errors = _usage_error_classes()
     try:
         status = app(args=args, prog_name="swingcast", standalone_mode=False)
     except SwingcastError as exc:
         if debug:
             raise
-        print(f"swingcast: error: {exc}", file=sys.stderr)
+        print(f"swingcast: error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
-    except SystemExit as exc:  # typer/click exits (help, usage errors)
-        return int(exc.code or 0)
-    except Exception as exc:  # click usage errors arrive as ClickException
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
-            print("swingcast: aborted", file=sys.stderr)
-            return 1
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return 2
-        raise
+    except SystemExit as exc:  # typer/click exits (help)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except usage_errors as exc:  # a traceback of click's parser helps nobody, even --debug
+        print(f"swingcast: error: {_usage_message(exc)}", file=sys.stderr)
+        return 2 if type(exc).__name__ != "Abort" else 1
+    except OSError as exc:
+        if debug:
+            raise
+        print(f"swingcast: error: {_os_message(exc)}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if debug:
+            raise
+        print(f"swingcast: error: internal error ({type(exc).__name__}); run again with "
+              "--debug for the traceback and report it", file=sys.stderr)
+        return 1
     # typer.Exit(code) inside a command comes back as the return value here
     return status if type(status) is int else 0
 

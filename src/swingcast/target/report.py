@@ -15,6 +15,7 @@ import pandas as pd
 
 from swingcast import schema as S
 from swingcast.cache import atomic_write
+from swingcast.csvout import write_csv
 from swingcast.errors import SchemaError
 
 __all__ = ["RANKING_COLUMNS", "write_table", "write_geopackage", "html_report"]
@@ -39,6 +40,9 @@ def _ordered(table: pd.DataFrame) -> pd.DataFrame:
 def write_table(table: pd.DataFrame, path: str | PathLike[str]) -> Path:
     """Write a ranking or plan as CSV (``bureau_id`` first, geometry dropped).
 
+    Text cells that a spreadsheet would run as a formula are prefixed with ``'``
+    (:func:`swingcast.csvout.write_csv`).
+
     Examples
     --------
     >>> import tempfile, os
@@ -48,10 +52,7 @@ def write_table(table: pd.DataFrame, path: str | PathLike[str]) -> Path:
     >>> f.read_text().splitlines()[0]
     'bureau_id,rank,value_per_hour'
     """
-    path = Path(path)
-    with atomic_write(path, "w", encoding="utf-8", newline="") as handle:
-        _ordered(table).to_csv(handle, index=False)
-    return path
+    return write_csv(_ordered(table), path)
 
 
 def write_geopackage(
