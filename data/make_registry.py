@@ -178,7 +178,8 @@ class Builder:
     def _ministry(self, row: dict[str, str], kind: str) -> None:
         url, fmt = row["url"], row["format"]
         year = re.search(r"(19|20)\d\d", row["election"]).group(0)
-        rnd = {"1+2": "t1t2", "1": "1", "2": "2"}.get(row["round"], row["round"])
+        # a file of both rounds has no round in its name ("t1t2" would read as round 1)
+        rnd = {"1+2": "", "1": "-1", "2": "-2"}.get(row["round"], f"-{row['round']}")
         level = row["level"].split("/")[0].strip()
         md5, _ = _md5_size(fmt)
         if md5:
@@ -192,7 +193,7 @@ class Builder:
             suffix = "-avant-correction"
         if kind == "legislatives" and "LG2024.zip" in url:
             suffix, level = "-miom", "bureau+commune"
-        name = f"official/interieur/{year}-{kind}-{rnd}_{level}{suffix}{ext}"
+        name = f"official/interieur/{year}-{kind}{rnd}_{level}{suffix}{ext}"
         if name in self.rows:
             same_tail = self.rows[name]["url"].split("/")[-1] == url.split("/")[-1]
             redirect = "/datasets/r/" in url and not md5 and self.rows[name]["check"] == "unverified"

@@ -528,3 +528,18 @@ def test_data_dir_takes_precedence_over_the_sample(shared_dir: Path, tmp_path: P
     name = "france/results/2017-presidentielle-2_par_bureau_large.csv.gz"
     store = DataStore(datasets.registry(), data_dir=shared_dir, cache_dir=tmp_path / "c")
     assert store.fetch(name, departements=["75"]) == shared_dir / name
+
+
+def test_official_results_names_tell_read_results_the_round() -> None:
+    """read_results guesses election and round from the file name: a file of both rounds
+    must not look like round 1 (it is read per row from its "No tour" column)."""
+    from swingcast.load.sources.detect import infer_election
+
+    for name, entry in _official().items():
+        from swingcast.schema import ELECTION_KINDS
+
+        if not name.startswith("official/interieur/") or entry.election[5:] not in ELECTION_KINDS:
+            continue
+        rounds = entry.round.split()
+        expected = int(rounds[0]) if len(rounds) == 1 else None
+        assert infer_election(Path(name).name) == (entry.election, expected), name
