@@ -29,6 +29,7 @@ the environment on each call by :func:`default_store`; tests build their own.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -497,6 +498,18 @@ class DataStore:
         raise DatasetError(f"dataset {name!r} not found; looked in {'; '.join(looked)}; {how}")
 
     def _download(self, entry: Dataset, urls: list[str], dest: Path) -> Path:
+        assert self.cache_dir is not None
+        created = [d for d in (dest.parent, *dest.parent.parents)
+                   if d.is_relative_to(self.cache_dir) and not d.exists()]
+        try:
+            return self._download_from(entry, urls, dest)
+        except BaseException:
+            for folder in created:  # deepest first: a failed download leaves no empty folder
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            raise
+
+    def _download_from(self, entry: Dataset, urls: list[str], dest: Path) -> Path:
         failures: list[Exception] = []
         for url in urls:
             fetcher = Downloader(sha256=entry.sha256, md5=entry.md5, size=entry.size,

@@ -230,6 +230,10 @@ def _retrieve(url: str, target: Path, fetcher: Downloader) -> Path:
     try:
         pooch.retrieve(url, known_hash=known, fname=target.name, path=target.parent,
                        downloader=fetcher, progressbar=fetcher.progress)
+        # pooch's temporary file is private (0600); the cached copy gets the usual mode
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(target, 0o666 & ~umask)
     except DatasetError:
         raise
     except ValueError as exc:  # pooch's own hash check (after ours): same verdict
