@@ -10,7 +10,7 @@ OUT ?= demo-output
 .PHONY: demo test lint bench clean venv
 
 $(BIN)/swingcast: pyproject.toml
-	@echo "swingcast: installing dependencies into $(VENV) (about 4 minutes the first time: pandas, geopandas, scikit-learn...)"
+	@echo "swingcast: installing dependencies into $(VENV), first time only: about 4 minutes (measured on 2 cores; up to 14 with an empty pip cache on a busy machine)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
