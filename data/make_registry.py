@@ -4,7 +4,8 @@ copies).
 
 Usage (from the project root)::
 
-    python data/make_registry.py [SOURCES_DIR]   # default ../shared/sources
+    python data/make_registry.py [SOURCES_DIR]           # default ../shared/sources
+    python data/make_registry.py --check [SOURCES_DIR]   # exit 1 if registry.csv differs
 
 Decisions (also in data/README.md, "Official downloads"):
 
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import re
 import sys
 from pathlib import Path
@@ -306,20 +308,34 @@ class Builder:
                                      f"of {full} (data/make_sample.py)")
             self.rows[name] = entry
 
-    def write(self) -> None:
-        with open(REGISTRY, "w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            for name in sorted(self.rows):
-                writer.writerow(self.rows[name])
+    def render(self) -> str:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for name in sorted(self.rows):
+            writer.writerow(self.rows[name])
+        return buffer.getvalue()
 
 
-def main(argv: list[str]) -> None:
-    sources = Path(argv[0]) if argv else ROOT.parent / "shared" / "sources"
+def build(sources: Path) -> Builder:
+    """The registry rebuilt from ``sources`` (and the local rows of the current file)."""
     b = Builder(sources)
     b.local()
     b.official()
-    b.write()
+    return b
+
+
+def main(argv: list[str]) -> None:
+    check = "--check" in argv
+    args = [a for a in argv if a != "--check"]
+    sources = Path(args[0]) if args else ROOT.parent / "shared" / "sources"
+    b = build(sources)
+    text = b.render()
+    if check:
+        same = REGISTRY.read_text(encoding="utf-8") == text
+        print("data/registry.csv is up to date" if same else "data/registry.csv differs")
+        raise SystemExit(0 if same else 1)
+    REGISTRY.write_text(text, encoding="utf-8")
     official = [e for e in b.rows.values() if e["url"]]
     by_check = {c: sum(e["check"] == c for e in official) for c in ("md5", "unverified")}
     print(f"{len(b.rows)} rows, {len(official)} official with URL {by_check}")

@@ -543,3 +543,17 @@ def test_official_results_names_tell_read_results_the_round() -> None:
         rounds = entry.round.split()
         expected = int(rounds[0]) if len(rounds) == 1 else None
         assert infer_election(Path(name).name) == (entry.election, expected), name
+
+
+def test_registry_is_what_make_registry_builds(shared_dir: Path) -> None:
+    """data/registry.csv is reproducible from ../sources (data/make_registry.py)."""
+    import importlib.util
+
+    sources = shared_dir.parent / "sources"
+    script = Path(__file__).resolve().parents[1] / "data" / "make_registry.py"
+    if not sources.is_dir() or not script.is_file():
+        pytest.skip("no ../sources beside the data folder, or not a source checkout")
+    spec = importlib.util.spec_from_file_location("make_registry", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.build(sources).render() == datasets._registry_file().read_text(encoding="utf-8")
