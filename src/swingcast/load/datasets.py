@@ -495,6 +495,11 @@ class DataStore:
                f"the registry has no URL for it: set {ENV_DATA_DIR} to a folder that holds it, "
                f"or {ENV_MIRROR}=<base URL> to a mirror serving <base>/{name}, then "
                f"`swingcast fetch {name}`")
+        partial = [e for e in self.registry.values() if e.sample_of.partition("#")[0] == name]
+        if partial:
+            subset = partial[0].sample_of.partition("#")[2]
+            how += (f"; the embedded sample {partial[0].name!r} holds its rows for {subset} "
+                    "(fetch(name, departements=[...]) uses it)")
         raise DatasetError(f"dataset {name!r} not found; looked in {'; '.join(looked)}; {how}")
 
     def _download(self, entry: Dataset, urls: list[str], dest: Path) -> Path:
