@@ -53,17 +53,81 @@ def _existing_path(value: str) -> Path:
 def _datasets_cmd(
     verify: Annotated[bool, typer.Option("--verify/--no-verify",
                                          help="Hash every file found (default).")] = True,
+    status: Annotated[str | None, typer.Option(
+        help="Show only the files of this status (data_dir, cache, package, downloadable, "
+             "missing, hash mismatch).")] = None,
 ) -> None:
-    """List the registered data files: size, licence and where each one is found."""
-    from swingcast.load.datasets import list_datasets
+    """List the registered data files: size, check, and where each one is found.
+
+    Exit status 1 when a copy is found with the wrong checksum.
+    """
+    from swingcast.load.datasets import ENV_DATA_DIR, ENV_MIRROR, cache_dir, list_datasets
 
     table = list_datasets(verify=verify)
-    shown = table[["name", "size", "licence", "status"]]
-    typer.echo(shown.to_string(index=False))
+    shown = table if status is None else table[table["status"] == status]
+    with_size = shown.assign(size=shown["size"].astype("string").fillna("?"))
+    typer.echo(with_size[["name", "size", "check", "licence", "status"]].to_string(index=False))
     counts = table["status"].value_counts()
-    typer.echo(", ".join(f"{n} {status}" for status, n in counts.items()))
-    if (table["status"] == "hash mismatch").any():
+    typer.echo(", ".join(f"{n} {s}" for s, n in counts.items()))
+    if counts.get("downloadable", 0):
+        typer.echo(f"downloadable: `swingcast fetch NAME` (or `swingcast fetch --election "
+                   f"2022-presidentielle --round 1`) downloads into {cache_dir()}")
+    if counts.get("missing", 0):
+        typer.echo(f"missing (no public URL: copies from third-party repositories): set "
+                   f"{ENV_DATA_DIR} to a folder that holds them, or {ENV_MIRROR}=<base URL> to "
+                   "a mirror serving <base>/NAME and `swingcast fetch NAME`; the Paris demo "
+                   "runs without them (embedded sample)")
+    if counts.get("hash mismatch", 0):
+        typer.echo("hash mismatch: a copy differs from the registry (listed above); it is "
+                   "never used", err=True)
         raise typer.Exit(1)
+
+
+@app.command("fetch")
+def _fetch_cmd(
+    names: Annotated[list[str] | None, typer.Argument(
+        help="Registry names (see `swingcast datasets`).")] = None,
+    election: Annotated[str | None, typer.Option(
+        help="An election instead of names: YEAR-KIND, e.g. 2022-presidentielle.")] = None,
+    round: Annotated[int | None, typer.Option("--round", help="Round of --election (1 or 2).")] = None,
+    level: Annotated[str, typer.Option(help="Level of --election files.")] = "bureau",
+    unpack: Annotated[bool, typer.Option("--unpack/--no-unpack",
+                                         help="Unpack zip/7z archives into the cache.")] = True,
+) -> None:
+    """Download registered files into the cache (checked, atomic), or say where they are.
+
+    Honours SWINGCAST_DATA_DIR (used first, never written), SWINGCAST_CACHE (where
+    downloads go) and SWINGCAST_MIRROR (fetch <base>/NAME instead of the official host).
+    """
+    from swingcast.errors import DatasetError
+    from swingcast.load.datasets import default_store, download_records
+
+    store = default_store()
+    if store.progress is None:
+        store.progress = True
+    wanted = list(names or [])
+    if election is not None:
+        found = store.find_election(election, round, level)
+        wanted.append(found[0].name)
+        if len(found) > 1:
+            others = ", ".join(d.name for d in found[1:])
+            typer.echo(f"{election} round {round}: {found[0].name} (other files: {others})",
+                       err=True)
+    elif round is not None:
+        raise DatasetError("--round goes with --election YEAR-KIND")
+    if not wanted:
+        raise DatasetError("nothing to fetch: give registry names (see `swingcast datasets`) "
+                           "or --election YEAR-KIND [--round N]")
+    for name in wanted:
+        entry = store.entry(name)
+        path = store.fetch(name)
+        check = entry.verification
+        record = download_records(store.cache_dir).get(name) if store.cache_dir else None
+        if check == "unverified" and record:
+            check = f"unverified, sha256 {record['sha256']} recorded at the first download"
+        typer.echo(f"{name} -> {path} ({check})")
+        if entry.unpack and unpack:
+            typer.echo(f"{name} unpacked -> {store.fetch_unpacked(name)}")
 
 
 @app.command("check")
