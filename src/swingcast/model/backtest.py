@@ -632,6 +632,7 @@ def score_case(
     metrics["mae_ratio"] = {t: metrics[t]["model"]["mae"] / best[t] for t in TARGETS}
     matched = data.meta_test[MATCHED].reindex(preds.index).fillna(False).astype(bool)
     metrics["unmatched_bureaux"] = int((~matched).sum())
+    metrics["extras"] = _extras(data, preds, matched, test, anchors if anchor == "actual" else None)
     metrics["notes"] = data.notes
     seconds = time.perf_counter() - start
     metrics["seconds"] = round(seconds, 3)
@@ -654,6 +655,17 @@ def score_case(
                           {t: {k: v[0] for k, v in base[t].items()} for t in TARGETS})
 
 
+def _extras(data: CaseData, preds: pd.DataFrame, matched: pd.Series, test: pd.DataFrame,
+            anchors: dict | None) -> dict:
+    """Issue 13's additions (floor, coverage matched / unmatched, the strongest baselines)."""
+    from swingcast.model.priors import case_extras
+
+    frame = preds.rename(columns={"turnout_pred": TURNOUT_PRED, "share_pred": SHARE_PRED}).assign(
+        inscrits=data.X_test[INSCRITS].to_numpy(float), matched=matched.to_numpy(),
+        commune_code=data.meta_test[COMMUNE_CODE].reindex(preds.index).astype(str).to_numpy())
+    return case_extras(frame, test, anchors, data.priors)
+
+
 def history_case(history: History, *, target: str, share: str) -> CaseData:
     """The :class:`~swingcast.model.training.CaseData` of back-testing ``target`` from the rounds before it.
 
@@ -667,6 +679,7 @@ def history_case(history: History, *, target: str, share: str) -> CaseData:
     '2017-legislatives-2'
     """
     from swingcast.model.history import choose_training, parse_label
+    from swingcast.model.priors import history_priors
     from swingcast.model.training import case_data, resolve_share
 
     key = history.key(target)
@@ -678,6 +691,7 @@ def history_case(history: History, *, target: str, share: str) -> CaseData:
                      outcome=parse_label(chosen.outcome), apply=[parse_label(r) for r in chosen.apply],
                      target=key, share=s)
     data.training = chosen.as_dict()
+    data.priors = history_priors(history, earlier, s)
     return data
 
 

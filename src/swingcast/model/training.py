@@ -107,6 +107,9 @@ class CaseData:
         Counts and choices reported by the back-test (unmatched bureaux, ...).
     training : dict, optional
         Which transition(s) the model learns from and why (the back-test JSON's ``training``).
+    priors : dict, optional
+        The earlier rounds, the share's selector and bloc: the back-test then adds every
+        baseline of :mod:`swingcast.model.priors`, the best one named, to its JSON.
     """
 
     X_train: pd.DataFrame
@@ -130,6 +133,9 @@ class CaseData:
     dev: Callable[[], tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] | None = None
     #: the training choice (:meth:`swingcast.model.history.Training.as_dict`, or the case's)
     training: dict | None = None
+    #: the earlier rounds for the strongest baselines (:func:`swingcast.model.priors.case_extras`):
+    #: ``{"rounds": [PriorRound, ...], "select": callable, "bloc": str}``
+    priors: dict | None = None
 
 
 # --- small helpers -------------------------------------------------------------------------
