@@ -10,11 +10,14 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from swingcast.errors import SwingcastError
+
+if TYPE_CHECKING:
+    from swingcast.model.history import History
 
 app = typer.Typer(
     name="swingcast",
@@ -320,7 +323,7 @@ _FILES_HELP = ("Results files, one round each; a file whose name does not say it
                "FILE=LABEL, e.g. resultats.csv=2022-presidentielle-1 (docs/models.md).")
 
 
-def _history(files: list[str], departement: list[str] | None, commune: list[str] | None):
+def _history(files: list[str], departement: list[str] | None, commune: list[str] | None) -> History:
     """``load_history`` of ``FILE[=LABEL]`` arguments."""
     from swingcast.model.history import load_history, parse_label
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,9 @@ from swingcast.schema import (
     IRIS_CODE,
     VOIX,
 )
+
+if TYPE_CHECKING:
+    from swingcast.model.history import History
 
 __all__ = ["load_round", "paris_census", "hds13_census", "TRANSFER_RATES", "transfer_share",
            "transfer_turnout", "build_case", "CENSUS"]
@@ -409,7 +413,7 @@ def _resolve_file(entry: str, base: Path) -> tuple[str, str | None]:
 
 @cache
 def _case_history(files: tuple[tuple[str, str | None], ...], departements: tuple[str, ...] | None,
-                  communes: tuple[str, ...] | None):
+                  communes: tuple[str, ...] | None) -> History:
     from swingcast.model.history import load_history
 
     return load_history([f for f, _ in files], labels=[lab for _, lab in files],
@@ -510,7 +514,8 @@ def _case_priors(history, target: str, config: dict) -> dict:
     return history_priors(history, history.before(target), str(config["share"]), opponent=config.get("opponent"))
 
 
-def _paris_transfer(history, features, outcome, apply, target, config) -> CaseData:
+def _paris_transfer(history: History, features: list[tuple[str, int]], outcome: tuple[str, int],
+                    apply: list[tuple[str, int]], target: tuple[str, int], config: dict) -> CaseData:
     """The Paris case: turnout and share both from the vote-transfer survey (no model fitted).
 
     Turnout and share come from :data:`TRANSFER_RATES` with their own uncertainty, so no
