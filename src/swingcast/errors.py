@@ -20,6 +20,7 @@ __all__ = [
     "ModelError",
     "NotFittedError",
     "TargetingError",
+    "OutputError",
     "where",
 ]
 
@@ -117,3 +118,7 @@ class NotFittedError(ModelError):
 
 class TargetingError(SwingcastError, ValueError):
     """Targeting parameters or contact lists are unusable."""
+
+
+class OutputError(SwingcastError, OSError):
+    """An output file cannot be written (read-only folder, a folder where a file is expected)."""

@@ -20,6 +20,7 @@ before the first line whose ``IRIS`` cell looks like an IRIS code.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Sequence
 from os import PathLike
@@ -97,20 +98,20 @@ def census_column_name(name: str) -> tuple[str, int | None]:
 
 
 def _read_text_rows(path: Path) -> tuple[list[list[str]], str, str]:
-    """First lines of a text table split into cells; return (rows, separator, encoding)."""
-    raw = path.read_bytes()
-    encoding = "utf-8-sig"
-    try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError:
-        encoding = "cp1252"
-        text = raw.decode(encoding)
+    """First lines of a text table split into cells; return (rows, separator, text).
+
+    Decoded by :func:`~swingcast.load.sources.textfile.read_text` (gzip, UTF-8 with or
+    without BOM, cp1252, a BOM in front of cp1252; anything else refused with its line).
+    """
+    from swingcast.load.sources.textfile import read_text
+
+    text, _ = read_text(path)
     lines = text.splitlines()[:HEADER_SCAN]
     if not lines:
         raise InputFormatError(f"{path}: empty file; expected an INSEE table with an IRIS column")
     counts = {sep: sum(line.count(sep) for line in lines) for sep in (";", ",", "\t")}
     sep = max(counts, key=lambda s: counts[s])
-    return [[c.strip().strip('"') for c in line.split(sep)] for line in lines], sep, encoding
+    return [[c.strip().strip('"') for c in line.split(sep)] for line in lines], sep, text
 
 
 def _find_header(rows: list[list[str]], path: Path) -> int:
@@ -154,12 +155,12 @@ def _load_table(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]
         return table.astype("string").apply(lambda s: s.str.strip()), h + 1
     if sheet is not None:
         raise InputFormatError(f"{path}: sheet={sheet!r} given but the file is not a workbook")
-    rows, sep, encoding = _read_text_rows(path)
+    rows, sep, text = _read_text_rows(path)
     h = _find_header(rows, path)
     try:
-        table = pd.read_csv(path, sep=sep, skiprows=h, header=0, dtype=str, encoding=encoding,
+        table = pd.read_csv(io.StringIO(text), sep=sep, skiprows=h, header=0, dtype=str,
                             keep_default_na=False, na_values=[], skip_blank_lines=False)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except pd.errors.ParserError as exc:
         raise InputFormatError(f"{path}: cannot parse as a {sep!r}-separated table: {exc}") from exc
     table.columns = [str(c).strip() for c in table.columns]
     table.index = np.arange(len(table)) + h + 2  # file line numbers (header = h + 1)
@@ -167,9 +168,37 @@ def _load_table(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]
     return table.astype("string").apply(lambda s: s.str.strip()), h + 1
 
 
+def _refuse_truncated(codes: pd.Series, short: pd.Series, raw: pd.Series, path: Path,
+                      column: str) -> None:
+    """Refuse 8-digit codes that are not 9-digit codes which lost their leading zero.
+
+    A spreadsheet drops the zero of *every* code of départements 01-09, and such a code,
+    padded, belongs to a département 01-09 whose commune is not among the file's full codes.
+    An 8-digit code whose first five digits are the commune of a full code of the file
+    (``75101010`` beside ``751010101``), or in a file where other ``0…`` codes kept their
+    zero, is a code cut short: padding it would make another IRIS.
+    """
+    full = codes[~short & codes.str.fullmatch(IRIS_PATTERN.pattern)]
+    communes = set(full.str[:5])
+    kept_zero = full.str.startswith("0").any()
+    cut = short & (codes.str[:5].isin(communes) | kept_zero)
+    if cut.any():
+        line = int(cut[cut].index[0])
+        value = raw[line]
+        reason = (f"the other codes of commune {value[:5]} have 9" if value[:5] in communes
+                  else "other codes of départements 01-09 kept their leading zero")
+        raise SchemaError(
+            f"{where(path, line=line, column=column)}: IRIS code {value!r} has 8 digits and "
+            f"{reason}: a code cut short, not a lost leading zero; expected 9 characters, "
+            "commune code + 4 digits"
+        )
+
+
 def _iris_codes(raw: pd.Series, path: Path, column: str) -> pd.Series:
     codes = raw.fillna("").str.upper()
     short = codes.str.fullmatch(r"\d{8}")
+    if short.any():
+        _refuse_truncated(codes, short, raw, path, column)
     if short.any():  # département 01..09 written as a number (leading zero lost)
         logger.warning("%s: %d IRIS codes of 8 digits padded with a leading zero "
                        "(a spreadsheet read them as numbers)", path, int(short.sum()))
@@ -202,6 +231,13 @@ def _numeric(table: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dict[str, i
         text = text.where(text.str.contains(".", regex=False), text.str.replace(",", "."))
         values = pd.to_numeric(text.replace("", None), errors="coerce").astype("float64")
         bad = values.isna() & (text != "")
+        infinite = np.isinf(values)
+        if infinite.any():  # 'inf', '1e400': a float overflow, refused like 'nan'
+            line = int(infinite[infinite].index[0])
+            raise SchemaError(
+                f"{where(path, line=line, column=col)}: value {table.at[line, col]!r} is not a "
+                "finite number; expected a number or an empty cell (statistical secrecy)"
+            )
         if bad.any():
             line = int(bad[bad].index[0])
             raise SchemaError(

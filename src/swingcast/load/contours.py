@@ -18,6 +18,7 @@ from swingcast._log import logger
 from swingcast.errors import GeometryError, SchemaError, where
 from swingcast.load.census import IRIS_PATTERN, IRIS_TYPES
 from swingcast.load.lambert import dissolve_duplicates, read_vector, to_lambert93
+from swingcast.load.overlaps import report_overlaps
 from swingcast.load.sources.codes import CITY_ARRONDISSEMENTS, canonical_ids
 from swingcast.schema import (
     ARRONDISSEMENT_CODE,
@@ -75,13 +76,14 @@ def _require_polygons(gdf: gpd.GeoDataFrame, id_column: str, path: Path) -> None
 def _finish_areas(out: gpd.GeoDataFrame, path: Path, id_column: str, layout: str, noun: str,
                   *, crs: object | None, drop_empty: bool) -> gpd.GeoDataFrame:
     """Last steps of every area reader: Lambert-93 with its checks, (Multi)Polygons only,
-    one feature per id; ``attrs`` ``layout``, ``source``, ``repaired``, ``dropped_empty``
-    (and ``dissolved``); one log line."""
+    one feature per id; ``attrs`` ``layout``, ``source``, ``repaired``, ``dropped_empty``,
+    ``overlaps`` (pairs of polygons sharing ground, warned) and ``dissolved``; one log line."""
     out = to_lambert93(out, source=path, crs=crs, drop_empty=drop_empty, id_column=id_column)
     _require_polygons(out, id_column, path)
     checked = {k: out.attrs.get(k, d) for k, d in (("repaired", 0), ("dropped_empty", []))}
     out = dissolve_duplicates(out, id_column, source=str(path))
     out.attrs.update(layout=layout, source=str(path), **checked)
+    report_overlaps(out, id_column, path)  # warned, listed in attrs["overlaps"]
     logger.info("%s: %d %s (%s)", path, len(out), noun, layout)
     return out
 
@@ -350,7 +352,9 @@ def read_bureaux(path: str | PathLike[str], *, id_field: str | None = None,
         ``nbr_elect_e_m`` -> ``registered_eu_municipal``, ``nbr_elect_e_e`` ->
         ``registered_eu_european``. A bureau drawn as several features is dissolved into
         one MultiPolygon (other columns from its first feature), logged, and listed in
-        ``attrs["dissolved"]``.
+        ``attrs["dissolved"]``. Bureaux whose polygons overlap by more than 1% of the
+        smaller one, or share one polygon, are warned about with their ids and areas and
+        listed in ``attrs["overlaps"]`` (:mod:`swingcast.load.overlaps`).
 
     Raises
     ------

@@ -117,7 +117,7 @@ _LISTS: dict[str, str] = {
 }
 
 #: Names under which the Front/Rassemblement national appears (nuance, list or candidate).
-RN_NAMES = frozenset({"FN", "RN", "LFN", "LRN", "LE PEN", "PRENEZ LE POUVOIR"})
+RN_NAMES = frozenset({"FN", "RN", "LFN", "LRN", "BC-FN", "BC-RN", "LE PEN", "PRENEZ LE POUVOIR"})
 
 
 def _norm(name: object) -> str:

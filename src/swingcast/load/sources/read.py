@@ -23,6 +23,7 @@ from swingcast.load.sources import (
 )
 from swingcast.load.sources.build import assemble
 from swingcast.load.sources.detect import infer_election
+from swingcast.load.sources.resultcache import cached_read
 from swingcast.load.sources.results import Results
 from swingcast.load.sources.textfile import Table, header_line, read_table
 
@@ -139,6 +140,7 @@ def read_results(
     round: int | None = None,
     strict: bool = False,
     candidates: str | PathLike[str] | None = None,
+    cache: bool | None = None,
 ) -> Results:
     """Read a file of election results per bureau de vote.
 
@@ -164,6 +166,12 @@ def read_results(
         For the data.gouv harmonised layout: the ``candidats_results`` file that goes with
         the ``general_results`` file given as ``path`` (CSV or Parquet). With ``election=``
         (and ``round=``) only that election is read out of the national files.
+    cache : bool, optional
+        Keep the parsed tables in the cache and read them back next time (default: yes,
+        unless ``$SWINGCAST_NO_CACHE`` is set). An entry is keyed by the file's sha256, the
+        reader's version and these options; a cached read returns equal tables and logs the
+        same warnings. See :mod:`swingcast.load.sources.resultcache`
+        (``swingcast cache clear`` empties it).
 
     Returns
     -------
@@ -199,6 +207,19 @@ def read_results(
     (69242, 47568693)
     """
     p = Path(path)
+    if format is not None and format not in FORMATS:
+        raise InputFormatError(
+            f"{p}: unknown format {format!r}; expected one of {', '.join(FORMATS)}"
+        )
+    options = {"format": format, "election": election, "round": round, "strict": strict}
+    return cached_read(
+        lambda: _read_uncached(p, format=format, election=election, round=round,
+                               strict=strict, candidates=candidates),
+        p, options, candidates=candidates, cache=cache)
+
+
+def _read_uncached(p: Path, *, format: str | None, election: str | None, round: int | None,
+                   strict: bool, candidates: str | PathLike[str] | None) -> Results:
     if format is not None and format not in FORMATS:
         raise InputFormatError(
             f"{p}: unknown format {format!r}; expected one of {', '.join(FORMATS)}"
