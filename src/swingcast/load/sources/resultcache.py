@@ -53,7 +53,7 @@ __all__ = [
 
 #: Bump when the tables ``read_results`` returns change for the same file and options (the
 #: digest of the reader's source code also changes the key; this is the explicit switch).
-READER_VERSION = 1
+READER_VERSION = 2
 #: Environment variable: set to anything but ``""`` or ``"0"`` to read without the cache.
 ENV_NO_CACHE = "SWINGCAST_NO_CACHE"
 _TABLES = ("stations", "votes", "issues")
