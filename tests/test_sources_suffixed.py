@@ -119,3 +119,16 @@ def test_fixture_counts_are_those_of_the_national_table(shared_dir: Path) -> Non
     left = nv.assign(key=key).set_index(["bureau_id", "key"])["voix"].sort_index()
     right = ov.set_index(["bureau_id", "key"])["voix"].sort_index()
     assert left.to_dict() == right.to_dict()
+
+
+def test_cli_results_reports_ignored_columns_and_rounding(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from swingcast.cli import main
+
+    assert main(["results", str(RESULTS / f"{STEM}pourcentages.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "format suffixed" in out and "0 invariant break(s)" in out
+    assert "columns not read (after the candidate blocks): source_url" in out
+    assert "counts rebuilt from percentages of 16 columns" in out and "all exact" in out
+    assert main(["results", str(RESULTS / f"{STEM}pourcentages_sans_inscrits.csv")]) == 2
+    assert "no count of inscrits" in capsys.readouterr().err

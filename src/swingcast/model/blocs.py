@@ -23,7 +23,8 @@ constitutionnel's official lists, classed by the party that fielded them.
 
 Candidates may be written as the surname alone (``"LE PEN"``, the national tables), as
 ``"NOM Prénom"`` (the Ministry's ``Nom`` + ``Prénom`` columns) or ``"Prénom NOM"``: a known
-surname followed or preceded by a space matches. A name that no table knows is still
+surname followed or preceded by a space matches. A nuance written in its list (``L`` +
+code) or binôme (``BC-`` + code) form has the bloc of the code. A name that no table knows is still
 counted in ``other``, but never silently: :func:`assign_blocs` warns naming it (and refuses
 it with ``strict=True``); :func:`unknown_names` lists them.
 """
@@ -62,7 +63,9 @@ _NUANCES: dict[str, str] = {
     "DIV": "other", "REG": "other", "LDIV": "other", "LREG": "other", "DIV-ECO": "green",
     # legislative 2022/2024 grids
     "DXG": "far_left", "DVC": "centre", "REN": "centre", "HOR": "centre", "DXD": "far_right",
-    "LDVC": "centre", "LREN": "centre", "LHOR": "centre",
+    # "non classé": lists without a label in the municipal rounds of 2014 and 2020 (as the
+    # harmonised data.gouv.fr files give them)
+    "NC": "other",
 }
 # Departmental binômes (2015, 2021 grids): "BC-" + the nuance of the binôme.
 _NUANCES.update({f"BC-{code}": _NUANCES[code] for code in (
@@ -114,7 +117,7 @@ _LISTS: dict[str, str] = {
 }
 
 #: Names under which the Front/Rassemblement national appears (nuance, list or candidate).
-RN_NAMES = frozenset({"FN", "RN", "LFN", "LRN", "LE PEN", "PRENEZ LE POUVOIR"})
+RN_NAMES = frozenset({"FN", "RN", "LFN", "LRN", "BC-FN", "BC-RN", "LE PEN", "PRENEZ LE POUVOIR"})
 
 
 def _norm(name: object) -> str:
@@ -135,6 +138,9 @@ def _lookup(name: object) -> str | None:
     for table in (_NUANCES, _CANDIDATES, _LISTS):
         if key in table:
             return table[key]
+    for prefix in ("L", "BC-"):  # list and binôme forms of a nuance: LUXD, BC-DVC...
+        if key.startswith(prefix) and key[len(prefix):] in _NUANCES:
+            return _NUANCES[key[len(prefix):]]
     surname = _surname(key)
     return _CANDIDATES[surname] if surname is not None else None
 

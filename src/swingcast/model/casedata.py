@@ -62,11 +62,19 @@ HDS13_COMMUNES = ("92002", "92014", "92019", "92071")
 # --- results -----------------------------------------------------------------------------
 
 
+def _read_all(key: tuple[str, int], departements: Sequence[str] | None = None
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    # The national file when it is found; else, for a few départements, the embedded sample
+    # of their rows (the Paris demo without any data folder). Read once per file.
+    path = fetch(_FILES[key], departements=departements)
+    return _read_path(str(path), key)
+
+
 @cache
-def _read_all(key: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _read_path(path: str, key: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
     from swingcast import read_results
 
-    res = read_results(fetch(_FILES[key]), election=key[0], round=key[1])
+    res = read_results(path, election=key[0], round=key[1])
     if len(res.issues):
         logger.warning("%s: %d invariant break(s) reported by read_results (first: %s)",
                        res.source, len(res.issues), res.issues.iloc[0].to_dict())
@@ -99,7 +107,7 @@ def load_round(
     >>> len(st)  # doctest: +SKIP
     896
     """
-    stations, votes = _read_all(key)
+    stations, votes = _read_all(key, departements if communes is None else None)
     if departements is None and communes is None:
         return stations.copy(), votes.copy()
     keep = pd.Series(True, index=stations.index)

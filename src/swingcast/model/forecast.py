@@ -240,9 +240,9 @@ def forecast(
     s = resolve_share(share)
     present = {r: votes_of(history.round(r)[1], s.select).sum() > 0 for r in history.rounds}
     chosen = choose_training(history.rounds, target, has_share=present)
-    if not present[history.latest]:
-        logger.warning("forecast: the share %r has no vote in the latest round %s; its previous "
-                       "value is 0 everywhere", share, history.latest)
+    if not present[chosen.apply[0]]:
+        logger.warning("forecast: the share %r has no vote in %s, the round describing the bureaux; "
+                       "its previous value is 0 everywhere", share, chosen.apply[0])
     given = _anchors(anchor)
     cens, total = _census(census)
     data = case_data(history.stations, history.votes,

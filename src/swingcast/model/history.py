@@ -398,8 +398,8 @@ def choose_training(rounds: Sequence[str], target: str,
 
     The rule (documented in ``docs/models.md``). L = :func:`describing_round` of the target
     (the forecast bureaux are described by L); "kind" is the pair (kind of election, round
-    number); a round B qualifies as a training outcome only if the share exists in it
-    (``has_share[B]``: the candidate, list or party got votes there):
+    number); a round B qualifies as a training outcome only if the share exists in it and in
+    its describing round (``has_share``: the candidate, list or party got votes there):
 
     1. ``same-transition``: the most recent B of the target's kind with an earlier round A of
        L's kind (the latest such A): the model learns the same kind of transition as the one
@@ -452,7 +452,8 @@ def choose_training(rounds: Sequence[str], target: str,
     latest = describing_round(earlier, target)
     assert latest is not None
     want_a, want_b = kind_of(latest), kind_of(target)
-    outcomes = [b for b in reversed(earlier) if ok[b] and describing_round(earlier, b) is not None]
+    outcomes = [b for b in reversed(earlier) if ok[b] and describing_round(earlier, b) is not None
+                and ok[describing_round(earlier, b)]]  # type: ignore[index]
 
     def made(rule: str, b: str, a: str, why: str) -> Training:
         return Training((a,), b, (latest,), rule, why)
@@ -460,7 +461,7 @@ def choose_training(rounds: Sequence[str], target: str,
     for b in outcomes:
         if kind_of(b) != want_b:
             continue
-        same = [a for a in earlier if round_order(a) < round_order(b) and kind_of(a) == want_a]
+        same = [a for a in earlier if round_order(a) < round_order(b) and kind_of(a) == want_a and ok[a]]
         if same:
             return made("same-transition", b, same[-1],
                         f"{same[-1]} -> {b} is the most recent transition of the same kinds as "
