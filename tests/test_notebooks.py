@@ -19,7 +19,7 @@ pytestmark = pytest.mark.shared
 
 def test_notebooks_are_there():
     assert [p.name for p in NOTEBOOKS] == [
-        "01-quickstart.ipynb", "02-backtest.ipynb", "03-targeting.ipynb"]
+        "01-quickstart.ipynb", "02-backtest.ipynb", "03-targeting.ipynb", "04-your-area.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
