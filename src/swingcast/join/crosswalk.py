@@ -379,7 +379,7 @@ def crosswalk(
     sliver_share: float = 1e-3,
     crs: Any = None,
     repair: bool = False,
-    n_jobs: int = 1,
+    n_jobs: int | None = None,
 ) -> Crosswalk:
     """Compute the weights that carry values from source zones to target zones.
 
@@ -422,8 +422,11 @@ def crosswalk(
         target's if projected, else Lambert-93. Layers in another CRS are reprojected.
     repair : bool
         Repair invalid geometries with :func:`shapely.make_valid` instead of refusing them.
-    n_jobs : int
-        Processes used for the intersections (-1: all cores).
+    n_jobs : int, optional
+        Processes used for the intersections. Default: ``$SWINGCAST_N_JOBS`` if set, else
+        every available core (:func:`os.sched_getaffinity`); 1: this process only; -1: all
+        cores. Workers run BLAS/OpenMP single-threaded, so nothing is oversubscribed; small
+        overlays stay in this process. The weights do not depend on it.
 
     Returns
     -------
@@ -614,7 +617,7 @@ def _area_measure(
     tgt: gpd.GeoDataFrame | None,
     tkey: np.ndarray | None,
     skey: np.ndarray | None,
-    n_jobs: int,
+    n_jobs: int | None,
     single_target: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     if tgt is None:
@@ -681,7 +684,7 @@ def _grid_measure(
     cells: gpd.GeoDataFrame,
     work: Any,
     weight_column: str | None,
-    n_jobs: int,
+    n_jobs: int | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     if tgt is None:
         raise SchemaError("polygon weights need a target layer")

@@ -12,22 +12,27 @@ about a hundred vertices each):
    overlay: the area is the smaller polygon's area (``equals_exact`` and a prepared
    ``contains_properly`` are far cheaper than an intersection);
 4. the remaining pairs go through a vectorised ``shapely.intersection``, in chunks to bound
-   memory, optionally spread over a few worker processes.
+   memory, spread over worker processes (by default one per available core, see
+   :mod:`swingcast._jobs`; each worker runs BLAS/OpenMP on one thread).
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 
+from swingcast._jobs import resolve_n_jobs, single_threaded
+
 __all__ = ["Pairs", "intersection_areas"]
 
 #: Pairs processed per vectorised call (bounds the memory of intermediate geometries).
 CHUNK = 20_000
+
+#: Fewer pairs than this are intersected in this process (forking costs more than it saves).
+PARALLEL_MIN_PAIRS = 4_000
 
 #: Skip the overlay for coordinate-identical pairs (exact; set False to measure without it).
 IDENTICAL_SHORTCUT = True
@@ -135,7 +140,7 @@ def intersection_areas(
     left_keys: np.ndarray | None = None,
     right_keys: np.ndarray | None = None,
     with_geometry: bool = False,
-    n_jobs: int = 1,
+    n_jobs: int | None = None,
     chunk: int = CHUNK,
 ) -> Pairs:
     """Intersect every overlapping pair of two polygon arrays.
@@ -148,8 +153,10 @@ def intersection_areas(
         Group keys (e.g. commune codes); only pairs with equal keys are intersected.
     with_geometry : bool
         Also return the intersection geometries (uses more memory; single process).
-    n_jobs : int
-        Worker processes (forked; 1 = in this process, -1 = all cores).
+    n_jobs : int, optional
+        Worker processes (forked). Default: ``$SWINGCAST_N_JOBS``, else the available
+        cores; 1 = in this process; -1 = all cores (see :func:`swingcast._jobs.resolve_n_jobs`).
+        Fewer than :data:`PARALLEL_MIN_PAIRS` pairs are always done in this process.
     chunk : int
         Pairs per vectorised call.
 
@@ -174,7 +181,9 @@ def intersection_areas(
     li, ri = _candidates(left, right, left_keys, right_keys)
     shapely.prepare(left)
     shapely.prepare(right)
-    n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
+    n_jobs = resolve_n_jobs(n_jobs)
+    if len(li) < PARALLEL_MIN_PAIRS:
+        n_jobs = 1
     if n_jobs > 1:  # smaller chunks balance the workers (pair costs vary a lot)
         chunk = min(chunk, max(1_000, -(-len(li) // (8 * n_jobs))))
     bounds = [(s, min(s + chunk, len(li))) for s in range(0, len(li), chunk)]
@@ -197,7 +206,7 @@ def intersection_areas(
             return intersection_areas(left, right, left_keys=left_keys, right_keys=right_keys,
                                       n_jobs=1, chunk=chunk)
         try:
-            with ctx.Pool(n_jobs) as pool:
+            with ctx.Pool(n_jobs, initializer=single_threaded) as pool:
                 area = np.concatenate(pool.map(_worker, bounds))
         finally:
             _SHARED.clear()
