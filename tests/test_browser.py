@@ -137,12 +137,14 @@ def test_markup_in_the_report_stays_text(page, evil):
 
 @pytest.fixture(scope="module")
 def paris(shared_dir, tmp_path_factory):
-    from swingcast.pipeline import report_file, run_demo
+    from swingcast.cli import main
+    from swingcast.pipeline import run_demo
 
     out = tmp_path_factory.mktemp("browser-demo")
     run_demo(out, area="paris", hours=2000)
-    report_file(out / "ranking.csv", out / "fr" / "report.html", area="paris",
-                plan=out / "plan.csv", lang="fr", backtest=out / "backtest.json")
+    assert main(["report", str(out / "ranking.csv"), "--area", "paris", "--plan",
+                 str(out / "plan.csv"), "--backtest", str(out / "backtest.json"), "--lang", "fr",
+                 "--out", str(out / "fr" / "report.html")]) == 0
     return out
 
 
