@@ -220,7 +220,7 @@ def test_paris_report_offline(page, paris, shared_dir):
     headers = page.eval("Array.from(document.querySelectorAll('th'), h => h.textContent)")
     assert "Predicted sharesmall" not in headers and any(
         h.startswith("Predicted share") and h.endswith("share_pred") for h in headers)
-    sentences = page.eval("Array.from(document.querySelectorAll('#backtest ~ ul li'),"
+    sentences = page.eval("Array.from(document.querySelectorAll('#backtest + ul li'),"
                           " l => l.textContent)")
     text = " ".join(sentences).replace("\xa0", " ")
     assert f"{100 * metrics['share']['model']['mae']:.2f} percentage points" in text

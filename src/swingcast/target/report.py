@@ -538,9 +538,9 @@ def html_report(
 
     Sections: key figures, a link to the interactive map, the priority map, the plan table
     (bureau, polling place and address when known, hours, whole doors, expected votes), why
-    the top bureaux come first (the formula's terms for the top 5), the top bureaux, the
-    back-test explained in sentences, the parameters and the data sources with their
-    licences. Every value is escaped.
+    the top bureaux come first (the formula's terms for the top 5), the back-test explained
+    in sentences, the top bureaux, the parameters and the data sources with their licences.
+    Every value is escaped.
 
     Parameters
     ----------
@@ -638,16 +638,6 @@ def html_report(
         parts.append(f"<p class='note'>{esc(T['no_places'])}</p>")
     if params:
         parts.append(f"<h2 id='why'>{esc(T['why'])}</h2>" + _why(ordered, params, lang))
-    shown = [c for c in (S.BUREAU_ID, S.RANK, S.VALUE_PER_HOUR, S.TURNOUT_PRED, S.SHARE_PRED,
-                         S.SWING_PROB, S.INSCRITS, "persuadables", "abstainers")
-             if c in ordered.columns]
-    top_rows = _place_columns(ordered[shown].head(top), places).drop(columns="address",
-                                                                      errors="ignore")
-    for col in (S.TURNOUT_PRED, S.SHARE_PRED, S.SWING_PROB):
-        if col in top_rows:
-            top_rows[col] = [percent(v, lang) for v in top_rows[col]]
-    parts.append(f"<h2 id='top'>{esc(T['top'].format(n=min(top, len(ordered))))}</h2>"
-                 + _table(top_rows, lang))
     if metrics or backtest or forecast:
         parts.append(f"<h2 id='backtest'>{esc(T['bt'])}</h2>")
     if forecast:
@@ -663,6 +653,16 @@ def html_report(
     elif backtest:
         bt = pd.DataFrame({"figure": list(backtest), "value": list(backtest.values())})
         parts.append(_table(bt, lang))
+    shown = [c for c in (S.BUREAU_ID, S.RANK, S.VALUE_PER_HOUR, S.TURNOUT_PRED, S.SHARE_PRED,
+                         S.SWING_PROB, S.INSCRITS, "persuadables", "abstainers")
+             if c in ordered.columns]
+    top_rows = _place_columns(ordered[shown].head(top), places).drop(columns="address",
+                                                                      errors="ignore")
+    for col in (S.TURNOUT_PRED, S.SHARE_PRED, S.SWING_PROB):
+        if col in top_rows:
+            top_rows[col] = [percent(v, lang) for v in top_rows[col]]
+    parts.append(f"<h2 id='top'>{esc(T['top'].format(n=min(top, len(ordered))))}</h2>"
+                 + _table(top_rows, lang))
     if params:
         pt = pd.DataFrame({"parameter": [column_label(k, lang) for k in params],
                            "name": list(params),
