@@ -115,7 +115,7 @@ def test_markup_in_the_map_stays_text(page, evil):
     assert EVIL_NAME in tip and EVIL_ID in tip and "<i>1 rue</i>, 75001" in tip
     labels = page.eval("Array.from(document.querySelectorAll('g.labels text'), t => t.textContent)")
     assert labels == ["<b>75101</b>"]
-    assert page.eval("document.querySelector('footer').textContent") == EVIL_NAME
+    assert page.eval("document.querySelector('footer').firstChild.textContent") == EVIL_NAME + " "
     _only_local(page)
 
 
@@ -249,3 +249,50 @@ def test_paris_report_offline(page, paris, shared_dir):
     assert "Pourquoi ces bureaux" in text  # the default parameters reproduce the ranking
     assert page.eval("document.title").startswith("Paris, présidentielle 2017")
     _only_local(page)
+
+
+@pytest.mark.shared
+def test_paris_streets_are_optional_and_aligned(page, paris, shared_dir):
+    """Tiles only when asked for; a point lands in the OpenStreetMap tile the slippy-map
+    formula gives for its longitude and latitude, at the same place inside the tile."""
+    import math
+
+    from pyproj import Transformer
+
+    page.open(paris / "map.html")
+    assert page.eval("document.querySelectorAll('g.tiles image').length") == 0
+    assert page.requests() == [(paris / "map.html").resolve().as_uri()]
+    contours = gpd.read_file(shared_dir / "paris/contours/secteurs-des-bureaux-de-vote-paris"
+                             "-2017.geojson").to_crs("EPSG:2154")
+    minx, miny, maxx, maxy = contours.total_bounds
+    scale = (900 - 2 * 9) / (maxx - minx)  # svg_map's width 900 and pad width / 100
+    x, y = 651_600.0, 6_862_300.0  # a point in the 15th arrondissement, Lambert-93
+    u, v = (x - minx) * scale + 9, (maxy - y) * scale + 9
+    # look at 1 km around it, then ask for the streets
+    page.eval(f"document.querySelector('svg.swingcast-map').setAttribute('viewBox', "
+              f"'{u - 40 * scale} {v - 40 * scale} {80 * scale} {80 * scale}')")
+    page.eval("var t = document.getElementById('tiles'); t.checked = true;"
+              "t.dispatchEvent(new Event('change'))")
+    found = page.eval(f"""(function () {{
+      var svg = document.querySelector('svg.swingcast-map'), p = svg.createSVGPoint();
+      p.x = {u}; p.y = {v}; p = p.matrixTransform(svg.getScreenCTM());
+      var hit = Array.from(svg.querySelectorAll('g.tiles image')).filter(function (i) {{
+        var r = i.getBoundingClientRect();
+        return p.x >= r.left && p.x < r.right && p.y >= r.top && p.y < r.bottom; }});
+      if (hit.length !== 1) {{ return hit.length; }}
+      var r = hit[0].getBoundingClientRect();
+      return [hit[0].getAttribute('data-tile'), hit[0].getAttribute('href'),
+              (p.x - r.left) / r.width, (p.y - r.top) / r.height];
+    }})()""")
+    assert isinstance(found, list), f"{found} tiles under the point"
+    tile, href, fx, fy = found
+    z, tx, ty = map(int, tile.split("/"))
+    assert 14 <= z <= 19 and href == f"https://tile.openstreetmap.org/{z}/{tx}/{ty}.png"
+    lon, lat = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True).transform(x, y)
+    n = 2 ** z
+    gx = (lon + 180) / 360 * n
+    gy = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    assert (tx, ty) == (int(gx), int(gy))
+    # the same place inside the tile, to 3 % of a tile (a few metres at this zoom)
+    assert fx == pytest.approx(gx - tx, abs=0.03) and fy == pytest.approx(gy - ty, abs=0.03)
+    assert not page.eval("document.getElementById('osm-credit').hidden")
