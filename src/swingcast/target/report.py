@@ -164,6 +164,7 @@ _T: dict[str, dict[str, str]] = {
         "made": "Made by swingcast on {stamp}.",
         "defaults": "Defaults from Pons (2018), American Economic Review 108(6)",
         "alt": "priority map",
+        "no_map": "No map:",
     },
     "fr": {
         "intro": "Chaque bureau de vote est classé selon les voix nettes qu'une heure de "
@@ -188,6 +189,7 @@ _T: dict[str, dict[str, str]] = {
         "made": "Produit par swingcast le {stamp}.",
         "defaults": "Valeurs par défaut tirées de Pons (2018), American Economic Review 108(6)",
         "alt": "carte des priorités",
+        "no_map": "Pas de carte :",
     },
 }
 
@@ -525,6 +527,7 @@ def html_report(
     backtest: Mapping[str, object] | None = None,
     params: Mapping[str, object] | None = None,
     top: int = 20,
+    map_note: str | None = None,
     metrics: Mapping[str, object] | None = None,
     places: pd.DataFrame | None = None,
     sources: Sequence[tuple[str, str]] = (),
@@ -560,6 +563,8 @@ def html_report(
         Targeting parameters, shown for transparency (and used to explain the top 5).
     top : int
         Number of bureaux listed.
+    map_note : str, optional
+        Without ``map_png``: why there is no map (shown in its place).
     metrics : mapping, optional
         The back-test's full metrics (``backtest.json``), explained in sentences.
     places : DataFrame, optional
@@ -604,8 +609,9 @@ def html_report(
         kpis[T["in_plan"]] = number(len(per_bureau), lang)
         if S.EXPECTED_VOTES in per_bureau:
             kpis[T["votes"]] = number(float(per_bureau[S.EXPECTED_VOTES].sum()), lang, 0)
-        if "turf" in plan.columns:  # type: ignore[union-attr]
-            kpis[T["turfs"]] = number(int(plan["turf"].nunique()), lang)  # type: ignore[index]
+        if "turfs" in plan.columns:  # type: ignore[union-attr]  # "1;2;17" per bureau
+            numbers = plan["turfs"].dropna().astype(str).str.split(";").explode()  # type: ignore[index]
+            kpis[T["turfs"]] = number(int(numbers.nunique()), lang)
     who = T["for"].format(c=esc(candidate)) if candidate else ""
     parts = [
         f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
@@ -623,6 +629,8 @@ def html_report(
         data = base64.b64encode(Path(map_png).read_bytes()).decode("ascii")
         parts.append(f"<h2>{esc(T['map'])}</h2><img alt='{esc(T['alt'])}' "
                      f"src='data:image/png;base64,{data}'>")
+    elif map_note:
+        parts.append(f"<h2>{esc(T['map'])}</h2><p>{esc(T['no_map'])} {esc(map_note)}.</p>")
     parts.append(f"<h2 id='plan'>{esc(T['plan'])}</h2>")
     if per_bureau is not None:
         totals = {c: per_bureau[c].sum() for c in (S.HOURS, "doors_knocked", S.EXPECTED_VOTES)
