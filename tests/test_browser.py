@@ -213,6 +213,12 @@ def test_paris_report_offline(page, paris, shared_dir):
                           " h => h.querySelector('small') && h.querySelector('small')"
                           ".textContent).indexOf('hours')")
     assert rows[-1][hours_col] == f"{per['hours'].sum():,.0f}"
+    smalls = page.eval("Array.from(document.querySelectorAll('table.plan th'),"
+                       " h => h.querySelector('small') ? h.querySelector('small').textContent : '')")
+    turfs = {b: len(set(t.split(";"))) for b, t in zip(plan["bureau_id"], plan["turfs"].fillna(""),
+                                                       strict=True) if t}
+    for r in rows[:-1]:  # the shift turfs of each bureau, counted from plan.csv
+        assert int(r[smalls.index("n_turfs")]) == turfs[r[0]]
     places = _raw_places(shared_dir)
     for r in rows[:-1]:
         assert r[1] == places[r[0]]["Libellé du bureau de vote"]
