@@ -60,7 +60,9 @@ def test_parallel_and_serial_overlays_agree(monkeypatch):
     assert np.array_equal(one.left, two.left) and np.array_equal(one.right, two.right)
     assert np.array_equal(one.area, two.area)
     direct = shapely.area(shapely.intersection(discs[one.left], grid[one.right]))
-    assert np.allclose(one.area, direct, rtol=1e-12, atol=0)
+    # the same as GEOS to 1e-9 of each disc (the weight's precision; the grid squares are
+    # convex, so these pairs go through swingcast.join.clip)
+    assert np.abs(one.area - direct).max() < 1e-9 * shapely.area(discs).min()
 
 
 def test_default_crosswalk_equals_one_process(monkeypatch):
