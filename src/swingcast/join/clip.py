@@ -321,14 +321,14 @@ if numba is not None:
             if out < 3:
                 return 0.0
             n = out
+            bufx, tmpx = tmpx, bufx  # the output is the next pass's input
+            bufy, tmpy = tmpy, bufy
             xmin, ymin, xmax, ymax = 1e300, 1e300, -1e300, -1e300
             for k in range(n):
-                bufx[k] = tmpx[k]
-                bufy[k] = tmpy[k]
-                xmin = min(xmin, tmpx[k])
-                xmax = max(xmax, tmpx[k])
-                ymin = min(ymin, tmpy[k])
-                ymax = max(ymax, tmpy[k])
+                xmin = min(xmin, bufx[k])
+                xmax = max(xmax, bufx[k])
+                ymin = min(ymin, bufy[k])
+                ymax = max(ymax, bufy[k])
         area2 = 0.0
         for k in range(n):
             k1 = k + 1 if k + 1 < n else 0
