@@ -25,7 +25,7 @@ from shapely.geometry.base import BaseGeometry
 from swingcast import schema as S
 from swingcast.errors import GeometryError
 
-__all__ = ["PALETTE", "NO_DATA", "colour_scale", "svg_map", "svg_legend"]
+__all__ = ["PALETTE", "NO_DATA", "colour_scale", "dissolve_groups", "svg_map", "svg_legend"]
 
 #: ColorBrewer YlOrRd, 5 classes (low value = pale yellow, high value = dark red)
 PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
@@ -133,8 +133,21 @@ def _simplified(geoms: gpd.GeoSeries, tolerance: float) -> gpd.GeoSeries:
     return geoms.simplify(tolerance, preserve_topology=True)
 
 
-def _dissolve(data: gpd.GeoDataFrame, group: str, close: float) -> gpd.GeoSeries:
-    """Union of each group's polygons; gaps narrower than ``2 * close`` metres are closed."""
+def dissolve_groups(data: gpd.GeoDataFrame, group: str, close: float = 5.0) -> gpd.GeoSeries:
+    """Union of each group's polygons; gaps narrower than ``2 * close`` CRS units are closed.
+
+    Bureau contours rarely tile exactly: a plain union keeps the slivers between neighbours
+    as inner borders. Each polygon is grown by ``close``, the group united, then shrunk back.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> g = gpd.GeoDataFrame({"arr": ["1", "1"]}, crs="EPSG:2154",
+    ...                      geometry=[box(0, 0, 10, 10), box(10.5, 0, 20, 10)])
+    >>> u = dissolve_groups(g, "arr", close=1.0)
+    >>> u.index.tolist(), u.iloc[0].geom_type, round(u.iloc[0].area)
+    (['1'], 'Polygon', 200)
+    """
     keys = data[group].astype(str)
     merged = {
         key: shapely.union_all(shapely.buffer(data.geometry[keys == key].to_numpy(), close))
@@ -149,6 +162,7 @@ def svg_map(
     *,
     column: str | None = None,
     tooltips: pd.Series | None = None,
+    classes: pd.Series | None = None,
     group: str | None = None,
     group_labels: Mapping[str, str] | None = None,
     points: gpd.GeoDataFrame | None = None,
@@ -170,6 +184,8 @@ def svg_map(
     tooltips : Series of str, optional
         Tooltip text per row (same index as ``frame``; lines separated by ``"\\n"``), written
         as each shape's ``<title>``; default: the index value.
+    classes : Series of str, optional
+        Extra CSS classes per row (e.g. ``"planned"``), added to ``class="shape"``.
     group : str, optional
         Column whose groups (e.g. ``arrondissement_code``) get a border drawn and a label.
     group_labels : mapping, optional
@@ -222,15 +238,19 @@ def svg_map(
         fills = ["#dfe7f2"] * len(data)
     tips = (tooltips.reindex(data.index) if tooltips is not None
             else pd.Series(data.index.astype(str), index=data.index))
+    extra = (classes.reindex(data.index).fillna("") if classes is not None
+             else pd.Series("", index=data.index))
     shapes = []
-    for key, geom, fill, value, tip in zip(data.index, geoms, fills, values, tips, strict=True):
+    for key, geom, fill, value, tip, cls in zip(data.index, geoms, fills, values, tips, extra,
+                                                strict=True):
         val = "" if not math.isfinite(value) else f' data-value="{value:.6g}"'
         text = _attr("" if tip is None or (isinstance(tip, float) and math.isnan(tip)) else tip)
-        shapes.append(f'<path class="shape" data-id="{_attr(key)}"{val} fill="{fill}" '
+        name = _attr(f"shape {cls}".strip())
+        shapes.append(f'<path class="{name}" data-id="{_attr(key)}"{val} fill="{fill}" '
                       f'd="{proj.path(geom)}"><title>{text}</title></path>')
     parts = [f'<g class="shapes" stroke="#ffffff" stroke-width="0.4">{"".join(shapes)}</g>']
     if group is not None:
-        dissolved = _dissolve(data, group, close=max(simplify, 1.0))
+        dissolved = dissolve_groups(data, group, close=max(simplify, 1.0))
         lines = dissolved.geometry.simplify(simplify)
         borders = "".join(f'<path d="{proj.path(g.boundary)}"/>' for g in lines)
         parts.append(f'<g class="borders" fill="none" stroke="#333333" stroke-width="1.2" '
