@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -35,8 +36,8 @@ def _paris_inscrits(shared_dir):
 
 def test_demo_writes_every_output(demo):
     out, result = demo
-    for name in ("ranking.csv", "plan.csv", "map.png", "map.html", "report.html",
-                 "backtest.json", "targeting.gpkg"):
+    for name in ("ranking.csv", "plan.csv", "turfs.csv", "walksheets/index.html", "map.png",
+                 "map.html", "report.html", "backtest.json", "targeting.gpkg"):
         assert (out / name).stat().st_size > 0, name
     assert (out / "map.png").read_bytes()[:4] == b"\x89PNG"
     assert "data:image/png;base64," in (out / "report.html").read_text()
@@ -62,9 +63,35 @@ def test_plan_uses_the_budget_and_matches_the_ranking(demo):
     plan = pd.read_csv(out / "plan.csv", dtype={"bureau_id": str}).set_index("bureau_id")
     assert plan["hours"].sum() == 2000
     knocked = np.minimum(15 * plan["hours"], r.loc[plan.index, "doors"])
-    expected = knocked * r.loc[plan.index, "votes_per_door"]  # national race: weight 1
+    assert plan["doors_knocked"].dtype.kind == "i"  # whole doors
+    assert plan["doors_knocked"].sum() == round(knocked.sum())
+    assert (np.abs(plan["doors_knocked"] - knocked) < 1).all()
+    expected = plan["doors_knocked"] * r.loc[plan.index, "votes_per_door"]  # national: weight 1
     np.testing.assert_allclose(plan["expected_votes"], expected)
-    assert plan["turf"].notna().all()
+    assert plan["turfs"].notna().all()
+
+
+def test_demo_turfs_are_whole_door_shifts_with_walk_sheets(demo):
+    out, result = demo
+    plan = pd.read_csv(out / "plan.csv", dtype={"bureau_id": str}).set_index("bureau_id")
+    turfs = pd.read_csv(out / "turfs.csv", dtype={"bureaux": str})
+    assert turfs["hours"].sum() == plan["hours"].sum() == 2000  # hours conserved
+    assert turfs["doors_knocked"].dtype.kind == "i"
+    assert turfs["doors_knocked"].sum() == plan["doors_knocked"].sum()
+    assert (turfs["hours"] <= 3 * 2).all()  # one shift of a team of two, at most
+    assert len(turfs) > len(plan)  # bureaux with more than one shift get several turfs
+    assert len(turfs) >= sum(int(h // 6) for h in plan["hours"])
+    # the plan's turf numbers and the turfs' bureaux agree
+    for bureau, numbers in plan["turfs"].items():
+        for n in str(numbers).split(";"):
+            assert bureau in turfs.loc[turfs["turf"] == int(n), "bureaux"].item().split(";")
+    sheets = sorted(p.name for p in (out / "walksheets").glob("turf-*.html"))
+    assert sheets == [f"turf-{n:03d}.html" for n in turfs["turf"]]
+    index = (out / "walksheets/index.html").read_text(encoding="utf-8")
+    assert all(f'href="{name}"' in index for name in sheets)
+    first = (out / "walksheets" / sheets[0]).read_text(encoding="utf-8")
+    assert "<svg" in first and "@media print" in first and "<script" not in first
+    assert not re.search(r"""(src|href)=['"]https?:""", first)  # nothing fetched from outside
 
 
 def test_backtest_json_agrees_with_ranking(demo):
@@ -90,6 +117,14 @@ def test_cli_over_demo_outputs(demo, tmp_path, capsys):
     plan = pd.read_csv(tmp_path / "p.csv", dtype={"arrondissement_code": str})
     assert plan["hours"].sum() == 300
     assert plan.loc[plan["arrondissement_code"] == "75116", "hours"].sum() <= 10
+
+    args = ["turfs", str(tmp_path / "p.csv"), "--area", "paris", "--out", str(tmp_path / "t"),
+            "--team-size", "3"]
+    assert main(args) == 0
+    turfs = pd.read_csv(tmp_path / "t/turfs.csv")
+    assert turfs["hours"].sum() == 300 and (turfs["hours"] <= 3 * 3).all()
+    assert turfs["doors_knocked"].sum() == plan["doors_knocked"].sum()
+    assert len(list((tmp_path / "t/walksheets").glob("turf-*.html"))) == len(turfs)
 
     assert main(["report", str(ranking), "--plan", str(tmp_path / "p.csv"),
                  "--out", str(tmp_path / "rep.html")]) == 0

@@ -87,7 +87,7 @@ def test_run_targeting_keeps_a_bureau_without_polygon(small, tmp_path, caplog):
     # knocked, in whole hours (84 + 67 + 100)
     assert res.plan["hours"].sum() == 251
     assert res.plan["doors_knocked"].sum() == pytest.approx(3000 / 1.2)
-    assert res.plan.loc["75056_103", "turf"] != res.plan.loc["75056_103", "turf"]  # NaN: no turf
+    assert pd.isna(res.plan.loc["75056_103", "turfs"])  # no polygon: in no turf
     layer = gpd.read_file(tmp_path / "targeting.gpkg", layer="ranking")
     assert sorted(layer["bureau_id"]) == ["75056_101", "75056_102"]
 

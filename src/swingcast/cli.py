@@ -425,6 +425,9 @@ def _forecast_cmd(
 
 # --- rank: targeting, plan, contacts, report, demo (swingcast.pipeline / contacts) ---------
 _TARGETING_HELP = "Targeting parameter NAME=VALUE (see docs/targeting.md); repeatable."
+_SHIFT_HELP = "Hours of one canvassing shift (a turf is one shift of one team)."
+_TEAM_HELP = "Volunteers in a team."
+_TURF_HOURS_HELP = "Volunteer-hours of a turf (default: shift hours x team size)."
 
 
 def _targeting_params(values: list[str] | None, race: str | None) -> dict[str, object]:
@@ -491,8 +494,10 @@ def _plan_cmd(
     hours: Annotated[float, typer.Option("--hours", help="Volunteer-hours available.")],
     out: Annotated[Path, typer.Option("--out", help="Plan CSV to write.")] = Path("plan.csv"),
     cap: Annotated[list[str] | None, typer.Option("--cap", help="CODE=HOURS cap, CODE a commune (92002) or arrondissement (75118); repeatable.")] = None,
-    area: Annotated[str | None, typer.Option(help="paris or hds13: group the plan into turfs.")] = None,
-    turf_hours: Annotated[float, typer.Option(help="Hours per turf.")] = 40.0,
+    area: Annotated[str | None, typer.Option(help="paris or hds13: number the turfs of each bureau (column turfs).")] = None,
+    shift_hours: Annotated[float, typer.Option("--shift-hours", help=_SHIFT_HELP)] = 3.0,
+    team_size: Annotated[int, typer.Option("--team-size", help=_TEAM_HELP)] = 2,
+    turf_hours: Annotated[float | None, typer.Option("--turf-hours", help=_TURF_HOURS_HELP)] = None,
     race: Annotated[str | None, typer.Option(help="national or local.")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", help=_TARGETING_HELP)] = None,
     contours: Annotated[Path | None, typer.Option("--contours", help=_CONTOURS_HELP)] = None,
@@ -501,13 +506,35 @@ def _plan_cmd(
     crs: Annotated[str | None, typer.Option("--crs", help="--contours: CRS to assume (overrides the file's).")] = None,
     drop_empty: Annotated[bool, typer.Option("--drop-empty", help="--contours: drop features without geometry.")] = False,
 ) -> None:
-    """Allocate volunteer-hours to bureaux (greedy on marginal expected votes)."""
+    """Allocate volunteer-hours to bureaux (greedy on marginal expected votes), in whole doors."""
     from swingcast.pipeline import plan_file
 
     plan = plan_file(ranking, out, hours=hours, caps=_caps(cap),
-                     params=_targeting_params(param, race), area=area, turf_hours=turf_hours,
+                     params=_targeting_params(param, race), area=area, shift_hours=shift_hours,
+                     team_size=team_size, turf_hours=turf_hours,
                      contours=_contours(contours, id_field, commune, crs, drop_empty))
-    typer.echo(f"{plan['hours'].sum():.0f} hours in {len(plan)} bureaux -> {out}")
+    typer.echo(f"{plan['hours'].sum():.0f} hours in {len(plan)} bureaux, "
+               f"{plan['doors_knocked'].sum():,} doors -> {out}")
+
+
+@app.command("turfs")
+def _turfs_cmd(
+    plan: Annotated[Path, typer.Argument(help="Plan CSV (swingcast plan).")],
+    area: Annotated[str, typer.Option(help="paris or hds13 (bureau contours).")] = "paris",
+    out: Annotated[Path, typer.Option("--out", help="Folder for turfs.csv and walksheets/.")] = Path("turfs"),
+    shift_hours: Annotated[float, typer.Option("--shift-hours", help=_SHIFT_HELP)] = 3.0,
+    team_size: Annotated[int, typer.Option("--team-size", help=_TEAM_HELP)] = 2,
+    turf_hours: Annotated[float | None, typer.Option("--turf-hours", help=_TURF_HOURS_HELP)] = None,
+    addresses: Annotated[Path | None, typer.Option(help="REU address points (CSV or .rda): list each turf's addresses in walking order.")] = None,
+) -> None:
+    """Cut a plan into turfs of one team-shift; write turfs.csv and printable walk sheets."""
+    from swingcast.pipeline import turfs_file
+
+    table = turfs_file(plan, out, area=area, shift_hours=shift_hours, team_size=team_size,
+                       turf_hours=turf_hours, addresses=addresses)
+    typer.echo(f"{len(table)} turfs, {table['hours'].sum():g} hours, "
+               f"{table['doors_knocked'].sum():,} doors -> {out / 'turfs.csv'}, "
+               f"{out / 'walksheets' / 'index.html'}")
 
 
 @app.command("report")
@@ -564,15 +591,18 @@ def _demo_cmd(
     commune: Annotated[str | None, typer.Option("--commune", help="--contours: commune of bare bureau numbers (69123).")] = None,
     crs: Annotated[str | None, typer.Option("--crs", help="--contours: CRS to assume (overrides the file's).")] = None,
     drop_empty: Annotated[bool, typer.Option("--drop-empty", help="--contours: drop features without geometry.")] = False,
+    shift_hours: Annotated[float, typer.Option("--shift-hours", help=_SHIFT_HELP)] = 3.0,
+    team_size: Annotated[int, typer.Option("--team-size", help=_TEAM_HELP)] = 2,
     lang: Annotated[str, typer.Option("--lang", help="Language of map and report: en or fr.")] = "en",
 ) -> None:
-    """Run the whole pipeline on real data and write ranking, plan, maps, report, back-test."""
+    """Run the whole pipeline on real data: ranking, plan, turfs and walk sheets, maps, report."""
     from swingcast.pipeline import run_demo
 
     package_logger = logging.getLogger("swingcast")
     if package_logger.getEffectiveLevel() > logging.INFO:
         package_logger.setLevel(logging.INFO)  # a long run: show its stages
     result = run_demo(out, area=area, hours=hours, candidate=candidate, lang=lang,
+                      shift_hours=shift_hours, team_size=team_size,
                       contours=_contours(contours, id_field, commune, crs, drop_empty))
     for name, path in sorted(result.files.items()):
         typer.echo(f"{name:12s} {path}")

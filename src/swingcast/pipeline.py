@@ -29,7 +29,7 @@ from swingcast.target.labels import check_lang
 from swingcast.target.maps import place_table, priority_frame, priority_html, priority_png
 from swingcast.target.plan import allocate_hours, plan_summary
 from swingcast.target.report import html_report, write_geopackage, write_table
-from swingcast.target.turfs import build_turfs
+from swingcast.target.turfs import TURF, build_turfs, label_plan, turf_stops, turf_table
 from swingcast.target.value import (
     TargetingParams,
     other_side,
@@ -37,6 +37,7 @@ from swingcast.target.value import (
     rank_bureaux,
     read_predictions,
 )
+from swingcast.target.walksheets import write_walk_sheets
 
 __all__ = [
     "AREAS",
@@ -55,6 +56,7 @@ __all__ = [
     "rank_file",
     "plan_file",
     "report_file",
+    "turfs_file",
     "DemoResult",
 ]
 
@@ -305,6 +307,7 @@ class DemoResult:
     ranking: pd.DataFrame
     plan: gpd.GeoDataFrame
     files: dict[str, Path] = field(default_factory=dict)
+    turfs: gpd.GeoDataFrame | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -398,7 +401,10 @@ def run_targeting(
     caps: Mapping[str, float] | None = None,
     params: TargetingParams | Mapping[str, object] | None = None,
     backtest: Mapping[str, object] | None = None,
-    turf_hours: float = 40.0,
+    shift_hours: float = 3.0,
+    team_size: int = 2,
+    turf_hours: float | None = None,
+    addresses: gpd.GeoDataFrame | None = None,
     metrics: Mapping[str, object] | None = None,
     places: pd.DataFrame | None = None,
     sources: Sequence[tuple[str, str]] = (),
@@ -407,10 +413,11 @@ def run_targeting(
     forecast: bool = False,
     lang: str = "en",
 ) -> DemoResult:
-    """Rank, plan, group into turfs, map and report, from a predictions table.
+    """Rank, plan, cut into turfs, map and report, from a predictions table.
 
-    Writes into ``out``: ``ranking.csv``, ``plan.csv``, ``targeting.gpkg`` (layers
-    ``ranking`` and ``plan``), ``map.png``, ``map.html`` and ``report.html``.
+    Writes into ``out``: ``ranking.csv``, ``plan.csv``, ``turfs.csv``, ``walksheets/``
+    (``index.html`` and one ``turf-NNN.html`` per turf), ``targeting.gpkg`` (layers
+    ``ranking``, ``plan`` and ``turfs``), ``map.png``, ``map.html`` and ``report.html``.
 
     Parameters
     ----------
@@ -430,8 +437,14 @@ def run_targeting(
         Targeting parameters.
     backtest : mapping, optional
         Back-test quality figures for the report.
-    turf_hours : float
-        Size of a turf in volunteer-hours.
+    shift_hours, team_size : float, int
+        A turf is one shift of one team: ``shift_hours * team_size`` volunteer-hours
+        (:func:`swingcast.target.turfs.build_turfs`).
+    turf_hours : float, optional
+        Volunteer-hours of a turf, overriding ``shift_hours * team_size``.
+    addresses : GeoDataFrame, optional
+        REU address points (:func:`swingcast.load.addresses.read_addresses`): each turf then
+        lists its addresses in walking order.
     metrics : mapping, optional
         The back-test's full metrics, explained in the report.
     places : DataFrame, optional
@@ -455,7 +468,7 @@ def run_targeting(
     --------
     >>> res = run_targeting(predictions, area_bureaux("paris"), "out", title="t")  # doctest: +SKIP
     >>> sorted(res.files)  # doctest: +SKIP
-    ['geopackage', 'map_html', 'map_png', 'plan', 'ranking', 'report']
+    ['geopackage', 'map_html', 'map_png', 'plan', 'ranking', 'report', 'turfs', 'walksheets']
     """
     check_lang(lang)
     out = Path(out)
@@ -479,16 +492,27 @@ def run_targeting(
     def plan() -> None:
         alloc = allocate_hours(result.ranking, hours, caps=caps, params=p)
         mapped = alloc.index.isin(bureaux.index)
-        turfs = build_turfs(alloc[mapped], bureaux, max_hours=turf_hours)
-        result.plan = pd.concat([turfs, alloc[~mapped]]) if (~mapped).any() else turfs
+        result.turfs = build_turfs(alloc[mapped], bureaux, shift_hours=shift_hours,
+                                   team_size=team_size, max_hours=turf_hours)
+        result.plan = gpd.GeoDataFrame(label_plan(alloc, result.turfs),
+                                       geometry=bureaux.geometry.reindex(alloc.index).to_numpy(),
+                                       crs=bureaux.crs)
         result.files["plan"] = write_table(result.plan, out / "plan.csv")
+
+    def turfs() -> None:
+        stops = None if addresses is None else turf_stops(result.turfs, addresses)
+        result.files["turfs"] = write_table(turf_table(result.turfs, stops).reset_index(),
+                                             out / "turfs.csv")
+        result.files["walksheets"] = write_walk_sheets(
+            result.turfs, bureaux, out / "walksheets", stops=stops, places=place_rows,
+            title=title, shift_hours=shift_hours, team_size=team_size)
 
     def maps() -> None:
         mapped = result.ranking[result.ranking.index.isin(bureaux.index)]
         frame = priority_frame(mapped, bureaux)
         plan_shapes = result.plan[result.plan.index.isin(bureaux.index)]
         result.files["geopackage"] = write_geopackage(
-            {"ranking": frame, "plan": plan_shapes}, out / "targeting.gpkg"
+            {"ranking": frame, "plan": plan_shapes, "turfs": result.turfs}, out / "targeting.gpkg"
         )
         result.files["map_png"] = priority_png(frame, out / "map.png", title=title, lang=lang)
         result.files["map_html"] = priority_html(
@@ -504,11 +528,15 @@ def run_targeting(
             area_name=area_name, map_html="map.html", forecast=forecast, lang=lang,
         )
 
-    _run_stages({"rank": rank, "plan": plan, "maps": maps, "report": report}, result.seconds)
+    _run_stages({"rank": rank, "plan": plan, "turfs": turfs, "maps": maps, "report": report},
+                result.seconds)
     summary = plan_summary(result.plan)
     logger.info(
-        "plan: %.0f hours in %d bureaux, %.0f doors, %.1f expected net votes",
-        summary["hours"], summary["bureaux"], summary["doors_knocked"], summary["expected_votes"],
+        "plan: %.0f hours in %d bureaux, %d turfs of at most %g volunteer-hours, %d doors, "
+        "%.1f expected net votes", summary["hours"], summary["bureaux"],
+        result.turfs[TURF].nunique() if result.turfs is not None else 0,
+        turf_hours or shift_hours * team_size, summary["doors_knocked"],
+        summary["expected_votes"],
     )
     return result
 
@@ -615,6 +643,8 @@ def run_demo(
     params: TargetingParams | Mapping[str, object] | None = None,
     candidate: str | None = None,
     contours: Contours | str | PathLike[str] | None = None,
+    shift_hours: float = 3.0,
+    team_size: int = 2,
     lang: str = "en",
 ) -> DemoResult:
     """Run the whole demo: back-test (or forecast), then rank, plan, map and report.
@@ -622,8 +652,9 @@ def run_demo(
     ``area="paris"``: back-test ``paris-2017-t2`` (Macron's share of the second round of 2017,
     predicted from earlier data only) and targeting on its predictions. ``area="hds13"``:
     Hauts-de-Seine 13th constituency, forecast for the next election after 2024 from all
-    results up to 2024. Writes ``ranking.csv``, ``plan.csv``, ``targeting.gpkg``, ``map.png``,
-    ``map.html``, ``report.html`` and ``backtest.json`` into ``out``.
+    results up to 2024. Writes ``ranking.csv``, ``plan.csv``, ``turfs.csv``, ``walksheets/``,
+    ``targeting.gpkg``, ``map.png``, ``map.html``, ``report.html`` and ``backtest.json`` into
+    ``out``.
 
     Parameters
     ----------
@@ -642,6 +673,9 @@ def run_demo(
         :func:`swingcast.target.value.other_side`).
     contours : Contours or path, optional
         Bureau polygons to map and group into turfs instead of the area's built-in ones.
+    shift_hours, team_size : float, int
+        A turf is one shift of one team (default 3 h x 2 volunteers); see
+        :func:`swingcast.target.turfs.build_turfs`.
     lang : {"en", "fr"}
         Language of ``map.html``, ``map.png`` and ``report.html``.
 
@@ -701,7 +735,8 @@ def run_demo(
         result = run_targeting(predictions, state["bureaux"], out, title=spec.title_in(lang),  # type: ignore[arg-type]
                                hours=hours, params=p, places=state["places"],  # type: ignore[arg-type]
                                sources=area_sources(area), candidate=chosen,
-                               area_name=spec.place_name, forecast=True, lang=lang)
+                               area_name=spec.place_name, forecast=True, lang=lang,
+                               shift_hours=shift_hours, team_size=team_size)
         result.files["backtest"] = out / "backtest.json"
         result.seconds = {**seconds, **result.seconds}
         return result
@@ -724,6 +759,7 @@ def run_demo(
         predictions, state["bureaux"], out, title=title, hours=hours, params=p,  # type: ignore[arg-type]
         backtest=quality, metrics=getattr(bt, "metrics", None), places=state["places"],  # type: ignore[arg-type]
         sources=area_sources(area), candidate=chosen, area_name=spec.place_name, lang=lang,
+        shift_hours=shift_hours, team_size=team_size,
     )
     result.files["backtest"] = out / "backtest.json"
     result.seconds = {**seconds, **result.seconds}
@@ -754,14 +790,17 @@ def plan_file(
     caps: Mapping[str, float] | None = None,
     params: TargetingParams | Mapping[str, object] | None = None,
     area: str | None = None,
-    turf_hours: float = 40.0,
+    shift_hours: float = 3.0,
+    team_size: int = 2,
+    turf_hours: float | None = None,
     contours: Contours | str | PathLike[str] | None = None,
 ) -> pd.DataFrame:
     """Plan ``hours`` over a ranking (or predictions) CSV; turfs when ``area`` or ``contours`` give polygons.
 
     The ranking is recomputed from its prediction columns with ``params``, so the plan and
     the ranking can never disagree on the parameters. ``caps`` keys are arrondissement or
-    commune codes (:func:`cap_group`).
+    commune codes (:func:`cap_group`). With polygons, the plan gets a ``turfs`` column
+    (:func:`swingcast.target.turfs.label_plan`); :func:`turfs_file` writes the turfs themselves.
 
     Examples
     --------
@@ -782,10 +821,77 @@ def plan_file(
         mapped = plan.index.isin(polygons.index)
         if (~mapped).any():
             logger.warning("%s: planned but not put in a turf (no polygon)", where(ids=plan.index[~mapped]))
-        turfs = build_turfs(plan[mapped], polygons, max_hours=turf_hours)
-        plan = pd.concat([turfs, plan[~mapped]]) if (~mapped).any() else turfs
+        turfs = build_turfs(plan[mapped], polygons, shift_hours=shift_hours,
+                            team_size=team_size, max_hours=turf_hours)
+        plan = label_plan(plan, turfs)
     write_table(plan, out)
     return plan
+
+
+def _read_plan(path: str | PathLike[str]) -> pd.DataFrame:
+    try:
+        plan = pd.read_csv(path, dtype={S.BUREAU_ID: str, S.ARRONDISSEMENT_CODE: str})
+    except FileNotFoundError:
+        raise SchemaError(f"{path}: no such file; expected a `swingcast plan` output") from None
+    missing = [c for c in (S.BUREAU_ID, S.HOURS) if c not in plan.columns]
+    if missing:
+        raise SchemaError(f"{path}: missing columns {missing}; expected a `swingcast plan` output")
+    return plan.set_index(S.BUREAU_ID)
+
+
+def turfs_file(
+    plan: str | PathLike[str],
+    out: str | PathLike[str],
+    *,
+    area: str,
+    shift_hours: float = 3.0,
+    team_size: int = 2,
+    turf_hours: float | None = None,
+    addresses: str | PathLike[str] | None = None,
+) -> pd.DataFrame:
+    """Cut a plan CSV into turfs; write ``turfs.csv`` and the walk sheets into ``out``.
+
+    What ``swingcast turfs`` runs: :func:`swingcast.target.turfs.build_turfs` on the bureau
+    contours of ``area``, then :func:`swingcast.target.turfs.turf_table` (``turfs.csv``) and
+    :func:`swingcast.target.walksheets.write_walk_sheets` (``walksheets/``).
+
+    Parameters
+    ----------
+    plan : path
+        A `swingcast plan` output (``bureau_id``, ``hours``, ``doors_knocked``,
+        ``expected_votes``).
+    out : path
+        Output folder (created).
+    area : str
+        Demo area whose contours hold the planned bureaux (see :data:`AREAS`).
+    shift_hours, team_size, turf_hours
+        See :func:`swingcast.target.turfs.build_turfs`.
+    addresses : path, optional
+        REU address points (:func:`swingcast.load.addresses.read_addresses`).
+
+    Returns
+    -------
+    DataFrame
+        The turf table written to ``turfs.csv``.
+
+    Examples
+    --------
+    >>> turfs_file("plan.csv", "turfs", area="paris")  # doctest: +SKIP
+    """
+    from swingcast.load.addresses import read_addresses
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    bureaux = area_bureaux(area)
+    turfs = build_turfs(_read_plan(plan), bureaux, shift_hours=shift_hours,
+                        team_size=team_size, max_hours=turf_hours)
+    stops = None if addresses is None else turf_stops(turfs, read_addresses(addresses))
+    table = turf_table(turfs, stops)
+    write_table(table.reset_index(), out / "turfs.csv")
+    write_walk_sheets(turfs, bureaux, out / "walksheets", stops=stops,
+                      places=place_table(area_places(area)), title=AREAS[area].title,
+                      shift_hours=shift_hours, team_size=team_size)
+    return table
 
 
 def report_file(

@@ -609,8 +609,9 @@ def html_report(
         kpis[T["in_plan"]] = number(len(per_bureau), lang)
         if S.EXPECTED_VOTES in per_bureau:
             kpis[T["votes"]] = number(float(per_bureau[S.EXPECTED_VOTES].sum()), lang, 0)
-        if "turf" in plan.columns:  # type: ignore[union-attr]
-            kpis[T["turfs"]] = number(int(plan["turf"].nunique()), lang)  # type: ignore[index]
+        if "turfs" in plan.columns:  # type: ignore[union-attr]  # "1;2;17" per bureau
+            numbers = plan["turfs"].dropna().astype(str).str.split(";").explode()  # type: ignore[index]
+            kpis[T["turfs"]] = number(int(numbers.nunique()), lang)
     who = T["for"].format(c=esc(candidate)) if candidate else ""
     parts = [
         f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"

@@ -33,7 +33,7 @@ from swingcast.errors import CRSError, GeometryError, SchemaError, TargetingErro
 from swingcast.target.plan import DOORS_KNOCKED, whole_numbers
 from swingcast.target.value import DOORS
 
-__all__ = ["adjacency", "build_turfs", "shift_capacity", "turf_stops", "turf_table"]
+__all__ = ["adjacency", "build_turfs", "label_plan", "shift_capacity", "turf_stops", "turf_table"]
 
 TURF = "turf"
 #: Position of an address point in its turf's walking order (1, 2, ...).
@@ -376,3 +376,22 @@ def turf_stops(turfs: gpd.GeoDataFrame, addresses: gpd.GeoDataFrame) -> gpd.GeoD
                             S.N_ADDRESSES: chosen[S.N_ADDRESSES].to_numpy()},
                            geometry=chosen.geometry.to_numpy(), crs=addresses.crs)
     return out.sort_values([TURF, STOP], kind="stable").reset_index(drop=True)
+
+
+def label_plan(plan: pd.DataFrame, turfs: pd.DataFrame) -> pd.DataFrame:
+    """The plan with a ``turfs`` column: the turf numbers of each bureau (``"1;2;17"``).
+
+    Bureaux of the plan in no turf (e.g. without a polygon) get a missing value.
+
+    Examples
+    --------
+    >>> plan = pd.DataFrame({"hours": [8.0, 1.0]}, index=pd.Index(["a", "b"], name="bureau_id"))
+    >>> t = pd.DataFrame({"turf": [1, 2], "bureau_id": ["a", "a"]})
+    >>> label_plan(plan, t)["turfs"].tolist()
+    ['1;2', nan]
+    """
+    numbers = turfs.groupby(S.BUREAU_ID, sort=False)[TURF].agg(
+        lambda t: ";".join(str(int(x)) for x in sorted(set(t))))
+    out = plan.copy()
+    out[TURFS] = numbers.reindex(out.index.astype(str)).to_numpy()
+    return out
