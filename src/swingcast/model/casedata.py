@@ -403,11 +403,15 @@ def _label_key(label: str) -> tuple[str, int]:
     return parse_label(label)
 
 
-def _resolve_file(entry: str, base: Path) -> tuple[str, str | None]:
-    """``PATH[=LABEL]`` of a case file -> (local path, label)."""
+def _resolve_file(entry: str, base: Path, departements: Sequence[str] | None = None
+                  ) -> tuple[str, str | None]:
+    """``PATH[=LABEL]`` of a case file -> (local path, label).
+
+    A registry name is fetched for ``departements`` only (an embedded sample of their rows
+    may stand in, see :func:`swingcast.load.datasets.fetch`)."""
     path, sep, label = str(entry).rpartition("=") if "=" in str(entry) else (str(entry), "", "")
     local = Path(path) if Path(path).is_absolute() else base / path
-    found = str(local) if local.exists() else str(fetch(path))
+    found = str(local) if local.exists() else str(fetch(path, departements=departements))
     return found, (label if sep else None)
 
 
@@ -465,9 +469,9 @@ def build_case(config: dict, base: str | Path = ".") -> CaseData:
 
     base = Path(base)
     area = config.get("area", {}) if isinstance(config.get("area"), dict) else {}
-    files = tuple(_resolve_file(f, base) for f in config["files"])
     deps = tuple(area["departements"]) if area.get("departements") else None
     coms = tuple(area["communes"]) if area.get("communes") else None
+    files = tuple(_resolve_file(f, base, None if coms else deps) for f in config["files"])
     history = _case_history(files, deps, coms)
     target = str(config["target"])
     model = dict(config.get("model", {}))
