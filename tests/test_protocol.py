@@ -131,3 +131,25 @@ def test_history_backtest_json_has_the_strongest_baselines_and_the_floor():
         assert ex[q]["best_baseline"]["mae"] <= min(res.metrics[q][m]["mae"] for m in
                                                     ("carry_forward", "uniform_swing", "proportional_swing")) + 1e-12
         assert ex[q]["coverage"]["n_matched"] + ex[q]["coverage"]["n_unmatched"] == res.metrics["n_bureaux"]
+    ev = ex["events"]
+    assert ev["contenders"][0] == "TARGET"
+    # in the synthetic rounds Le Pen (mean ~25 %) is below Macron's half of the rest only sometimes
+    rv_all = rounds[-1].votes.pivot_table(index="bureau_id", columns="candidate", values="voix")
+    assert ev["n_target_first"] == int((rv_all.idxmax(axis=1) == "LE PEN").sum())
+    for event in ("swing_prob", "flip_prob"):
+        for method in ("model", "uniform_swing"):
+            assert 0.0 <= ev["brier"][event][method] <= 1.0
+
+
+def test_protocol_spec_from_a_history():
+    from swingcast import protocol_spec
+
+    rounds = _history()
+    h = _as_history(rounds)
+    spec = protocol_spec(h, "Le Pen", target=rounds[-2].label)
+    assert [r.label for r in spec.rounds] == [r.label for r in rounds[:-1]]  # later rounds left out
+    assert spec.bloc == "far_right"
+    votes = spec.rounds[0].votes
+    assert spec.target(votes).sum() == (votes["candidate"] == "LE PEN").sum()
+    with pytest.raises(SchemaError, match="no round"):
+        protocol_spec(h, "rn", target="2030-presidentielle-1")

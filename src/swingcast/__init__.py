@@ -45,6 +45,8 @@ _EXPORTS: dict[str, str] = {
     "CarryForward": "swingcast.model.baselines",
     "UniformSwing": "swingcast.model.baselines",
     "ProportionalSwing": "swingcast.model.baselines",
+    "run_protocol": "swingcast.model.protocol",
+    "protocol_spec": "swingcast.model.protocol",
     "simulate_swing": "swingcast.model.simulate",
     "brier_score": "swingcast.model.simulate",
     "check": "swingcast.load.preflight",

@@ -140,7 +140,7 @@ def _load_table(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]
             with quiet_library_warnings():
                 grid = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None,
                                      dtype=object,
-                                     engine="calamine" if path.suffix.lower() == ".xls" else None)
+                                     engine="calamine" if path.suffix.lower() == ".xls" else "openpyxl")
         except ValueError as exc:  # unknown sheet
             raise InputFormatError(f"{path}: {exc}") from exc
         grid = grid.dropna(how="all", axis=1)

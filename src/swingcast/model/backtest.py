@@ -633,6 +633,13 @@ def score_case(
     matched = data.meta_test[MATCHED].reindex(preds.index).fillna(False).astype(bool)
     metrics["unmatched_bureaux"] = int((~matched).sum())
     metrics["extras"] = _extras(data, preds, matched, test, anchors if anchor == "actual" else None)
+    if data.priors is not None and data.priors.get("test_round") is not None:
+        pool = (np.asarray(share_fit.transfer["residuals"], dtype=float) if share_fit.transfer is not None
+                else np.asarray(share_fit.est.residuals_, dtype=float))  # type: ignore[attr-defined]
+        metrics["extras"]["events"] = _first_place(
+            data, preds.index, w, {"model": (share_fit.pred, share_fit.scale, pool, common_sd),
+                                   "uniform_swing": (us_pred, np.ones(len(w)), us_resid, us_common)},
+            anchor=anchor, n_draws=n_draws, seed=seed)
     metrics["notes"] = data.notes
     seconds = time.perf_counter() - start
     metrics["seconds"] = round(seconds, 3)
@@ -666,6 +673,18 @@ def _extras(data: CaseData, preds: pd.DataFrame, matched: pd.Series, test: pd.Da
     return case_extras(frame, test, anchors, data.priors)
 
 
+def _first_place(data: CaseData, index: pd.Index, w: np.ndarray, methods: dict, *, anchor: str,
+                 n_draws: int, seed: int) -> dict:
+    """Issue 13's events: P(target first), P(first place changes bloc), Brier per method."""
+    from swingcast.model.protocol import first_place_events
+
+    pr = data.priors
+    out = first_place_events(pr["test_round"], pr["rounds"], pr["select"], pr["bloc"], index, w, methods,
+                             anchor="none" if anchor == "none" else "actual", n_draws=n_draws, seed=seed)
+    out.pop("_arrays")
+    return out
+
+
 def history_case(history: History, *, target: str, share: str) -> CaseData:
     """The :class:`~swingcast.model.training.CaseData` of back-testing ``target`` from the rounds before it.
 
@@ -691,7 +710,7 @@ def history_case(history: History, *, target: str, share: str) -> CaseData:
                      outcome=parse_label(chosen.outcome), apply=[parse_label(r) for r in chosen.apply],
                      target=key, share=s)
     data.training = chosen.as_dict()
-    data.priors = history_priors(history, earlier, s)
+    data.priors = history_priors(history, earlier, s, test=target)
     return data
 
 

@@ -515,7 +515,8 @@ def _case_priors(history, target: str, config: dict) -> dict:
     may name the ``opponent`` of a two-candidate round."""
     from swingcast.model.priors import history_priors
 
-    return history_priors(history, history.before(target), str(config["share"]), opponent=config.get("opponent"))
+    return history_priors(history, history.before(target), str(config["share"]), opponent=config.get("opponent"),
+                          test=target)
 
 
 def _paris_transfer(history: History, features: list[tuple[str, int]], outcome: tuple[str, int],

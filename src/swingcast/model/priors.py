@@ -471,7 +471,8 @@ def case_extras(
     return out
 
 
-def history_priors(history: object, labels: Sequence[str], share: object, opponent: object | None = None) -> dict:
+def history_priors(history: object, labels: Sequence[str], share: object, opponent: object | None = None,
+                   test: str | None = None) -> dict:
     """The ``priors`` of :func:`case_extras` from a :class:`~swingcast.model.history.History`.
 
     Parameters
@@ -482,6 +483,9 @@ def history_priors(history: object, labels: Sequence[str], share: object, oppone
     share, opponent : str or Share
         The target share and, for a two-candidate round, the opponent
         (:func:`~swingcast.model.training.resolve_share`).
+    test : str, optional
+        The scored round: added as ``"test_round"`` (its contenders, for the first-place
+        events of :func:`swingcast.model.protocol.first_place_events`).
 
     Returns
     -------
@@ -506,7 +510,9 @@ def history_priors(history: object, labels: Sequence[str], share: object, oppone
 
     s = resolve_share(share)  # type: ignore[arg-type]
     rounds = [PriorRound(r, parse_label(r)[0].split("-", 1)[1], *history.round(r)) for r in labels]  # type: ignore[attr-defined]
-    out = {"rounds": rounds, "select": s.select, "bloc": bloc(s)}
+    out: dict = {"rounds": rounds, "select": s.select, "bloc": bloc(s)}
+    if test is not None:
+        out["test_round"] = PriorRound(test, parse_label(test)[0].split("-", 1)[1], *history.round(test))  # type: ignore[attr-defined]
     if opponent is not None:
         o = resolve_share(opponent)  # type: ignore[arg-type]
         out.update(opponent=o.select, opponent_bloc=bloc(o))

@@ -54,7 +54,7 @@ from swingcast.model.transitions import (
 )
 from swingcast.schema import BUREAU_ID, CANDIDATE, EXPRIMES, LIST, NUANCE, VOIX
 
-__all__ = ["HistorySpec", "run_protocol", "protocol_spec", "POLL_SD", "ANCHOR_WORDS"]
+__all__ = ["HistorySpec", "run_protocol", "protocol_spec", "first_place_events", "POLL_SD", "ANCHOR_WORDS"]
 
 #: sd of a final-poll error of the area-wide level (proportions), see docs/models.md
 POLL_SD = {"turnout": 0.04, "share": 0.029}
@@ -284,43 +284,79 @@ def _units(votes: pd.DataFrame) -> pd.Series:
     return label.fillna("?").astype(str)
 
 
-def _unit_table(r: PriorRound, spec: HistorySpec) -> tuple[pd.DataFrame, pd.Series]:
+def _unit_table(r: PriorRound, target: Callable[[pd.DataFrame], pd.Series], bloc: str) -> tuple[pd.DataFrame, pd.Series]:
     """Voix per bureau and contender (the target's rows as one contender ``TARGET``), blocs."""
     vt = r.votes
-    units = _units(vt).where(~np.asarray(spec.target(vt), dtype=bool), "TARGET")
-    blocs = blocs_of(vt).where(units != "TARGET", spec.bloc)
+    units = _units(vt).where(~np.asarray(target(vt), dtype=bool), "TARGET")
+    blocs = blocs_of(vt).where(units != "TARGET", bloc)
     voix = vt[VOIX].astype(float).groupby([vt[BUREAU_ID], units]).sum().unstack(fill_value=0.0)
     bloc_of = pd.Series(blocs.to_numpy(), index=units.to_numpy()).groupby(level=0).first()
     return voix, bloc_of
 
 
-def _events(spec: HistorySpec, share: dict, anchor: str, n_draws: int, seed: int) -> dict:
-    """swing_prob and flip_prob of the model and of the uniform-swing simulation, with Brier."""
+def first_place_events(
+    test_round: PriorRound,
+    earlier: Sequence[PriorRound],
+    target: Callable[[pd.DataFrame], pd.Series],
+    bloc: str,
+    index: pd.Index,
+    weights: np.ndarray,
+    methods: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | None, float]],
+    *,
+    anchor: str = "actual",
+    level: float | None = None,
+    n_draws: int = 1000,
+    seed: int = 0,
+) -> dict:
+    """``swing_prob`` (target first) and ``flip_prob`` (first place changes bloc) with Brier.
+
+    Parameters
+    ----------
+    test_round : PriorRound
+        The scored round (its contenders and their actual votes).
+    earlier : sequence of PriorRound
+        The rounds before it (the comparable round: latest of the same kind, else latest).
+    target, bloc
+        The target's vote rows and bloc.
+    index, weights
+        The scored bureaux and their inscrits.
+    methods : dict
+        ``name -> (share prediction, logit scale, standardised residual pool, common logit
+        sd)`` on ``index``: each gets its simulation and its Brier scores.
+    anchor : {"actual", "poll", "none"}
+        The contenders' area-wide levels: actual (``actual``, ``poll``) or their bloc's
+        previous level split evenly (``none``); ``poll`` adds the poll sd to the common sd.
+    level : float, optional
+        The target's anchor level (for the poll sd in logit units).
+    n_draws, seed : int
+
+    Returns
+    -------
+    dict
+        ``contenders``, ``comparable_round``, counts, ``brier`` (``swing_prob`` and
+        ``flip_prob`` per method) and ``_arrays`` (the probabilities per method).
+    """
     from swingcast.model.backtest import brier
 
-    a = share["_arrays"]
-    index, w = a["index"], a["w"]
-    test_round, earlier = spec.rounds[-1], spec.rounds[:-1]
+    w = np.asarray(weights, dtype=float)
     same = [r for r in earlier if r.kind == test_round.kind]
     comp = same[-1] if same else earlier[-1]
-    voix, blocs = _unit_table(test_round, spec)
+    voix, blocs = _unit_table(test_round, target, bloc)
     voix = voix.reindex(index, fill_value=0.0)
     exp = round_totals(test_round.stations)[EXPRIMES].reindex(index)
-    shares = voix.div(exp, axis=0)
+    shares = voix.div(exp.where(exp > 0), axis=0).fillna(0.0)
     levels = pd.Series(np.average(shares.to_numpy(float), axis=0, weights=w), index=shares.columns)
     keep = [c for c in levels.sort_values(ascending=False).index if c != "TARGET"][:5]
     keep = [c for c in keep if levels[c] >= 0.03] or keep[:1]
     observed_first = voix.idxmax(axis=1)
     target_first = (observed_first == "TARGET").to_numpy()
     # the comparable round: its first place (bloc) and the bloc shares of its bureaux
-    cvoix, cblocs = _unit_table(comp, spec)
+    cvoix, cblocs = _unit_table(comp, target, bloc)
     cvoix = cvoix[cvoix.sum(axis=1) > 0]
     prev_first = cvoix.idxmax(axis=1).map(cblocs)
-    com = _commune(index)
-    ins = pd.Series(w, index=index)
     cb = cvoix.T.groupby(cblocs.reindex(cvoix.columns).to_numpy()).sum().T
     cb = cb.div(cvoix.sum(axis=1), axis=0)
-    cb = fill_missing(cb, index, com, ins)
+    cb = fill_missing(cb, index, _commune(index), pd.Series(w, index=index))
     prev_first = prev_first.reindex(index)
     known_prev = prev_first.notna().to_numpy()
     flipped = (observed_first.map(blocs).to_numpy() != prev_first.to_numpy())
@@ -330,35 +366,44 @@ def _events(spec: HistorySpec, share: dict, anchor: str, n_draws: int, seed: int
         lv = pd.Series({c: float(bloc_prev.get(blocs[c], 0.0)) / counts[blocs[c]] for c in keep})
     else:
         lv = levels.reindex(keep)
-    cont_blocs = [spec.bloc, *[blocs[c] for c in keep]]
-    out = {"contenders": ["TARGET", *keep], "comparable_round": comp.label,
-           "n_target_first": int(target_first.sum()), "n_flips": int(flipped[known_prev].sum()),
-           "n_scored_flip": int(known_prev.sum())}
+    cont_blocs = [bloc, *[blocs[c] for c in keep]]
+    out: dict = {"contenders": ["TARGET", *keep], "comparable_round": comp.label,
+                 "n_target_first": int(target_first.sum()), "n_flips": int(flipped[known_prev].sum()),
+                 "n_scored_flip": int(known_prev.sum()), "brier": {"swing_prob": {}, "flip_prob": {}},
+                 "_arrays": {}}
     poll_logit = 0.0
-    if anchor == "poll":
-        p = float(np.clip(a["level"], 0.01, 0.99))
+    if anchor == "poll" and level is not None:
+        p = float(np.clip(level, 0.01, 0.99))
         poll_logit = POLL_SD["share"] / (p * (1 - p))
-
-    def run(pred: np.ndarray, scale: np.ndarray, pool: np.ndarray, common_sd: float) -> tuple[np.ndarray, np.ndarray]:
-        mat = contender_matrix(pred, lv, blocs.reindex(keep), cb, "TARGET", weights=w)
-        probs = first_place_probs(mat, scale, common_sd=float(np.hypot(common_sd, poll_logit)), residuals=pool,
+    for name, (pred, scale, pool, common_sd) in methods.items():
+        mat = contender_matrix(np.asarray(pred, dtype=float), lv, blocs.reindex(keep), cb, "TARGET", weights=w)
+        probs = first_place_probs(mat, np.asarray(scale, dtype=float),
+                                  common_sd=float(np.hypot(common_sd, poll_logit)), residuals=pool,
                                   n_draws=n_draws, seed=seed)
-        return probs[:, 0], flip_probability(probs, cont_blocs, prev_first.fillna("?").to_numpy())
+        sw = probs[:, 0]
+        fl = flip_probability(probs, cont_blocs, prev_first.fillna("?").to_numpy())
+        out["brier"]["swing_prob"][name] = brier(sw, target_first)
+        out["brier"]["flip_prob"][name] = brier(fl[known_prev], flipped[known_prev])
+        out["_arrays"][name] = {"swing_prob": sw, "flip_prob": fl}
+    return out
 
-    sw, fl = run(a["pred"], a["scale"], a["z"], a["common_sd"])
+
+def _events(spec: HistorySpec, share: dict, anchor: str, n_draws: int, seed: int) -> dict:
+    """swing_prob and flip_prob of the model and of the uniform-swing simulation, with Brier."""
+    a = share["_arrays"]
+    earlier = spec.rounds[:-1]
+    same = [r for r in earlier if r.kind == spec.rounds[-1].kind]
+    comp = same[-1] if same else earlier[-1]
     # the uniform-swing comparator: the same-kind (else latest) prior of the target share
     us_key = next((k for k in (f"uniform_swing[share:{comp.label}]", f"uniform_swing[bloc:{comp.label}]")
                    if k in a["base"]), next(k for k in a["base"] if k.startswith("uniform_swing")))
-    us_pred = a["base"][us_key]
     us_pool, us_common = _uniform_residuals(spec, share)
-    us_sw, us_fl = run(us_pred, np.ones(len(index)), us_pool, us_common)
+    methods = {"model": (a["pred"], a["scale"], a["z"], a["common_sd"]),
+               "uniform_swing": (a["base"][us_key], np.ones(len(a["index"])), us_pool, us_common)}
+    out = first_place_events(spec.rounds[-1], earlier, spec.target, spec.bloc, a["index"], a["w"], methods,
+                             anchor=anchor, level=a["level"], n_draws=n_draws, seed=seed)
     out["uniform_swing_prior"] = us_key
-    out["brier"] = {
-        "swing_prob": {"model": brier(sw, target_first), "uniform_swing": brier(us_sw, target_first)},
-        "flip_prob": {"model": brier(fl[known_prev], flipped[known_prev]),
-                      "uniform_swing": brier(us_fl[known_prev], flipped[known_prev])},
-    }
-    out["_arrays"] = {"swing_prob": sw, "flip_prob": fl}
+    out["_arrays"] = out["_arrays"]["model"]
     return out
 
 
