@@ -115,7 +115,7 @@ def test_markup_in_the_map_stays_text(page, evil):
     assert EVIL_NAME in tip and EVIL_ID in tip and "<i>1 rue</i>, 75001" in tip
     labels = page.eval("Array.from(document.querySelectorAll('g.labels text'), t => t.textContent)")
     assert labels == ["<b>75101</b>"]
-    assert page.eval("document.querySelector('footer').textContent") == EVIL_NAME
+    assert page.eval("document.querySelector('footer').firstChild.textContent") == EVIL_NAME + " "
     _only_local(page)
 
 
@@ -137,12 +137,14 @@ def test_markup_in_the_report_stays_text(page, evil):
 
 @pytest.fixture(scope="module")
 def paris(shared_dir, tmp_path_factory):
-    from swingcast.pipeline import report_file, run_demo
+    from swingcast.cli import main
+    from swingcast.pipeline import run_demo
 
     out = tmp_path_factory.mktemp("browser-demo")
     run_demo(out, area="paris", hours=2000)
-    report_file(out / "ranking.csv", out / "fr" / "report.html", area="paris",
-                plan=out / "plan.csv", lang="fr", backtest=out / "backtest.json")
+    assert main(["report", str(out / "ranking.csv"), "--area", "paris", "--plan",
+                 str(out / "plan.csv"), "--backtest", str(out / "backtest.json"), "--lang", "fr",
+                 "--out", str(out / "fr" / "report.html")]) == 0
     return out
 
 
@@ -211,6 +213,12 @@ def test_paris_report_offline(page, paris, shared_dir):
                           " h => h.querySelector('small') && h.querySelector('small')"
                           ".textContent).indexOf('hours')")
     assert rows[-1][hours_col] == f"{per['hours'].sum():,.0f}"
+    smalls = page.eval("Array.from(document.querySelectorAll('table.plan th'),"
+                       " h => h.querySelector('small') ? h.querySelector('small').textContent : '')")
+    turfs = {b: len(set(t.split(";"))) for b, t in zip(plan["bureau_id"], plan["turfs"].fillna(""),
+                                                       strict=True) if t}
+    for r in rows[:-1]:  # the shift turfs of each bureau, counted from plan.csv
+        assert int(r[smalls.index("n_turfs")]) == turfs[r[0]]
     places = _raw_places(shared_dir)
     for r in rows[:-1]:
         assert r[1] == places[r[0]]["Libellé du bureau de vote"]
@@ -218,7 +226,7 @@ def test_paris_report_offline(page, paris, shared_dir):
     headers = page.eval("Array.from(document.querySelectorAll('th'), h => h.textContent)")
     assert "Predicted sharesmall" not in headers and any(
         h.startswith("Predicted share") and h.endswith("share_pred") for h in headers)
-    sentences = page.eval("Array.from(document.querySelectorAll('#backtest ~ ul li'),"
+    sentences = page.eval("Array.from(document.querySelectorAll('#backtest + ul li'),"
                           " l => l.textContent)")
     text = " ".join(sentences).replace("\xa0", " ")
     assert f"{100 * metrics['share']['model']['mae']:.2f} percentage points" in text
@@ -247,3 +255,50 @@ def test_paris_report_offline(page, paris, shared_dir):
     assert "Pourquoi ces bureaux" in text  # the default parameters reproduce the ranking
     assert page.eval("document.title").startswith("Paris, présidentielle 2017")
     _only_local(page)
+
+
+@pytest.mark.shared
+def test_paris_streets_are_optional_and_aligned(page, paris, shared_dir):
+    """Tiles only when asked for; a point lands in the OpenStreetMap tile the slippy-map
+    formula gives for its longitude and latitude, at the same place inside the tile."""
+    import math
+
+    from pyproj import Transformer
+
+    page.open(paris / "map.html")
+    assert page.eval("document.querySelectorAll('g.tiles image').length") == 0
+    assert page.requests() == [(paris / "map.html").resolve().as_uri()]
+    contours = gpd.read_file(shared_dir / "paris/contours/secteurs-des-bureaux-de-vote-paris"
+                             "-2017.geojson").to_crs("EPSG:2154")
+    minx, miny, maxx, maxy = contours.total_bounds
+    scale = (900 - 2 * 9) / (maxx - minx)  # svg_map's width 900 and pad width / 100
+    x, y = 651_600.0, 6_862_300.0  # a point in the 15th arrondissement, Lambert-93
+    u, v = (x - minx) * scale + 9, (maxy - y) * scale + 9
+    # look at 1 km around it, then ask for the streets
+    page.eval(f"document.querySelector('svg.swingcast-map').setAttribute('viewBox', "
+              f"'{u - 40 * scale} {v - 40 * scale} {80 * scale} {80 * scale}')")
+    page.eval("var t = document.getElementById('tiles'); t.checked = true;"
+              "t.dispatchEvent(new Event('change'))")
+    found = page.eval(f"""(function () {{
+      var svg = document.querySelector('svg.swingcast-map'), p = svg.createSVGPoint();
+      p.x = {u}; p.y = {v}; p = p.matrixTransform(svg.getScreenCTM());
+      var hit = Array.from(svg.querySelectorAll('g.tiles image')).filter(function (i) {{
+        var r = i.getBoundingClientRect();
+        return p.x >= r.left && p.x < r.right && p.y >= r.top && p.y < r.bottom; }});
+      if (hit.length !== 1) {{ return hit.length; }}
+      var r = hit[0].getBoundingClientRect();
+      return [hit[0].getAttribute('data-tile'), hit[0].getAttribute('href'),
+              (p.x - r.left) / r.width, (p.y - r.top) / r.height];
+    }})()""")
+    assert isinstance(found, list), f"{found} tiles under the point"
+    tile, href, fx, fy = found
+    z, tx, ty = map(int, tile.split("/"))
+    assert 14 <= z <= 19 and href == f"https://tile.openstreetmap.org/{z}/{tx}/{ty}.png"
+    lon, lat = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True).transform(x, y)
+    n = 2 ** z
+    gx = (lon + 180) / 360 * n
+    gy = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    assert (tx, ty) == (int(gx), int(gy))
+    # the same place inside the tile, to 3 % of a tile (a few metres at this zoom)
+    assert fx == pytest.approx(gx - tx, abs=0.03) and fy == pytest.approx(gy - ty, abs=0.03)
+    assert not page.eval("document.getElementById('osm-credit').hidden")

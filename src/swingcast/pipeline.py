@@ -526,6 +526,7 @@ def run_targeting(
             map_png=result.files["map_png"], backtest=backtest, params=p.as_dict(),
             metrics=metrics, places=place_rows, sources=sources, candidate=candidate,
             area_name=area_name, map_html="map.html", forecast=forecast, lang=lang,
+            walk_sheets="walksheets/index.html" if "walksheets" in result.files else None,
         )
 
     _run_stages({"rank": rank, "plan": plan, "turfs": turfs, "maps": maps, "report": report},

@@ -38,6 +38,7 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "doors_knocked": ("Doors knocked", "Portes frappées"),
     S.EXPECTED_VOTES: ("Expected net votes", "Voix nettes attendues"),
     "turf": ("Turf", "Secteur"),
+    "n_turfs": ("Turfs (shifts)", "Secteurs (séances)"),
     "place_name": ("Polling place", "Lieu de vote"),
     "address": ("Address", "Adresse"),
     S.ARRONDISSEMENT_CODE: ("Arrondissement or commune", "Arrondissement ou commune"),

@@ -165,6 +165,7 @@ _T: dict[str, dict[str, str]] = {
         "defaults": "Defaults from Pons (2018), American Economic Review 108(6)",
         "alt": "priority map",
         "no_map": "No map:",
+        "walk": "Print the walk sheets (one page per turf, a shift of canvassing)",
     },
     "fr": {
         "intro": "Chaque bureau de vote est classé selon les voix nettes qu'une heure de "
@@ -190,6 +191,8 @@ _T: dict[str, dict[str, str]] = {
         "defaults": "Valeurs par défaut tirées de Pons (2018), American Economic Review 108(6)",
         "alt": "carte des priorités",
         "no_map": "Pas de carte :",
+        "walk": "Imprimer les feuilles de route (une page par secteur, une séance de "
+                "porte-à-porte)",
     },
 }
 
@@ -227,7 +230,8 @@ def plan_table(
     -------
     DataFrame
         ``bureau_id``, [``place_name``, ``address``,] [``rank``,] ``hours``,
-        ``doors_knocked`` (whole doors), ``expected_votes``; bureaux with hours only.
+        ``doors_knocked`` (whole doors), ``expected_votes``, [``n_turfs``: the shift turfs of
+        the bureau, from the plan's ``turfs`` column]; bureaux with hours only.
 
     Examples
     --------
@@ -238,6 +242,11 @@ def plan_table(
     [['a', 10.0, 150, 3.2]]
     """
     per = plan_by_bureau(plan)
+    if "turfs" in plan.columns:  # "34;35;36" per bureau: how many shift turfs it takes
+        ids = (plan[S.BUREAU_ID] if S.BUREAU_ID in plan.columns else plan.index.to_series())
+        numbers = plan["turfs"].astype("string").str.split(";").set_axis(ids.astype(str))
+        per["n_turfs"] = numbers.explode().dropna().groupby(level=0).nunique().reindex(
+            per.index).fillna(0).astype("int64")
     if S.HOURS in per:
         per = per[per[S.HOURS] > 0]
     out = per.reset_index()
@@ -534,6 +543,7 @@ def html_report(
     candidate: str | None = None,
     area_name: str = "",
     map_html: str | None = None,
+    walk_sheets: str | None = None,
     forecast: bool = False,
     lang: str = "en",
 ) -> Path:
@@ -541,9 +551,9 @@ def html_report(
 
     Sections: key figures, a link to the interactive map, the priority map, the plan table
     (bureau, polling place and address when known, hours, whole doors, expected votes), why
-    the top bureaux come first (the formula's terms for the top 5), the top bureaux, the
-    back-test explained in sentences, the parameters and the data sources with their
-    licences. Every value is escaped.
+    the top bureaux come first (the formula's terms for the top 5), the back-test explained
+    in sentences, the top bureaux, the parameters and the data sources with their licences.
+    Every value is escaped.
 
     Parameters
     ----------
@@ -577,6 +587,8 @@ def html_report(
         Name of the area in the back-test sentences (``"Paris"``).
     map_html : str, optional
         Relative link to the interactive map (e.g. ``"map.html"``).
+    walk_sheets : str, optional
+        Relative link to the walk sheets' index (e.g. ``"walksheets/index.html"``).
     forecast : bool
         The predictions are a forecast (nothing to score): says so.
     lang : {"en", "fr"}
@@ -625,6 +637,8 @@ def html_report(
     if map_html:
         parts.append(f"<p><a href='{esc(map_html)}'>{esc(T['open_map'])}</a> "
                      f"{esc(T['map_note'])}</p>")
+    if walk_sheets:
+        parts.append(f"<p><a href='{esc(walk_sheets)}'>{esc(T['walk'])}</a></p>")
     if map_png is not None:
         data = base64.b64encode(Path(map_png).read_bytes()).decode("ascii")
         parts.append(f"<h2>{esc(T['map'])}</h2><img alt='{esc(T['alt'])}' "
@@ -646,16 +660,6 @@ def html_report(
         parts.append(f"<p class='note'>{esc(T['no_places'])}</p>")
     if params:
         parts.append(f"<h2 id='why'>{esc(T['why'])}</h2>" + _why(ordered, params, lang))
-    shown = [c for c in (S.BUREAU_ID, S.RANK, S.VALUE_PER_HOUR, S.TURNOUT_PRED, S.SHARE_PRED,
-                         S.SWING_PROB, S.INSCRITS, "persuadables", "abstainers")
-             if c in ordered.columns]
-    top_rows = _place_columns(ordered[shown].head(top), places).drop(columns="address",
-                                                                      errors="ignore")
-    for col in (S.TURNOUT_PRED, S.SHARE_PRED, S.SWING_PROB):
-        if col in top_rows:
-            top_rows[col] = [percent(v, lang) for v in top_rows[col]]
-    parts.append(f"<h2 id='top'>{esc(T['top'].format(n=min(top, len(ordered))))}</h2>"
-                 + _table(top_rows, lang))
     if metrics or backtest or forecast:
         parts.append(f"<h2 id='backtest'>{esc(T['bt'])}</h2>")
     if forecast:
@@ -671,6 +675,16 @@ def html_report(
     elif backtest:
         bt = pd.DataFrame({"figure": list(backtest), "value": list(backtest.values())})
         parts.append(_table(bt, lang))
+    shown = [c for c in (S.BUREAU_ID, S.RANK, S.VALUE_PER_HOUR, S.TURNOUT_PRED, S.SHARE_PRED,
+                         S.SWING_PROB, S.INSCRITS, "persuadables", "abstainers")
+             if c in ordered.columns]
+    top_rows = _place_columns(ordered[shown].head(top), places).drop(columns="address",
+                                                                      errors="ignore")
+    for col in (S.TURNOUT_PRED, S.SHARE_PRED, S.SWING_PROB):
+        if col in top_rows:
+            top_rows[col] = [percent(v, lang) for v in top_rows[col]]
+    parts.append(f"<h2 id='top'>{esc(T['top'].format(n=min(top, len(ordered))))}</h2>"
+                 + _table(top_rows, lang))
     if params:
         pt = pd.DataFrame({"parameter": [column_label(k, lang) for k in params],
                            "name": list(params),
