@@ -30,6 +30,8 @@ USAGE = [
     (["--nope"], "No such option: --nope"),
     (["contacts", "c.csv", "--top", "ten"], "Invalid value for '--top'"),
     (["contacts", "c.csv"], "Missing option"),
+    (["cache"], "missing command; run 'swingcast cache --help'"),
+    (["cache", "nope"], "No such command 'nope'"),
 ]
 
 

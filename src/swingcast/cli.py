@@ -198,7 +198,7 @@ def _results_cmd(
 # --- load: the parsed-results cache (swingcast.load.sources.resultcache) ------------------
 
 cache_app = typer.Typer(help="The cache of parsed results files (read_results).",
-                        no_args_is_help=True)
+                        no_args_is_help=False)  # `swingcast cache` alone: one-line error
 app.add_typer(cache_app, name="cache")
 
 
@@ -644,7 +644,9 @@ def _usage_message(exc: BaseException) -> str:
     """One line for a click usage error (``No such option: --frmat``...)."""
     if type(exc).__name__ == "NoArgsIsHelpError" or (
             getattr(exc, "message", "") == "Missing command."):
-        return "missing command; run 'swingcast --help' for the list of commands"
+        ctx = getattr(exc, "ctx", None)
+        group = getattr(ctx, "command_path", None) or "swingcast"
+        return f"missing command; run '{group} --help' for the list of commands"
     if type(exc).__name__ == "Abort":
         return "aborted"
     format_message = getattr(exc, "format_message", None)

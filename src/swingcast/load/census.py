@@ -158,6 +158,10 @@ def _load_table(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]
         raise InputFormatError(f"{path}: sheet={sheet!r} given but the file is not a workbook")
     rows, sep, text = _read_text_rows(path)
     h = _find_header(rows, path)
+    from swingcast.load.sources.textfile import refuse_unclosed_quote
+
+    head, _, body = text.partition("\n")
+    refuse_unclosed_quote(path, head, body.rstrip("\n"), sep)
     try:
         table = pd.read_csv(io.StringIO(text), sep=sep, skiprows=h, header=0, dtype=str,
                             keep_default_na=False, na_values=[], skip_blank_lines=False)

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from swingcast._log import logger
-from swingcast.cache import atomic_write
+from swingcast.csvout import write_csv
 from swingcast.errors import ModelError, SchemaError
 from swingcast.model._modelinput import logit, weighted_mean
 from swingcast.model.history import History, choose_training, parse_label, round_label, round_order
@@ -85,7 +85,8 @@ class Forecast:
     notes: dict = field(default_factory=dict)
 
     def to_csv(self, path: str | PathLike[str]) -> Path:
-        """Write :attr:`predictions` (the input of ``swingcast rank``), atomically.
+        """Write :attr:`predictions` (the input of ``swingcast rank``), atomically
+        (:func:`swingcast.csvout.write_csv`).
 
         Examples
         --------
@@ -94,10 +95,7 @@ class Forecast:
         >>> f.to_csv(os.path.join(tempfile.mkdtemp(), "p.csv")).read_text().splitlines()
         ['bureau_id', 'a']
         """
-        out = Path(path)
-        with atomic_write(out, "w", encoding="utf-8", newline="") as handle:
-            self.predictions.to_csv(handle, index=False)
-        return out
+        return write_csv(self.predictions, path)
 
 
 def carried_anchor(data: CaseData, target: str) -> float:

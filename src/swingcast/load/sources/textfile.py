@@ -24,7 +24,7 @@ from swingcast._log import logger, quiet_library_warnings
 from swingcast.errors import InputFormatError, SchemaError, where
 from swingcast.load.headers import HEADER_SCAN, find_header
 
-__all__ = ["Table", "read_table", "read_text", "decode", "to_count", "to_number", "header_line", "LINE",
+__all__ = ["Table", "read_table", "read_text", "refuse_unclosed_quote", "decode", "to_count", "to_number", "header_line", "LINE",
            "NFIELDS", "MAX_COUNT"]
 
 #: Name of the column holding the 1-based line (text) or row (spreadsheet) of a record.
@@ -217,9 +217,17 @@ def _read_ragged(header: str, body: str, sep: str) -> pd.DataFrame:
     return frame
 
 
-def _refuse_unclosed_quote(path: Path, header: str, body: str, sep: str) -> None:
+def refuse_unclosed_quote(path: Path, header: str, body: str, sep: str) -> None:
     """Refuse a quote that opens a field and is never closed (it would swallow the lines
-    after it, or make the parser fail): the message names the line where it opens."""
+    after it, or make the parser fail): the message names the line where it opens.
+
+    Examples
+    --------
+    >>> refuse_unclosed_quote(Path("t.csv"), "a;b", '1;"x\\n2;3', ";")
+    Traceback (most recent call last):
+    ...
+    swingcast.errors.InputFormatError: t.csv, line 2: a quote (") opens a field on this line and is not closed by the end of the file (line 3); expected quotes in pairs around whole fields, separated by ';'
+    """
     if '"' not in header and '"' not in body:
         return
     line_no, open_at = 0, 0
@@ -264,7 +272,7 @@ def _read_text(path: Path, separator: str | None) -> Table:
             f"{where(path, line=n_lines)}: last line has {n_last} fields, header has {n_fields}; "
             "the file looks truncated"
         )
-    _refuse_unclosed_quote(path, header, body, sep)
+    refuse_unclosed_quote(path, header, body, sep)
     names = _dedupe(next(csv.reader([header], delimiter=sep)))
     try:
         # header=None: the header line fixes the number of fields, so a longer record is an
