@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export SWINGCAST_DATA_DIR ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),)
 OUT ?= demo-output
 
-.PHONY: demo test lint bench clean venv
+.PHONY: demo test lint bench clean venv notebook
 
 $(BIN)/swingcast: pyproject.toml
 	@echo "swingcast: installing dependencies into $(VENV), first time only: about 4 minutes (measured on 2 cores; up to 14 with an empty pip cache on a busy machine)"
@@ -29,6 +29,16 @@ test: venv
 
 lint: venv
 	$(BIN)/ruff check src tests benchmarks
+
+# JupyterLab (the optional extra `notebook`) into .venv, then open notebooks/;
+# NOTEBOOK_ARGS=--no-browser on a machine without a display
+NOTEBOOK_ARGS ?=
+$(BIN)/jupyter-lab: pyproject.toml | venv
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench,notebook]"
+	@touch $@
+
+notebook: $(BIN)/jupyter-lab
+	$(BIN)/jupyter-lab --notebook-dir=notebooks $(NOTEBOOK_ARGS)
 
 bench: venv
 	$(BIN)/python benchmarks/run_all.py

@@ -62,6 +62,8 @@ SAMPLE_OF = {
         ("france/results/2017-presidentielle-2_par_bureau_large.csv.gz", "departement=75"),
     "sample/paris/secteurs-des-bureaux-de-vote-paris-2017.gpkg":
         ("paris/contours/secteurs-des-bureaux-de-vote-paris-2017.geojson", ""),
+    "sample/paris/lieux-de-vote-paris-2017.csv.gz":
+        ("paris/contours/lieux-de-vote-paris-2017.csv", ""),
 }
 SKIP_HOSTS = ("wxs.ign.fr", "public.opendatasoft.com", "github.com")
 CONFLICTS = {  # wrong ids for the INSEE activity bases (see the module docstring)
@@ -304,7 +306,7 @@ class Builder:
                          sha256=hashlib.sha256(path.read_bytes()).hexdigest(), check="sha256",
                          publisher=src["publisher"], licence=src["licence"],
                          sample_of=f"{full}#{subset}" if subset else full,
-                         description=f"Embedded sample (in the package): {subset or 'all rows, the fields read_bureaux uses'} "
+                         description=f"Embedded sample (in the package): {subset or 'all rows, the fields its reader uses'} "
                                      f"of {full} (data/make_sample.py)")
             self.rows[name] = entry
 

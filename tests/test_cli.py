@@ -27,9 +27,11 @@ def test_datasets_lists_every_registered_file(shared_dir: Path, tmp_path: Path,
     out = capsys.readouterr().out
     reg = datasets.registry()
     official = sum(n.startswith("official/") for n in reg)
+    sample = sum(n.startswith("sample/") for n in reg)
     counts = next(ln for ln in out.splitlines() if "data_dir," in ln)
-    # the 35 files of the data README, the 4 embedded sample files, the official downloads
-    assert set(counts.split(", ")) == {"35 data_dir", f"{official} downloadable", "4 package"}
+    # the 35 files of the data README, the embedded sample files, the official downloads
+    assert set(counts.split(", ")) == {"35 data_dir", f"{official} downloadable",
+                                       f"{sample} package"}
     assert CENSUS in out and "Licence Ouverte / Etalab" in out
     assert "`swingcast fetch NAME`" in out and "missing (" not in out
 

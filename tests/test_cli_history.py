@@ -65,7 +65,7 @@ def test_dep04_backtest_forecast_rank_plan_report(dep04, shared_dir, tmp_path, c
     planned = pd.read_csv(plan, dtype={"bureau_id": str, "commune_code": str})
     assert planned["hours"].sum() == pytest.approx(200)
     assert planned.loc[planned["bureau_id"].str.startswith("04070_"), "hours"].sum() <= 20
-    assert "turf" in planned.columns
+    assert planned["turfs"].notna().all()  # every planned bureau has a polygon, so a turf
     report = tmp_path / "report.html"
     assert main(["report", str(ranking), "--plan", str(plan), "--contours", str(contours),
                  "--drop-empty", "--out", str(report)]) == 0

@@ -557,3 +557,16 @@ def test_registry_is_what_make_registry_builds(shared_dir: Path) -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.build(sources).render() == datasets._registry_file().read_text(encoding="utf-8")
+
+
+def test_fetch_by_election_through_a_mirror(tmp_path: Path, server: str,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(datasets.ENV_CACHE, str(tmp_path / "cache"))
+    monkeypatch.setenv(datasets.ENV_MIRROR, f"{server}/mirror")  # serves no such file
+    monkeypatch.delenv(datasets.ENV_DATA_DIR, raising=False)
+    with pytest.raises(DatasetError, match=r"mirror/official/interieur/2017-legislatives-2_bureau"
+                                           r"\.csv: download failed \(HTTPError: 404"):
+        datasets.fetch(election="2017-legislatives", round=2)
+    with pytest.raises(DatasetError, match="not both"):
+        datasets.fetch("a.csv", election="2017-legislatives")
+    assert not (tmp_path / "cache").exists()

@@ -117,6 +117,19 @@ def test_given_anchor_and_share_spellings(history04, forecast04) -> None:
         swingcast.forecast(history04, "2022-presidentielle", 1, "rn", anchor=(74, None))
 
 
+def test_census_counts_become_features(history04) -> None:
+    ids = sorted(set(history04.stations["bureau_id"]))
+    rng = np.random.default_rng(0)
+    pop = rng.integers(200, 2000, len(ids)).astype(float)
+    census = pd.DataFrame({"pop": pop, "workers": np.round(pop * rng.uniform(0.1, 0.5, len(ids)))},
+                          index=pd.Index(ids, name="bureau_id"))
+    census.attrs["census_total"] = "pop"
+    f = swingcast.forecast(history04, "2022-presidentielle", 1, "rn", census=census, n_draws=100)
+    assert "census_workers_share" in f.training["model_features"]
+    assert "census_workers_share" not in swingcast.forecast(
+        history04, "2022-presidentielle", 1, "rn", n_draws=100).training["model_features"]
+
+
 def hand_baselines(dep04) -> dict:
     """Carry-forward and uniform swing of European 2019 from the legislative 2017 round 1."""
     leg, eu = raw(dep04["04_2017-legislatives-1.csv"]), raw(dep04["04_2019-europeennes.csv"])

@@ -440,7 +440,7 @@ def test_cli_contours_commune_and_crs_override(tmp_path: Path,
     g.to_file(tmp_path / "bv.shp")
     assert main(["contours", "bureaux", str(tmp_path / "bv.shp"), "--id-field", "num_bv",
                  "--commune", "69381"]) == 2
-    assert "crs= overrides the file's CRS" in capsys.readouterr().err
+    assert "--crs overrides the file's CRS" in capsys.readouterr().err  # the flag, on the CLI
     assert main(["contours", "bureaux", str(tmp_path / "bv.shp"), "--id-field", "num_bv",
                  "--commune", "69381", "--crs", "EPSG:4326"]) == 0
     out = capsys.readouterr().out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 
@@ -41,7 +42,7 @@ def test_demo_writes_every_output(demo):
         assert (out / name).stat().st_size > 0, name
     assert (out / "map.png").read_bytes()[:4] == b"\x89PNG"
     assert "data:image/png;base64," in (out / "report.html").read_text()
-    assert sum(result.seconds.values()) < 60
+    assert set(result.seconds) >= {"rank", "plan", "maps", "report"}  # stages timed (speed: benchmarks/)
 
 
 def test_ranking_covers_paris(demo, shared_dir):
@@ -142,10 +143,17 @@ def test_demo_refuses_what_it_cannot_do(tmp_path):
 
 
 def test_hds13_forecast_keeps_the_2024_level(shared_dir):
+    from swingcast._log import cli_messages
     from swingcast.model.cases import get_case
     from swingcast.target.value import check_predictions
 
-    pred = check_predictions(forecast_hds13(n_draws=200))
+    err = io.StringIO()
+    with cli_messages(stream=err):  # as `swingcast demo --area hds13` prints its warnings
+        pred = check_predictions(forecast_hds13(n_draws=200))
+    # the census of the case and of the forecast both miss 92019_20: said once
+    lines = err.getvalue().splitlines()
+    assert sum("92019_20" in line and "census" in line for line in lines) == 1, lines
+    assert len(lines) == len(set(lines))
     assert len(pred) == 92 and not {"turnout_obs", "share_obs"} & set(pred.columns)
     assert (pred["turnout_lo"] <= pred["turnout_pred"]).all()
     assert (pred["turnout_pred"] <= pred["turnout_hi"]).all()

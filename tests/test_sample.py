@@ -54,7 +54,7 @@ def _paris_lines(path: Path) -> int:
         return sum(row["departement"] == "75" for row in csv.DictReader(handle))
 
 
-@pytest.mark.parametrize("name", [n for n in SAMPLES if n.endswith(".csv.gz")])
+@pytest.mark.parametrize("name", [n for n in SAMPLES if n.endswith("_par_bureau_large.csv.gz")])
 def test_results_sample_is_the_paris_part(name: str, shared_dir: Path) -> None:
     import swingcast
 
@@ -76,3 +76,14 @@ def test_contours_sample_is_the_same_polygons(shared_dir: Path) -> None:
                                   pd.DataFrame(full.drop(columns="geometry")))
     assert (part.geometry.to_wkb() == full.geometry.to_wkb()).all()  # same coordinates
     assert part.crs == full.crs and len(part) == 896
+
+
+def test_polling_places_sample_reads_the_same(shared_dir: Path) -> None:
+    from swingcast.load.addresses import read_polling_places
+
+    name = "sample/paris/lieux-de-vote-paris-2017.csv.gz"
+    full = read_polling_places(shared_dir / SAMPLES[name].sample_of)
+    part = read_polling_places(datasets.PACKAGE_DATA / name)
+    pd.testing.assert_frame_equal(pd.DataFrame(part.drop(columns="geometry")),
+                                  pd.DataFrame(full.drop(columns="geometry")))
+    assert (part.geometry.to_wkb() == full.geometry.to_wkb()).all() and len(part) == 896

@@ -132,3 +132,23 @@ def test_cli_results_reports_ignored_columns_and_rounding(
     assert "counts rebuilt from percentages of 16 columns" in out and "all exact" in out
     assert main(["results", str(RESULTS / f"{STEM}pourcentages_sans_inscrits.csv")]) == 2
     assert "no count of inscrits" in capsys.readouterr().err
+
+
+def test_one_field_nom_prenom(tmp_path: Path) -> None:
+    # the same export with "NOM Prénom" in one "Candidat_k" field instead of Nom_k/Prénom_k
+    text = (RESULTS / f"{STEM}suffixed.csv").read_text(encoding="utf-8").splitlines()
+    header = text[0].split(";")
+    rows = [line.split(";") for line in text[1:]]
+    keep = [i for i, h in enumerate(header) if not h.startswith("Prénom_")]
+    for row in rows:
+        for i, h in enumerate(header):
+            if h.startswith("Nom_"):
+                row[i] = f"{row[i]} {row[header.index('Prénom_' + h[4:])]}"
+    header = [h.replace("Nom_", "Candidat_") for h in header]
+    one = tmp_path / f"{STEM}candidat.csv"
+    one.write_text("\n".join(";".join(r[i] for i in keep) for r in [header, *rows]) + "\n",
+                   encoding="utf-8")
+    r = read_results(one)
+    ref = read_results(RESULTS / f"{STEM}suffixed.csv")
+    pd.testing.assert_frame_equal(r.votes, ref.votes)
+    assert r.votes.loc[is_rn(r.votes), "voix"].sum() == 377

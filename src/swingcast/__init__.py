@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "read_bureaux": "swingcast.load.geometry",
     "read_addresses": "swingcast.load.geometry",
     "read_polling_places": "swingcast.load.geometry",
+    "read_reu_bureaux": "swingcast.load.reu",
     "to_lambert93": "swingcast.load.geometry",
     "crosswalk": "swingcast.join.crosswalk",
     "Crosswalk": "swingcast.join.crosswalk",

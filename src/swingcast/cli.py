@@ -8,13 +8,19 @@ Each stage registers its commands below, in the order of the data flow.
 from __future__ import annotations
 
 import logging
+import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from swingcast._log import cli_messages
 from swingcast.errors import SwingcastError
+
+if TYPE_CHECKING:
+    from swingcast.model.history import History
 
 app = typer.Typer(
     name="swingcast",
@@ -24,7 +30,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-_STATE = {"debug": False}
+_STATE: dict[str, object] = {"debug": False, "words": str}
 
 
 @app.callback()
@@ -34,10 +40,13 @@ def _root(
 ) -> None:
     """swingcast command line."""
     _STATE["debug"] = debug
-    logging.basicConfig(
-        level=logging.DEBUG if debug else (logging.INFO if verbose else logging.WARNING),
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    # printed by main's cli_messages handler: once each, as `swingcast: warning: ...`
+    logging.getLogger("swingcast").setLevel(
+        logging.DEBUG if debug else (logging.INFO if verbose else logging.WARNING))
+
+
+def _words() -> Callable[[str], str]:
+    return _STATE["words"]  # type: ignore[return-value]
 
 
 def _existing_path(value: str) -> Path:
@@ -142,11 +151,12 @@ def _check_cmd(
     from swingcast.load.preflight import check
 
     report = check(files, kind=kind)
-    typer.echo(str(report))
+    words = _words()
+    typer.echo(words(str(report)))
     for refused in report.errors:
         if _STATE["debug"] and refused.exception is not None:
             raise refused.exception
-        typer.echo(f"swingcast: error: {refused.error}", err=True)
+        typer.echo(f"swingcast: error: {words(refused.error or '')}", err=True)
     if report.exit_code:
         raise typer.Exit(report.exit_code)
 
@@ -320,7 +330,7 @@ _FILES_HELP = ("Results files, one round each; a file whose name does not say it
                "FILE=LABEL, e.g. resultats.csv=2022-presidentielle-1 (docs/models.md).")
 
 
-def _history(files: list[str], departement: list[str] | None, commune: list[str] | None):
+def _history(files: list[str], departement: list[str] | None, commune: list[str] | None) -> History:
     """``load_history`` of ``FILE[=LABEL]`` arguments."""
     from swingcast.model.history import load_history, parse_label
 
@@ -652,6 +662,73 @@ def _os_message(exc: OSError) -> str:
     return f"{name}: {reason}" if name else reason
 
 
+_ARGUMENT = re.compile(r"\b([a-z][a-z0-9_]*)=(True|False|None|'[^']*'|\"[^\"]*\"|[^\s,;()'\"]+)?")
+
+
+#: Python phrases of messages and what the command line says instead
+_PHRASES = (("(see Results.issues)", "(`swingcast results FILE` lists them)"),)
+
+
+def _flags() -> dict[str, list[tuple[str, str, str]]]:
+    """Python argument name -> (command, flag, its --no- form) of every command's options."""
+    import click
+    import typer.main
+
+    out: dict[str, list[tuple[str, str, str]]] = {}
+
+    def walk(group: click.Command, prefix: str) -> None:
+        for name, command in getattr(group, "commands", {}).items():
+            path = f"{prefix} {name}".strip()
+            walk(command, path)
+            for param in command.params:
+                opts = [o for o in param.opts if o.startswith("--")]
+                if opts and param.name:
+                    negative = next((o for o in param.secondary_opts if o.startswith("--")), "")
+                    out.setdefault(param.name, []).append((path, opts[0], negative))
+
+    walk(typer.main.get_command(app), "")
+    return out
+
+
+def _cli_words(args: list[str]) -> Callable[[str], str]:
+    """Rewrite a message for the command line: ``drop_empty=True`` becomes ``--drop-empty``.
+
+    A Python argument that is an option of the command being run becomes its flag (with the
+    value: ``crs='EPSG:2154'`` -> ``--crs EPSG:2154``); one that only another command has is
+    named with that command (``--drop-empty (swingcast contours)``); others stay as they are.
+    """
+    flags = _flags()
+    positional = [a for a in args if not a.startswith("-")]
+    running = positional[0] if positional else ""
+
+    def flag_for(name: str, value: str | None) -> str | None:
+        options = flags.get(name)
+        if not options:
+            return None
+        mine = [o for o in options if o[0].split()[0] == running]
+        command, flag, negative = (mine or options)[0]
+        if value in (None, "", "True"):
+            text = flag
+        elif value == "False":
+            text = negative or f"{flag} false"
+        elif value == "None":
+            text = f"{flag} none"
+        else:
+            text = f"{flag} {value.strip(chr(39) + chr(34))}"
+        return text if mine else f"{text} (swingcast {command})"
+
+    def words(message: str) -> str:
+        def replace(match: re.Match[str]) -> str:
+            new = flag_for(match.group(1), match.group(2))
+            return match.group(0) if new is None else new
+
+        for python, cli in _PHRASES:
+            message = message.replace(python, cli)
+        return _ARGUMENT.sub(replace, message)
+
+    return words
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status.
 
@@ -680,12 +757,15 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in args
     usage_errors = _usage_error_classes()
+    words = _cli_words(args)
+    _STATE["words"] = words
     try:
-        status = app(args=args, prog_name="swingcast", standalone_mode=False)
+        with cli_messages(words):
+            status = app(args=args, prog_name="swingcast", standalone_mode=False)
     except SwingcastError as exc:
         if debug:
             raise
-        print(f"swingcast: error: {_one_line(str(exc))}", file=sys.stderr)
+        print(f"swingcast: error: {words(_one_line(str(exc)))}", file=sys.stderr)
         return 2
     except SystemExit as exc:  # typer/click exits (help)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)

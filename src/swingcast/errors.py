@@ -21,6 +21,7 @@ __all__ = [
     "NotFittedError",
     "TargetingError",
     "OutputError",
+    "SwingcastWarning",
     "where",
 ]
 
@@ -122,3 +123,7 @@ class TargetingError(SwingcastError, ValueError):
 
 class OutputError(SwingcastError, OSError):
     """An output file cannot be written (read-only folder, a folder where a file is expected)."""
+
+
+class SwingcastWarning(UserWarning):
+    """A warning of swingcast's own (a repair made, rows dropped on request)."""

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from swingcast._log import logger
+from swingcast._log import logger, quiet_library_warnings
 from swingcast.errors import InputFormatError, SchemaError, where
 from swingcast.load.headers import HEADER_SCAN, find_header
 from swingcast.schema import COMMUNE_CODE, COMMUNE_NAME, IRIS_CODE, IRIS_NAME, IRIS_TYPE
@@ -137,9 +137,10 @@ def _load_table(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]
     """Return the table as strings and the 1-based file line (or sheet row) of its header."""
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         try:
-            grid = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None,
-                                 dtype=object,
-                                 engine="calamine" if path.suffix.lower() == ".xls" else None)
+            with quiet_library_warnings():
+                grid = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None,
+                                     dtype=object,
+                                     engine="calamine" if path.suffix.lower() == ".xls" else None)
         except ValueError as exc:  # unknown sheet
             raise InputFormatError(f"{path}: {exc}") from exc
         grid = grid.dropna(how="all", axis=1)

@@ -633,7 +633,9 @@ def default_store() -> DataStore:
     return DataStore(registry(), data_dir(), cache_dir(), mirror=mirror_url())
 
 
-def fetch(name: str, *, departements: Sequence[str] | None = None) -> Path:
+def fetch(name: str | None = None, *, election: str | None = None,
+          round: int | str | None = None, level: str = "bureau",
+          departements: Sequence[str] | None = None) -> Path:
     """Return the local path of a registered dataset, after checking it.
 
     Looks in ``$SWINGCAST_DATA_DIR``, then in the cache, then in the package (the embedded
@@ -641,8 +643,11 @@ def fetch(name: str, *, departements: Sequence[str] | None = None) -> Path:
 
     Parameters
     ----------
-    name : str
+    name : str, optional
         Registry name (path relative to the data folder).
+    election, round, level : optional
+        Instead of a name: the preferred official results file of that election round
+        (:func:`find_election`), e.g. ``election="2022-presidentielle", round=1``.
     departements : sequence of str, optional
         Only these départements' rows are needed: an embedded sample may stand in.
 
@@ -653,7 +658,7 @@ def fetch(name: str, *, departements: Sequence[str] | None = None) -> Path:
     Raises
     ------
     DatasetError
-        Unknown name, or the file is nowhere and cannot be downloaded.
+        Unknown name or election, or the file is nowhere and cannot be downloaded.
     HashMismatchError
         A copy exists but its checksum differs from the registry.
 
@@ -661,8 +666,16 @@ def fetch(name: str, *, departements: Sequence[str] | None = None) -> Path:
     --------
     >>> fetch("sample/paris/2017-presidentielle-2_par_bureau_large.csv.gz").name
     '2017-presidentielle-2_par_bureau_large.csv.gz'
+    >>> fetch(election="2022-presidentielle", round=1)  # doctest: +SKIP
+    PosixPath('/home/me/.cache/swingcast/official/interieur/2022-presidentielle-1_bureau.csv')
     """
-    return default_store().fetch(name, departements=departements)
+    store = default_store()
+    if (name is None) == (election is None):
+        raise DatasetError("fetch: give a registry name or election=YEAR-KIND (and round=), "
+                           "not both")
+    if name is None:
+        name = store.find_election(str(election), round, level)[0].name
+    return store.fetch(name, departements=departements)
 
 
 def find_election(election: str, round: int | str | None = None,
@@ -681,13 +694,14 @@ def fetch_election(election: str, round: int | str | None = None,
                    level: str = "bureau") -> Path:
     """Fetch the preferred official results file of an election round (see :func:`find_election`).
 
+    Same as ``fetch(election=..., round=..., level=...)``.
+
     Examples
     --------
     >>> fetch_election("2022-presidentielle", 1)  # doctest: +SKIP
     PosixPath('/home/me/.cache/swingcast/official/interieur/2022-presidentielle-1_bureau.csv')
     """
-    store = default_store()
-    return store.fetch(store.find_election(election, round, level)[0].name)
+    return fetch(election=election, round=round, level=level)
 
 
 def fetch_unpacked(name: str) -> Path:

@@ -18,8 +18,8 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
-from swingcast._log import logger
-from swingcast.errors import CRSError, GeometryError, InputFormatError, where
+from swingcast._log import logger, quiet_library_warnings
+from swingcast.errors import CRSError, GeometryError, InputFormatError, SwingcastWarning, where
 from swingcast.schema import LAMBERT93
 
 __all__ = ["to_lambert93", "read_layer", "read_vector", "dissolve_duplicates"]
@@ -180,7 +180,7 @@ degrees: crs= overrides the file's CRS)
             raise GeometryError(f"{where(source, ids=ids)}: missing or empty geometry; "
                                 "expected a geometry for every feature (or drop_empty=True)")
         warnings.warn(f"{source}: dropped {len(ids)} features without geometry: "
-                      f"{', '.join(ids[:10])}", UserWarning, stacklevel=2)
+                      f"{', '.join(ids[:10])}", SwingcastWarning, stacklevel=2)
         out = out[~missing.to_numpy()].copy()
         out.attrs["dropped_empty"] = ids
     _check_units(out, layer_crs, source, given=given is not None)
@@ -291,9 +291,14 @@ def read_vector(path: str | PathLike[str], *, layer: str | None = None) -> gpd.G
         raise InputFormatError(f"{path}: no such file; expected a vector layer "
                                "(GeoJSON, GeoPackage, shapefile)")
     try:
-        return gpd.read_file(path, layer=layer, engine="pyogrio")
+        with quiet_library_warnings():
+            gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:  # pyogrio raises its own DataSourceError/DataLayerError
         raise InputFormatError(f"{path}: cannot read as a vector layer: {exc}") from exc
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        raise InputFormatError(f"{path}: no geometry (a table, not a vector layer); expected "
+                               "a vector layer (GeoJSON, GeoPackage, shapefile)")
+    return gdf
 
 
 def dissolve_duplicates(gdf: gpd.GeoDataFrame, id_column: str, *,

@@ -34,7 +34,7 @@ from typing import Any
 import pandas as pd
 
 from swingcast import schema
-from swingcast._log import logger
+from swingcast._log import logger, quiet_library_warnings, reported_elsewhere
 from swingcast.errors import InputFormatError, SwingcastError
 
 __all__ = ["check", "CheckReport", "FileReport", "detect_kind", "KINDS"]
@@ -180,7 +180,8 @@ def _head_cells(path: Path) -> list[set[str]]:
         import openpyxl
 
         try:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            with quiet_library_warnings():
+                book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception:  # not a workbook: the loader will say so
             return []
         try:
@@ -282,7 +283,8 @@ def _warnings_of_loader() -> Iterator[list[str]]:
     handler = _Collect()
     logger.addHandler(handler)
     try:
-        yield handler.messages
+        with reported_elsewhere():  # the command line prints them in the report only
+            yield handler.messages
     finally:
         logger.removeHandler(handler)
 

@@ -680,12 +680,12 @@ def history_case(history: History, *, target: str, share: str) -> CaseData:
     """
     from swingcast.model.history import choose_training, parse_label
     from swingcast.model.priors import history_priors
-    from swingcast.model.training import case_data, resolve_share, votes_of
+    from swingcast.model.training import case_data, resolve_share
 
     key = history.key(target)
     s = resolve_share(share)
     earlier = history.before(target)
-    present = {r: votes_of(history.round(r)[1], s.select).sum() > 0 for r in earlier}
+    present = history.has_share(s.select)
     chosen = choose_training(earlier, target, has_share=present)
     data = case_data(history.stations, history.votes, features=[parse_label(r) for r in chosen.features],
                      outcome=parse_label(chosen.outcome), apply=[parse_label(r) for r in chosen.apply],

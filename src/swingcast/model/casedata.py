@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,9 @@ from swingcast.schema import (
     IRIS_CODE,
     VOIX,
 )
+
+if TYPE_CHECKING:
+    from swingcast.model.history import History
 
 __all__ = ["load_round", "paris_census", "hds13_census", "TRANSFER_RATES", "transfer_share",
            "transfer_turnout", "build_case", "CENSUS"]
@@ -399,17 +403,21 @@ def _label_key(label: str) -> tuple[str, int]:
     return parse_label(label)
 
 
-def _resolve_file(entry: str, base: Path) -> tuple[str, str | None]:
-    """``PATH[=LABEL]`` of a case file -> (local path, label)."""
+def _resolve_file(entry: str, base: Path, departements: Sequence[str] | None = None
+                  ) -> tuple[str, str | None]:
+    """``PATH[=LABEL]`` of a case file -> (local path, label).
+
+    A registry name is fetched for ``departements`` only (an embedded sample of their rows
+    may stand in, see :func:`swingcast.load.datasets.fetch`)."""
     path, sep, label = str(entry).rpartition("=") if "=" in str(entry) else (str(entry), "", "")
     local = Path(path) if Path(path).is_absolute() else base / path
-    found = str(local) if local.exists() else str(fetch(path))
+    found = str(local) if local.exists() else str(fetch(path, departements=departements))
     return found, (label if sep else None)
 
 
 @cache
 def _case_history(files: tuple[tuple[str, str | None], ...], departements: tuple[str, ...] | None,
-                  communes: tuple[str, ...] | None):
+                  communes: tuple[str, ...] | None) -> History:
     from swingcast.model.history import load_history
 
     return load_history([f for f, _ in files], labels=[lab for _, lab in files],
@@ -461,9 +469,9 @@ def build_case(config: dict, base: str | Path = ".") -> CaseData:
 
     base = Path(base)
     area = config.get("area", {}) if isinstance(config.get("area"), dict) else {}
-    files = tuple(_resolve_file(f, base) for f in config["files"])
     deps = tuple(area["departements"]) if area.get("departements") else None
     coms = tuple(area["communes"]) if area.get("communes") else None
+    files = tuple(_resolve_file(f, base, None if coms else deps) for f in config["files"])
     history = _case_history(files, deps, coms)
     target = str(config["target"])
     model = dict(config.get("model", {}))
@@ -510,7 +518,8 @@ def _case_priors(history, target: str, config: dict) -> dict:
     return history_priors(history, history.before(target), str(config["share"]), opponent=config.get("opponent"))
 
 
-def _paris_transfer(history, features, outcome, apply, target, config) -> CaseData:
+def _paris_transfer(history: History, features: list[tuple[str, int]], outcome: tuple[str, int],
+                    apply: list[tuple[str, int]], target: tuple[str, int], config: dict) -> CaseData:
     """The Paris case: turnout and share both from the vote-transfer survey (no model fitted).
 
     Turnout and share come from :data:`TRANSFER_RATES` with their own uncertainty, so no

@@ -39,7 +39,6 @@ from swingcast.model.training import (
     CaseData,
     case_data,
     resolve_share,
-    votes_of,
 )
 from swingcast.schema import (
     BUREAU_ID,
@@ -238,7 +237,7 @@ def forecast(
         raise SchemaError(f"forecast: {target} is not after the latest round of the history "
                           f"({history.latest}); to score a round already held use swingcast.backtest")
     s = resolve_share(share)
-    present = {r: votes_of(history.round(r)[1], s.select).sum() > 0 for r in history.rounds}
+    present = history.has_share(s.select)
     chosen = choose_training(history.rounds, target, has_share=present)
     if not present[chosen.apply[0]]:
         logger.warning("forecast: the share %r has no vote in %s, the round describing the bureaux; "
@@ -278,7 +277,7 @@ def forecast(
         ids = polygons[BUREAU_ID] if BUREAU_ID in getattr(polygons, "columns", []) else polygons.index
         notes["bureaux_without_polygon"] = int((~pred[BUREAU_ID].isin(set(map(str, ids)))).sum())
     training = {**chosen.as_dict(), "forecast": target, "share": share, "share_group": s.group,
-                "training_bureaux": int(len(data.X_train))}
+                "training_bureaux": int(len(data.X_train)), "model_features": list(data.features or [])}
     logger.info("forecast %s (%s): trained on %s -> %s (%s), %d bureaux", target, share,
                 ", ".join(chosen.features), chosen.outcome, chosen.rule, len(pred))
     return Forecast(pred, training, anchors, polygons, notes)

@@ -7,6 +7,8 @@ Each is a :class:`~swingcast.model.protocol.HistorySpec` built from the register
 ``hds13``   EU 2014, pres 2017 T1, T2, leg 2017 T1, EU 2019 -> EU 2024 (RN list)
 ``france``  EU 2014, pres 2017 T1, T2, leg 2017 T1, T2 -> EU 2019 (RN list)
 ``dep29``   as ``france``, Finistère only
+``hds13-leg24``  as ``hds13`` plus EU 2024 -> leg 2024 T1 (RN candidate; a round no model of
+                 the project had been scored on, docs/models.md entry 4)
 """
 
 from __future__ import annotations
@@ -26,27 +28,30 @@ from swingcast.schema import BUREAU_ID, CANDIDATE, DEPARTEMENT
 __all__ = ["named_history", "HISTORIES"]
 
 #: the named histories
-HISTORIES = ("paris", "hds13", "france", "dep29")
+HISTORIES = ("paris", "hds13", "france", "dep29", "hds13-leg24")
 
 _LEG17_2 = ("2017-legislatives", 2)
 _LEG17_2_FILE = "france/results/2017-legislatives-2_par_bureau_large.csv.gz"
+_LEG24_1 = ("2024-legislatives", 1)
+_LEG24_1_FILE = "hauts-de-seine-13/results/legislatives2024_t1_9213.xlsx"
 
 
 @cache
-def _leg17_2() -> tuple[pd.DataFrame, pd.DataFrame]:
+def _extra_round(key: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
     from swingcast import read_results
     from swingcast.load.datasets import fetch
 
-    res = read_results(fetch(_LEG17_2_FILE), election=_LEG17_2[0], round=_LEG17_2[1])
+    path = {_LEG17_2: _LEG17_2_FILE, _LEG24_1: _LEG24_1_FILE}[key]
+    res = read_results(fetch(path), election=key[0], round=key[1])
     return res.stations, res.votes
 
 
 def _load(key: tuple[str, int], departements: Sequence[str] | None, communes: Sequence[str] | None):
     from swingcast.model.casedata import load_round
 
-    if key != _LEG17_2:
+    if key not in (_LEG17_2, _LEG24_1):
         return load_round(key, departements=departements, communes=communes)
-    st, vt = _leg17_2()
+    st, vt = _extra_round(key)
     keep = pd.Series(True, index=st.index)
     if departements is not None:
         keep &= st[DEPARTEMENT].isin(list(departements))
@@ -105,7 +110,7 @@ def named_history(name: str) -> HistorySpec:
     >>> named_history("nowhere")
     Traceback (most recent call last):
     ...
-    swingcast.errors.SchemaError: unknown history 'nowhere'; expected one of ('paris', 'hds13', 'france', 'dep29')
+    swingcast.errors.SchemaError: unknown history 'nowhere'; expected one of ('paris', 'hds13', 'france', 'dep29', 'hds13-leg24')
     """
     from swingcast.model.casedata import (
         EU14,
@@ -126,8 +131,9 @@ def named_history(name: str) -> HistorySpec:
         return HistorySpec(name, rounds, _name_is("MACRON"), "centre", opponent=_name_is("LE PEN"),
                            opponent_bloc="far_right", share_model=_paris_share_model(),
                            areas=lambda idx: arr.reindex(idx).fillna("?"))
-    if name == "hds13":
-        rounds = _rounds([EU14, PRES17_1, PRES17_2, LEG17_1, EU19, EU24], communes=HDS13_COMMUNES)
+    if name in ("hds13", "hds13-leg24"):
+        keys = [EU14, PRES17_1, PRES17_2, LEG17_1, EU19, EU24] + ([_LEG24_1] if name == "hds13-leg24" else [])
+        rounds = _rounds(keys, communes=HDS13_COMMUNES)
         return HistorySpec(name, rounds, is_rn, "far_right")
     deps = ["29"] if name == "dep29" else None
     rounds = _rounds([EU14, PRES17_1, PRES17_2, LEG17_1, _LEG17_2, EU19], departements=deps)

@@ -19,7 +19,7 @@ round, flagged ``matched=False`` (:func:`swingcast.model.features.build_features
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -179,6 +179,20 @@ class History:
         limit = round_order(label)
         return [r for r in self.rounds if round_order(r) < limit]
 
+    def has_share(self, select: Callable[[pd.DataFrame], pd.Series]) -> dict[str, bool]:
+        """Per round, whether the votes selected by ``select`` (a share's selector) are positive.
+
+        Examples
+        --------
+        >>> v = pd.DataFrame({"label": ["a", "b"], "voix": [3, 0], "nuance": ["RN", "RN"]})
+        >>> History(pd.DataFrame(), v, ["a", "b"]).has_share(lambda t: t["nuance"].eq("RN"))
+        {'a': True, 'b': False}
+        """
+        mask = select(self.votes).to_numpy(dtype=bool)
+        voix = pd.to_numeric(self.votes.loc[mask, "voix"]).astype(float)
+        total = voix.groupby(self.votes.loc[mask, "label"]).sum()
+        return {r: bool(total.get(r, 0.0) > 0) for r in self.rounds}
+
     def unmatched(self, reference: str | None = None, *, examples: int = 5) -> pd.DataFrame:
         """Per round, the bureaux of ``reference`` (default: the latest) it does not have.
 
@@ -221,6 +235,11 @@ def _labels_for(files: Sequence[str | PathLike[str]],
         raise SchemaError(f"load_history: {len(out)} labels for {len(files)} files; expected one "
                           "label (or None) per file")
     return out
+
+
+def _labels_of(table: pd.DataFrame) -> pd.Series:
+    """``<election>-<round>`` of every row (vectorised: a file has one or two rounds)."""
+    return table[ELECTION].astype(str) + "-" + table[ROUND].astype(int).astype(str)
 
 
 def _restrict(stations: pd.DataFrame, votes: pd.DataFrame, departements: Sequence[str] | None,
@@ -308,8 +327,8 @@ def load_history(
                 raise SchemaError(f"{path}: round {lab} already read from {sources[lab]}; "
                                   "expected one file per round")
             sources[lab] = str(path)
-        st = st.assign(label=[round_label(e, int(r)) for e, r in zip(st[ELECTION], st[ROUND], strict=True)])
-        vt = vt.assign(label=[round_label(e, int(r)) for e, r in zip(vt[ELECTION], vt[ROUND], strict=True)])
+        st = st.assign(label=_labels_of(st))
+        vt = vt.assign(label=_labels_of(vt))
         dup = st.duplicated(["label", BUREAU_ID])
         if dup.any():
             raise SchemaError(f"{where(path, column=BUREAU_ID, ids=st.loc[dup, BUREAU_ID])}: duplicated "

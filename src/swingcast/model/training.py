@@ -548,6 +548,13 @@ def default_groups(share: Share | str) -> tuple[str, ...]:
     return tuple(groups)
 
 
+def _only_rounds(table: pd.DataFrame, rounds: set[tuple[str, int]]) -> pd.DataFrame:
+    """The rows of ``table`` in ``rounds`` (every later selection then scans fewer rows)."""
+    keys = table[ELECTION].astype(str) + "|" + table[ROUND].astype(int).astype(str)
+    keep = keys.isin([f"{e}|{int(r)}" for e, r in rounds]).to_numpy()
+    return table if keep.all() else table[keep]
+
+
 def _drop_communes_without_share(stations: pd.DataFrame, votes: pd.DataFrame, outcome: tuple[str, int],
                                  share: Share) -> tuple[pd.DataFrame, int]:
     """Stations of ``outcome`` minus the communes where the share got no vote at all."""
@@ -636,6 +643,9 @@ def case_data(
     groups = tuple(groups) if groups is not None else default_groups(s)
     feature_rounds = list(dict.fromkeys([*map(tuple, features), *map(tuple, apply),
                                           *(map(tuple, dev[0]) if dev else [])]))
+    used = {*feature_rounds, tuple(outcome), *([tuple(target)] if target else []),
+            *([tuple(dev[1])] if dev else [])}
+    stations, votes = _only_rounds(stations, used), _only_rounds(votes, used)
     from swingcast.model.features import summarise_rounds
 
     summaries = summarise_rounds(stations, votes, feature_rounds, parties=s.parties)

@@ -43,7 +43,7 @@ FIXED_ROLES: dict[str, str] = {
 BLOCK_ROLES: dict[str, str] = {
     schema.PANEL: r"(n°|n\.|no|numero de) ?(panneau|pan\.?|liste)",
     schema.NUANCE: r"(code )?nuance( liste| candidat)?",
-    "nom": r"nom( candidat| tete de liste)?",
+    "nom": r"nom( candidat| tete de liste| (et )?prenom( (du )?candidat)?)?|candidat",
     "prenom": r"prenom( candidat)?",
     "binome": r"binome",
     "list_short": r"libelle abrege (de )?liste",

@@ -126,6 +126,10 @@ def detect_format(frame: pd.DataFrame, path: str | PathLike[str] = "<file>") -> 
             return layout
     columns = [str(c) for c in frame.columns if not str(c).startswith("_")]
     shown = ", ".join(columns[:12]) + (" ..." if len(columns) > 12 else "")
+    from swingcast.target.contacts import looks_personal
+
+    if any(looks_personal(c) for c in columns):  # no header: line 1 is data (a contact?)
+        shown = "not shown: it holds an e-mail address or a number, not column names"
     raise InputFormatError(
         f"{where(path, line=header_line(frame))}: header matches no known results layout ({shown}); expected "
         f"one of {', '.join(FORMATS)} (see docs/formats.md), or pass format="

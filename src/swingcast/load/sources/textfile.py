@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from swingcast._log import logger
+from swingcast._log import logger, quiet_library_warnings
 from swingcast.errors import InputFormatError, SchemaError, where
 from swingcast.load.headers import HEADER_SCAN, find_header
 
@@ -299,8 +299,9 @@ def _read_text(path: Path, separator: str | None) -> Table:
 
 def _read_excel(path: Path, header: Callable[[pd.DataFrame], bool] | None) -> Table:
     try:
-        grid = pd.read_excel(path, header=None, dtype=str, keep_default_na=False,
-                             engine="openpyxl")
+        with quiet_library_warnings():
+            grid = pd.read_excel(path, header=None, dtype=str, keep_default_na=False,
+                                 engine="openpyxl")
     except Exception as exc:  # openpyxl raises many types on corrupt files
         raise InputFormatError(f"{path}: cannot read as .xlsx ({exc})") from exc
     h = 0
