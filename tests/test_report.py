@@ -194,3 +194,14 @@ def test_unknown_language_is_refused(small, tmp_path):
         html_report(tmp_path / "r.html", title="t", ranking=ranking, lang="de")
     with pytest.raises(SwingcastError, match="language 'de'"):
         priority_html(priority_frame(ranking, shapes), tmp_path / "m.html", lang="de")
+
+
+def test_cli_refuses_an_unknown_language_in_one_line(small, tmp_path, capsys):
+    from swingcast.cli import main
+
+    ranking, _ = small
+    csv_path = write_table(ranking, tmp_path / "ranking.csv")
+    assert main(["report", str(csv_path), "--lang", "xx", "--out", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["swingcast: error: language 'xx'; expected one of en, fr"]
+    assert not (tmp_path / "r.html").exists()

@@ -57,6 +57,8 @@ _EXPORTS: dict[str, str] = {
     "assign_bureaux": "swingcast.target.contacts",
     "read_contacts": "swingcast.target.contacts",
     "html_report": "swingcast.target.report",
+    "priority_html": "swingcast.target.maps",
+    "svg_map": "swingcast.target.svgmap",
     "area_bureaux": "swingcast.pipeline",
     "run_demo": "swingcast.pipeline",
 }

@@ -269,15 +269,27 @@ def cap_group(ranking: pd.DataFrame, caps: Mapping[str, float] | None) -> str:
 def area_places(area: str = "paris") -> gpd.GeoDataFrame | None:
     """Polling places (name, address, point) of a demo area's bureaux, None when not known.
 
+    The names and addresses only enrich the map and the report: when the area's file is not
+    found (e.g. a run on the embedded sample alone), a warning says so and None is returned.
+
     Examples
     --------
     >>> area_places("paris").loc[0, "address"]  # doctest: +SKIP
     '6 RUE MOLIERE'
     """
+    from swingcast.errors import DatasetError
     from swingcast.load.geometry import read_polling_places
 
     spec = _get_area(area)
-    return read_polling_places(fetch(spec.polling_places)) if spec.polling_places else None
+    if not spec.polling_places:
+        return None
+    try:
+        path = fetch(spec.polling_places)
+    except DatasetError as exc:
+        logger.warning("polling places not found (%s): the map and the report name the bureaux "
+                       "by number only", exc)
+        return None
+    return read_polling_places(path)
 
 
 def area_sources(area: str = "paris") -> list[tuple[str, str]]:

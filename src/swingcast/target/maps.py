@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
 
@@ -131,7 +132,7 @@ def plan_by_bureau(plan: pd.DataFrame | None) -> pd.DataFrame:
     return out
 
 
-def _interval(row: pd.Series, what: str, lang: str) -> str:
+def _interval(row: Mapping[str, object], what: str, lang: str) -> str:
     pred, lo, hi = (row.get(f"{what}_{k}") for k in ("pred", "lo", "hi"))
     text = percent(pred, lang)
     if lo is not None and hi is not None and pd.notna(lo) and pd.notna(hi):
@@ -183,15 +184,17 @@ def bureau_tooltips(
     fr = lang == "fr"
     n = len(frame)
     places = places if places is not None else place_table(None)
-    hours = plan_by_bureau(plan)
+    hours = plan_by_bureau(plan).to_dict("index")
+    names = places["place_name"].to_dict() if len(places) else {}
+    addresses = places["address"].to_dict() if len(places) else {}
+    records = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).to_dict("records")
     tips = []
-    for key, row in frame.iterrows():
-        key = str(key)
+    for key, row in zip(frame.index.astype(str), records, strict=True):
         lines = []
-        name = places["place_name"].get(key, "") if key in places.index else ""
-        address = places["address"].get(key, "") if key in places.index else ""
+        name, address = names.get(key, ""), addresses.get(key, "")
         area = row.get(S.ARRONDISSEMENT_CODE)
-        where_ = f" · {area_label(area, row.get(S.COMMUNE_NAME), lang)}" if pd.notna(area) else ""
+        where_ = (f" · {area_label(area, row.get(S.COMMUNE_NAME), lang)}"
+                  if area is not None and pd.notna(area) else "")
         if name:
             lines.append(name)
         lines.append(f"Bureau {key}{where_}")
@@ -211,8 +214,8 @@ def bureau_tooltips(
             lines.append(column_label(S.SHARE_PRED, lang) + who + colon + _interval(row, "share", lang))
         if S.SWING_PROB in row and pd.notna(row[S.SWING_PROB]):
             lines.append(column_label(S.SWING_PROB, lang) + colon + percent(row[S.SWING_PROB], lang))
-        if key in hours.index and hours.loc[key].get(S.HOURS, 0) > 0:
-            h = hours.loc[key]
+        h = hours.get(key, {})
+        if h.get(S.HOURS, 0) > 0:
             parts = [f"{number(h[S.HOURS], lang, 0)} {'h de bénévoles' if fr else 'volunteer-hours'}"]
             if "doors_knocked" in h:
                 parts.append(f"{number(h['doors_knocked'], lang, 0)} {'portes' if fr else 'doors'}")
