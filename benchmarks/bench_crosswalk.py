@@ -1,6 +1,16 @@
 """Benchmark: swingcast.crosswalk against tobler.area_interpolate on a synthetic France.
 
-Builds the seeded synthetic map (``--scale 1``: ~49,000 IRIS × ~69,000 bureaux, ~115 vertices
+Two cases, each timed side by side with tobler in the same run (``--case``):
+
+**no-commune** (``voronoi``): two independent Voronoi tessellations of the area of France
+(``swingcast.join.synthmap.voronoi_tessellations``: 49,000 × 69,000 cells at ``--scale 1``,
+edges segmentized every 100 / 120 m, ~100-140 vertices per polygon), no commune codes.
+``crosswalk`` + ``apply`` with **default arguments** against ``tobler.area_interpolate``
+with its defaults, then the same crosswalk with the convex-clipping kernel off (the GEOS
+overlay for every pair) and with ``n_jobs=1``; the weights are compared with tobler's area
+table (max |difference| over all pairs).
+
+**communes** (``communes``): builds the seeded synthetic map (``--scale 1``: ~49,000 IRIS × ~69,000 bureaux, ~115 vertices
 per polygon), then times, in one run:
 
 * tobler's ``area_interpolate`` (default settings, one process) carrying a population count;
@@ -22,8 +32,8 @@ the time to load the saved crosswalk from Parquet.
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_crosswalk.py                # national case (minutes)
-    .venv/bin/python benchmarks/bench_crosswalk.py --scale 0.05   # quick iteration
+    .venv/bin/python benchmarks/bench_crosswalk.py                # both cases, national (minutes)
+    .venv/bin/python benchmarks/bench_crosswalk.py --case voronoi --scale 0.05   # quick
 """
 
 from __future__ import annotations
@@ -42,34 +52,126 @@ import shapely
 from swingcast.join import crosswalk as joiner
 from swingcast.join import overlay
 from swingcast.join.crosswalk import crosswalk, load_crosswalk
-from swingcast.join.synthmap import synthetic_map
+from swingcast.join.synthmap import synthetic_map, voronoi_tessellations
 
 #: name -> (identical-polygon shortcut, single-target-commune shortcut)
 SETTINGS = {"headline": (False, True), "all": (True, True), "general": (False, False)}
 
 
-def _tobler_weights(iris, bureaux) -> pd.DataFrame:
+def _tobler_weights(iris, bureaux, source_id="iris_code", target_id="bureau_id") -> pd.DataFrame:
     from tobler.area_weighted.area_interpolate import _area_tables_binning
 
     table = _area_tables_binning(iris, bureaux, "auto").tocoo()
     area = iris.area.to_numpy()
     return pd.DataFrame(
         {
-            "source_id": iris["iris_code"].to_numpy()[table.row],
-            "target_id": bureaux["bureau_id"].to_numpy()[table.col],
+            "source_id": iris[source_id].to_numpy()[table.row],
+            "target_id": bureaux[target_id].to_numpy()[table.col],
             "tobler": table.data / area[table.row],
         }
     )
 
 
+def _cold(*layers) -> None:
+    # every run starts cold: GEOS builds prepared indexes lazily and keeps them on the
+    # geometry objects, which would favour whichever run comes later
+    for layer in layers:
+        shapely.destroy_prepared(layer.geometry.to_numpy())
+
+
+def no_commune_case(args: argparse.Namespace) -> str:
+    """Time the general path (no commune codes, default arguments) against tobler."""
+    from tobler.area_weighted import area_interpolate
+
+    from swingcast._jobs import resolve_n_jobs
+    from swingcast.join import clip
+
+    t0 = time.perf_counter()
+    src, tgt = voronoi_tessellations(args.scale, seed=args.seed)
+    t_gen = time.perf_counter() - t0
+    nv = shapely.get_num_coordinates(np.concatenate([src.geometry.values, tgt.geometry.values]))
+    print(f"no-commune case: Voronoi tessellations scale={args.scale} seed={args.seed}: "
+          f"{len(src)} sources x {len(tgt)} targets, {nv.mean():.0f} vertices/polygon "
+          f"(median {np.median(nv):.0f}); generated in {t_gen:.1f} s; default n_jobs = "
+          f"{resolve_n_jobs(None)}", flush=True)
+    t0 = time.perf_counter()
+    clip.rings_of(src.geometry.to_numpy()[:1])  # numba: load (or compile) the kernels
+    clip.convex_clip_areas(clip.rings_of(src.geometry.to_numpy()[:1]),
+                           clip.rings_of(src.geometry.to_numpy()[:1]), np.array([0]),
+                           np.array([0]))
+    print(f"kernel load/compile (numba cache): {time.perf_counter() - t0:.2f} s", flush=True)
+
+    def ours(**kw):
+        _cold(src, tgt)
+        t0 = time.perf_counter()
+        cw = crosswalk(src, tgt, source_id="source_code", target_id="target_code", **kw)
+        pop = cw.apply(src, extensive=["population"])["population"]
+        return cw, pop, time.perf_counter() - t0
+
+    def tobler():
+        _cold(src, tgt)
+        t0 = time.perf_counter()
+        out = area_interpolate(src, tgt, extensive_variables=["population"])
+        return out, time.perf_counter() - t0
+
+    cw, pop, t_a = ours()
+    print(f"swingcast crosswalk+apply, defaults: {t_a:.2f} s, {len(cw.table)} pairs", flush=True)
+    tob, t_tob = tobler()
+    print(f"tobler area_interpolate, defaults: {t_tob:.2f} s", flush=True)
+    _, _, t_b = ours()
+    print(f"swingcast defaults again: {t_b:.2f} s", flush=True)
+    overlay.CONVEX_KERNEL = False
+    try:
+        geos, _, t_geos = ours()
+    finally:
+        overlay.CONVEX_KERNEL = True
+    print(f"swingcast, convex kernel off (GEOS overlay for every pair): {t_geos:.2f} s", flush=True)
+    _, _, t_one = ours(n_jobs=1)
+    print(f"swingcast, n_jobs=1: {t_one:.2f} s", flush=True)
+    tob2, t_tob2 = tobler()
+    print(f"tobler again: {t_tob2:.2f} s", flush=True)
+    t_ours, t_tobler = (t_a + t_b) / 2, (t_tob + t_tob2) / 2
+
+    both = _tobler_weights(src, tgt, "source_code", "target_code").merge(
+        cw.table, on=["source_id", "target_id"], how="outer")
+    diff = (both["tobler"].fillna(0) - both["weight"].fillna(0)).abs().max()
+    g = geos.table.merge(cw.table, on=["source_id", "target_id"], how="outer")
+    diff_geos = (g["weight_x"].fillna(0) - g["weight_y"].fillna(0)).abs().max()
+    tob_pop = pd.Series(tob["population"].to_numpy(), index=tgt["target_code"])
+    pop_diff = np.abs(tob_pop.reindex(pop.index).to_numpy() - pop.to_numpy()).max()
+    print(f"max |weight difference| vs tobler over {len(both)} pairs: {diff:.2e}; vs the GEOS "
+          f"overlay: {diff_geos:.2e}; max |population difference| per target {pop_diff:.2e} "
+          f"(total {pop.sum():.0f})")
+    print(f"speed ratio tobler / swingcast (defaults, mean of two runs each): "
+          f"{t_tobler / t_ours:.2f}x; kernel off {t_tobler / t_geos:.2f}x; n_jobs=1 "
+          f"{t_tobler / t_one:.2f}x", flush=True)
+    return (f"| {time.strftime('%Y-%m-%d %H:%M')} | crosswalk no-commune scale={args.scale} "
+            f"({len(src)}x{len(tgt)}, {nv.mean():.0f} vtx) | swingcast defaults {t_ours:.1f} s "
+            f"({t_a:.1f} / {t_b:.1f}), kernel off {t_geos:.1f} s, n_jobs=1 {t_one:.1f} s | "
+            f"tobler {t_tobler:.1f} s ({t_tob:.1f} / {t_tob2:.1f}) | ratio {t_tobler / t_ours:.2f}x"
+            f" | max weight diff vs tobler {diff:.1e}, vs GEOS {diff_geos:.1e} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--case", choices=["voronoi", "communes", "both"], default="both")
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of France (1 = all)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--n-jobs", type=int, default=2, help="processes for swingcast")
+    parser.add_argument("--n-jobs", type=int, default=None,
+                        help="processes for swingcast (default: the crosswalk's default)")
     parser.add_argument("--no-tobler", action="store_true", help="time swingcast only")
     parser.add_argument("--record", type=Path, help="append a result line to this Markdown file")
     args = parser.parse_args(argv)
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}"
+    print(f"{machine}; load average {os.getloadavg()}", flush=True)
+    if args.case in ("voronoi", "both"):
+        line = no_commune_case(args) + f" {machine}, load avg {os.getloadavg()[0]:.1f} |"
+        print(line, flush=True)
+        if args.record:
+            with open(args.record, "a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+        if args.case == "voronoi":
+            return 0
 
     t0 = time.perf_counter()
     m = synthetic_map(args.scale, seed=args.seed)
@@ -82,10 +184,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def ours(setting: str = "headline"):
         overlay.IDENTICAL_SHORTCUT, joiner.SINGLE_TARGET_SHORTCUT = SETTINGS[setting]
-        # every run starts cold: GEOS builds prepared indexes lazily and keeps them on the
-        # geometry objects, which would favour whichever run comes later
-        for layer in (iris, bureaux):
-            shapely.destroy_prepared(layer.geometry.to_numpy())
+        _cold(iris, bureaux)
         try:
             t0 = time.perf_counter()
             cw = crosswalk(iris, bureaux, source_id="iris_code", target_id="bureau_id",
@@ -160,7 +259,6 @@ def main(argv: list[str] | None = None) -> int:
         line += (f" tobler {t_tobler:.1f} s | ratio headline {ratio:.2f}x, all "
                  f"{t_tobler / times['all']:.2f}x, general {t_tobler / times['general']:.2f}x | "
                  f"max weight diff {diff.max():.1e} |")
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}"
     line += f" {machine}, load avg {os.getloadavg()[0]:.1f} |"
     print(line)
     if args.record:

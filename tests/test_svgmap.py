@@ -70,3 +70,20 @@ def test_no_crs_is_refused(two_squares):
 def test_legend_ticks():
     svg = svg_legend(0.1, 0.3, "Net votes <per> hour", ticks=["0,1", "0,2", "0,3"])
     assert re.findall(r">([^<]+)</text>", svg) == ["Net votes &lt;per&gt; hour", "0,1", "0,2", "0,3"]
+
+
+def test_mercator_affine_puts_corners_back(two_squares):
+    from pyproj import Transformer
+
+    svg = svg_map(two_squares, width=220, simplify=0)
+    a, b, c, d, e, f = map(float, re.search(r'data-mercator="([^"]+)"', svg).group(1).split())
+    d_attr = re.findall(r' d="([^"]+)"', svg)[0]
+    drawn = [tuple(map(float, p.split(","))) for p in d_attr.strip("MZ").split()]
+    to_merc = Transformer.from_crs("EPSG:2154", "EPSG:3857", always_xy=True)
+    corners = [(651000, 6862000), (651100, 6862000), (651100, 6862100), (651000, 6862100)]
+    for (x, y) in corners:
+        mx, my = to_merc.transform(x, y)
+        u, v = a * mx + b * my + c, d * mx + e * my + f
+        # the drawn vertex of that corner (the path starts where the polygon does)
+        assert min(abs(u - pu) + abs(v - pv) for pu, pv in drawn) < 0.1
+    assert float(re.search(r'data-mercator-misfit="([^"]+)"', svg).group(1)) < 0.1

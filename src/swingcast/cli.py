@@ -12,12 +12,15 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from swingcast._log import cli_messages
 from swingcast.errors import SwingcastError
+
+if TYPE_CHECKING:
+    from swingcast.model.history import History
 
 app = typer.Typer(
     name="swingcast",
@@ -59,17 +62,81 @@ def _existing_path(value: str) -> Path:
 def _datasets_cmd(
     verify: Annotated[bool, typer.Option("--verify/--no-verify",
                                          help="Hash every file found (default).")] = True,
+    status: Annotated[str | None, typer.Option(
+        help="Show only the files of this status (data_dir, cache, package, downloadable, "
+             "missing, hash mismatch).")] = None,
 ) -> None:
-    """List the registered data files: size, licence and where each one is found."""
-    from swingcast.load.datasets import list_datasets
+    """List the registered data files: size, check, and where each one is found.
+
+    Exit status 1 when a copy is found with the wrong checksum.
+    """
+    from swingcast.load.datasets import ENV_DATA_DIR, ENV_MIRROR, cache_dir, list_datasets
 
     table = list_datasets(verify=verify)
-    shown = table[["name", "size", "licence", "status"]]
-    typer.echo(shown.to_string(index=False))
+    shown = table if status is None else table[table["status"] == status]
+    with_size = shown.assign(size=shown["size"].astype("string").fillna("?"))
+    typer.echo(with_size[["name", "size", "check", "licence", "status"]].to_string(index=False))
     counts = table["status"].value_counts()
-    typer.echo(", ".join(f"{n} {status}" for status, n in counts.items()))
-    if (table["status"] == "hash mismatch").any():
+    typer.echo(", ".join(f"{n} {s}" for s, n in counts.items()))
+    if counts.get("downloadable", 0):
+        typer.echo(f"downloadable: `swingcast fetch NAME` (or `swingcast fetch --election "
+                   f"2022-presidentielle --round 1`) downloads into {cache_dir()}")
+    if counts.get("missing", 0):
+        typer.echo(f"missing (no public URL: copies from third-party repositories): set "
+                   f"{ENV_DATA_DIR} to a folder that holds them, or {ENV_MIRROR}=<base URL> to "
+                   "a mirror serving <base>/NAME and `swingcast fetch NAME`; the Paris demo "
+                   "runs without them (embedded sample)")
+    if counts.get("hash mismatch", 0):
+        typer.echo("hash mismatch: a copy differs from the registry (listed above); it is "
+                   "never used", err=True)
         raise typer.Exit(1)
+
+
+@app.command("fetch")
+def _fetch_cmd(
+    names: Annotated[list[str] | None, typer.Argument(
+        help="Registry names (see `swingcast datasets`).")] = None,
+    election: Annotated[str | None, typer.Option(
+        help="An election instead of names: YEAR-KIND, e.g. 2022-presidentielle.")] = None,
+    round: Annotated[int | None, typer.Option("--round", help="Round of --election (1 or 2).")] = None,
+    level: Annotated[str, typer.Option(help="Level of --election files.")] = "bureau",
+    unpack: Annotated[bool, typer.Option("--unpack/--no-unpack",
+                                         help="Unpack zip/7z archives into the cache.")] = True,
+) -> None:
+    """Download registered files into the cache (checked, atomic), or say where they are.
+
+    Honours SWINGCAST_DATA_DIR (used first, never written), SWINGCAST_CACHE (where
+    downloads go) and SWINGCAST_MIRROR (fetch <base>/NAME instead of the official host).
+    """
+    from swingcast.errors import DatasetError
+    from swingcast.load.datasets import default_store, download_records
+
+    store = default_store()
+    if store.progress is None:
+        store.progress = True
+    wanted = list(names or [])
+    if election is not None:
+        found = store.find_election(election, round, level)
+        wanted.append(found[0].name)
+        if len(found) > 1:
+            others = ", ".join(d.name for d in found[1:])
+            typer.echo(f"{election} round {round}: {found[0].name} (other files: {others})",
+                       err=True)
+    elif round is not None:
+        raise DatasetError("--round goes with --election YEAR-KIND")
+    if not wanted:
+        raise DatasetError("nothing to fetch: give registry names (see `swingcast datasets`) "
+                           "or --election YEAR-KIND [--round N]")
+    for name in wanted:
+        entry = store.entry(name)
+        path = store.fetch(name)
+        check = entry.verification
+        record = download_records(store.cache_dir).get(name) if store.cache_dir else None
+        if check == "unverified" and record:
+            check = f"unverified, sha256 {record['sha256']} recorded at the first download"
+        typer.echo(f"{name} -> {path} ({check})")
+        if entry.unpack and unpack:
+            typer.echo(f"{name} unpacked -> {store.fetch_unpacked(name)}")
 
 
 @app.command("check")
@@ -116,6 +183,16 @@ def _results_cmd(
     typer.echo(f"{len(results.issues)} invariant break(s)")
     if len(results.issues):
         typer.echo(results.issues.head(10).to_string(index=False))
+    ignored = results.notes.get("ignored_columns")
+    if ignored:
+        typer.echo(f"columns not read (after the candidate blocks): {', '.join(ignored)}")
+    rebuilt = results.notes.get("rebuilt_counts")
+    if rebuilt:
+        typer.echo(f"counts rebuilt from percentages of {len(rebuilt['columns'])} columns, "
+                   f"largest rounding error {rebuilt['max_error']} voters, "
+                   + ("all exact" if rebuilt["exact"] else
+                      f"{len(rebuilt['inexact'])} not exact: "
+                      + ", ".join(rebuilt["inexact"][:5])))
 
 
 # --- load: the parsed-results cache (swingcast.load.sources.resultcache) ------------------
@@ -148,14 +225,16 @@ def _cache_clear_cmd() -> None:
 
 @app.command("census")
 def _census_cmd(
-    path: Annotated[Path, typer.Argument(help="INSEE table at IRIS level (.csv or .xlsx).")],
+    path: Annotated[Path, typer.Argument(
+        help="INSEE table at IRIS level (.csv, .xlsx, .xls or the .zip INSEE publishes).")],
     sheet: Annotated[str | None, typer.Option(help="Sheet of a workbook.")] = None,
+    member: Annotated[str | None, typer.Option(help="File to read in a .zip archive.")] = None,
     out: Annotated[Path | None, typer.Option(help="Write the tidy table (.csv or .parquet).")] = None,
 ) -> None:
     """Read an INSEE census table (RP, Filosofi) and print its IRIS, year and variables."""
     from swingcast.load.census import read_census
 
-    df = read_census(path, sheet=sheet)
+    df = read_census(path, sheet=sheet, member=member)
     variables = list(df.attrs["columns"].values())
     typer.echo(f"{path}: {len(df)} IRIS in {df['commune_code'].nunique()} communes, "
                f"census year {df.attrs['census_year']}, {len(variables)} variables")
@@ -247,9 +326,36 @@ def _crosswalk_cmd(
 # --- model: back-testing (swingcast.backtest) ---------------------------------------------
 
 
+_FILES_HELP = ("Results files, one round each; a file whose name does not say its round gets "
+               "FILE=LABEL, e.g. resultats.csv=2022-presidentielle-1 (docs/models.md).")
+
+
+def _history(files: list[str], departement: list[str] | None, commune: list[str] | None) -> History:
+    """``load_history`` of ``FILE[=LABEL]`` arguments."""
+    from swingcast.model.history import load_history, parse_label
+
+    paths: list[str] = []
+    labels: list[str | None] = []
+    for item in files:
+        path, label = item, None
+        head, sep, tail = item.rpartition("=")
+        if sep and head and not Path(item).exists():
+            parse_label(tail)  # a clear error for a bad label
+            path, label = head, tail
+        paths.append(path)
+        labels.append(label)
+    return load_history(paths, labels=labels, departements=departement or None, communes=commune or None)
+
+
 @app.command("backtest")
 def _backtest_cmd(
-    case: Annotated[str | None, typer.Option("--case", help="Case name (see --list).")] = None,
+    files: Annotated[list[str] | None, typer.Argument(help=_FILES_HELP)] = None,
+    target: Annotated[str | None, typer.Option("--target", help="Scored round of FILE...: <year>-<kind>-<round>.")] = None,
+    share: Annotated[str | None, typer.Option("--share", help="Candidate surname, nuance/list code, bloc or party (rn).")] = None,
+    rolling: Annotated[bool, typer.Option("--rolling", help="Score every round of FILE... that has earlier rounds.")] = False,
+    departement: Annotated[list[str] | None, typer.Option("--departement", help="Keep this département (repeatable).")] = None,
+    commune: Annotated[list[str] | None, typer.Option("--commune", help="Keep this commune (INSEE code, repeatable).")] = None,
+    case: Annotated[str | None, typer.Option("--case", help="Case name (see --list) or case file (.toml).")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the named cases.")] = False,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics as JSON.")] = None,
     anchor: Annotated[str, typer.Option(help="'actual' (perfect poll) or 'none'.")] = "actual",
@@ -262,21 +368,69 @@ def _backtest_cmd(
     offset: Annotated[bool, typer.Option("--offset/--no-offset",
                                          help="Previous value as a logit offset.")] = False,
 ) -> None:
-    """Back-test the model against the baselines on a named case; print the metrics table."""
+    """Back-test the model against the baselines: on FILE... (--target, --share) or a case (--case)."""
+    from swingcast.errors import SchemaError
     from swingcast.model.backtest import backtest, format_report, list_cases
 
     if list_:
         typer.echo(list_cases().to_string(index=False))
         return
-    if case is None:
-        from swingcast.errors import SchemaError
+    options = dict(anchor=anchor, coverage=coverage, n_draws=n_draws, seed=seed, method=method,
+                   pooling=pooling, offset=offset)
+    if files:
+        if case is not None:
+            raise SchemaError("backtest: give FILE... or --case, not both")
+        if share is None or (target is None and not rolling):
+            raise SchemaError("backtest FILE...: expected --share and --target ROUND (or --rolling)")
+        history = _history(files, departement, commune)
+        if rolling:
+            from swingcast.cache import atomic_write
 
-        raise SchemaError("backtest: expected --case NAME (or --list)")
-    result = backtest(case, anchor=anchor, coverage=coverage, n_draws=n_draws, seed=seed,
-                      method=method, pooling=pooling, offset=offset)
+            table = backtest(history, share=share, rolling=True, **options)
+            typer.echo(table.round(4).to_string(index=False))
+            if json_path is not None:
+                with atomic_write(json_path, "w", encoding="utf-8") as handle:
+                    handle.write(table.to_json(orient="records", indent=2) + "\n")
+                typer.echo(f"metrics written to {json_path}")
+            return
+        result = backtest(history, target=target, share=share, **options)
+    elif case is not None:
+        result = backtest(case, **options)
+    else:
+        raise SchemaError("backtest: expected FILE... --target ROUND --share WHO, or --case NAME (or --list)")
     typer.echo(format_report(result))
     if json_path is not None:
         typer.echo(f"metrics written to {result.to_json(json_path)}")
+
+
+@app.command("forecast")
+def _forecast_cmd(
+    files: Annotated[list[str], typer.Argument(help=_FILES_HELP)],
+    election: Annotated[str, typer.Option("--election", help="Forecast election: <year>-<kind>, e.g. 2027-presidentielle.")],
+    share: Annotated[str, typer.Option("--share", help="Bloc (far_right), party (rn), candidate surname or nuance/list code.")],
+    out: Annotated[Path, typer.Option("--out", help="Predictions CSV to write (input of swingcast rank).")] = Path("predictions.csv"),
+    round_: Annotated[int, typer.Option("--round", help="1 or 2.")] = 1,
+    turnout_anchor: Annotated[float | None, typer.Option("--turnout-anchor", help="Expected area-wide turnout (0.74); default: carry the training swing.")] = None,
+    share_anchor: Annotated[float | None, typer.Option("--share-anchor", help="Expected area-wide share of exprimés (0.25); default: carry the training swing.")] = None,
+    departement: Annotated[list[str] | None, typer.Option("--departement", help="Keep this département (repeatable).")] = None,
+    commune: Annotated[list[str] | None, typer.Option("--commune", help="Keep this commune (INSEE code, repeatable).")] = None,
+    method: Annotated[str, typer.Option(help="Model: 'glm' or 'gbm'.")] = "glm",
+    n_draws: Annotated[int, typer.Option("--n-draws", help="Simulation draws.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Forecast turnout and a share per bureau for an election not yet held; write predictions.csv."""
+    from swingcast.model.forecast import forecast
+
+    history = _history(files, departement, commune)
+    result = forecast(history, election=election, round=round_, share=share,
+                      anchor={"turnout": turnout_anchor, "share": share_anchor},
+                      method=method, n_draws=n_draws, seed=seed)
+    t = result.training
+    typer.echo(f"{t['forecast']} ({share}): {len(result.predictions)} bureaux; trained on "
+               f"{', '.join(t['features'])} -> {t['outcome']} ({t['rule']}: {t['reason']})")
+    typer.echo(f"anchors: turnout {result.anchors['turnout']:.4f} ({result.anchors['turnout_source']}), "
+               f"share {result.anchors['share']:.4f} ({result.anchors['share_source']})")
+    typer.echo(f"predictions written to {result.to_csv(out)}")
 
 
 # --- rank: targeting, plan, contacts, report, demo (swingcast.pipeline / contacts) ---------
@@ -303,6 +457,17 @@ def _targeting_params(values: list[str] | None, race: str | None) -> dict[str, o
     return params
 
 
+_CONTOURS_HELP = "Bureau contours (any vector layer) for the map and turfs, instead of a built-in area."
+
+
+def _contours(path: Path | None, id_field: str | None, commune: str | None, crs: str | None,
+              drop_empty: bool = False):
+    from swingcast.pipeline import Contours
+
+    return None if path is None else Contours(path, id_field=id_field, commune=commune, crs=crs,
+                                              drop_empty=drop_empty)
+
+
 def _caps(values: list[str] | None) -> dict[str, float]:
     from swingcast.errors import TargetingError
 
@@ -314,7 +479,8 @@ def _caps(values: list[str] | None) -> dict[str, float]:
         except ValueError:
             sep = ""
         if not sep:
-            raise TargetingError(f"--cap {item!r}; expected ARRONDISSEMENT=HOURS (75118=40)")
+            raise TargetingError(f"--cap {item!r}; expected CODE=HOURS, CODE a commune (92002=40) or an "
+                                 "arrondissement (75118=40)")
     return caps
 
 
@@ -337,20 +503,26 @@ def _plan_cmd(
     ranking: Annotated[Path, typer.Argument(help="Ranking (or predictions) CSV.")],
     hours: Annotated[float, typer.Option("--hours", help="Volunteer-hours available.")],
     out: Annotated[Path, typer.Option("--out", help="Plan CSV to write.")] = Path("plan.csv"),
-    cap: Annotated[list[str] | None, typer.Option("--cap", help="ARRONDISSEMENT=HOURS cap; repeatable.")] = None,
+    cap: Annotated[list[str] | None, typer.Option("--cap", help="CODE=HOURS cap, CODE a commune (92002) or arrondissement (75118); repeatable.")] = None,
     area: Annotated[str | None, typer.Option(help="paris or hds13: number the turfs of each bureau (column turfs).")] = None,
     shift_hours: Annotated[float, typer.Option("--shift-hours", help=_SHIFT_HELP)] = 3.0,
     team_size: Annotated[int, typer.Option("--team-size", help=_TEAM_HELP)] = 2,
     turf_hours: Annotated[float | None, typer.Option("--turf-hours", help=_TURF_HOURS_HELP)] = None,
     race: Annotated[str | None, typer.Option(help="national or local.")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", help=_TARGETING_HELP)] = None,
+    contours: Annotated[Path | None, typer.Option("--contours", help=_CONTOURS_HELP)] = None,
+    id_field: Annotated[str | None, typer.Option("--id-field", help="--contours: field with the bureau ids.")] = None,
+    commune: Annotated[str | None, typer.Option("--commune", help="--contours: commune of bare bureau numbers (69123).")] = None,
+    crs: Annotated[str | None, typer.Option("--crs", help="--contours: CRS to assume (overrides the file's).")] = None,
+    drop_empty: Annotated[bool, typer.Option("--drop-empty", help="--contours: drop features without geometry.")] = False,
 ) -> None:
     """Allocate volunteer-hours to bureaux (greedy on marginal expected votes), in whole doors."""
     from swingcast.pipeline import plan_file
 
     plan = plan_file(ranking, out, hours=hours, caps=_caps(cap),
                      params=_targeting_params(param, race), area=area, shift_hours=shift_hours,
-                     team_size=team_size, turf_hours=turf_hours)
+                     team_size=team_size, turf_hours=turf_hours,
+                     contours=_contours(contours, id_field, commune, crs, drop_empty))
     typer.echo(f"{plan['hours'].sum():.0f} hours in {len(plan)} bureaux, "
                f"{plan['doors_knocked'].sum():,} doors -> {out}")
 
@@ -378,15 +550,22 @@ def _turfs_cmd(
 @app.command("report")
 def _report_cmd(
     ranking: Annotated[Path, typer.Argument(help="Ranking CSV (swingcast rank).")],
-    area: Annotated[str, typer.Option(help="paris or hds13 (bureau contours).")] = "paris",
+    area: Annotated[str | None, typer.Option(help="paris or hds13 (built-in contours); default: the one the bureaux are in.")] = None,
     plan: Annotated[Path | None, typer.Option(help="Plan CSV (swingcast plan).")] = None,
     out: Annotated[Path, typer.Option("--out", help="HTML report to write.")] = Path("report.html"),
+    contours: Annotated[Path | None, typer.Option("--contours", help=_CONTOURS_HELP)] = None,
+    id_field: Annotated[str | None, typer.Option("--id-field", help="--contours: field with the bureau ids.")] = None,
+    commune: Annotated[str | None, typer.Option("--commune", help="--contours: commune of bare bureau numbers (69123).")] = None,
+    crs: Annotated[str | None, typer.Option("--crs", help="--contours: CRS to assume (overrides the file's).")] = None,
+    drop_empty: Annotated[bool, typer.Option("--drop-empty", help="--contours: drop features without geometry.")] = False,
     lang: Annotated[str, typer.Option("--lang", help="Language of the report: en or fr.")] = "en",
+    backtest: Annotated[Path | None, typer.Option(help="backtest.json to explain (swingcast demo).")] = None,
 ) -> None:
-    """Write the one-page HTML report with its priority map."""
+    """Write the one-page HTML report with its priority map (no map, said so, without contours)."""
     from swingcast.pipeline import report_file
 
-    typer.echo(str(report_file(ranking, out, area=area, plan=plan, lang=lang)))
+    typer.echo(str(report_file(ranking, out, area=area, plan=plan, lang=lang, backtest=backtest,
+                               contours=_contours(contours, id_field, commune, crs, drop_empty))))
 
 
 @app.command("contacts")
@@ -417,6 +596,11 @@ def _demo_cmd(
     area: Annotated[str, typer.Option(help="paris (back-test 2017), hds13 (forecast, next European election) or hds13-eu2024 (back-test 2024).")] = "paris",
     hours: Annotated[float, typer.Option(help="Volunteer-hours to plan.")] = 2000.0,
     candidate: Annotated[str | None, typer.Option(help="Canvass for: MACRON (default) or LE PEN in Paris; RN in hds13.")] = None,
+    contours: Annotated[Path | None, typer.Option("--contours", help=_CONTOURS_HELP)] = None,
+    id_field: Annotated[str | None, typer.Option("--id-field", help="--contours: field with the bureau ids.")] = None,
+    commune: Annotated[str | None, typer.Option("--commune", help="--contours: commune of bare bureau numbers (69123).")] = None,
+    crs: Annotated[str | None, typer.Option("--crs", help="--contours: CRS to assume (overrides the file's).")] = None,
+    drop_empty: Annotated[bool, typer.Option("--drop-empty", help="--contours: drop features without geometry.")] = False,
     shift_hours: Annotated[float, typer.Option("--shift-hours", help=_SHIFT_HELP)] = 3.0,
     team_size: Annotated[int, typer.Option("--team-size", help=_TEAM_HELP)] = 2,
     lang: Annotated[str, typer.Option("--lang", help="Language of map and report: en or fr.")] = "en",
@@ -428,7 +612,8 @@ def _demo_cmd(
     if package_logger.getEffectiveLevel() > logging.INFO:
         package_logger.setLevel(logging.INFO)  # a long run: show its stages
     result = run_demo(out, area=area, hours=hours, candidate=candidate, lang=lang,
-                      shift_hours=shift_hours, team_size=team_size)
+                      shift_hours=shift_hours, team_size=team_size,
+                      contours=_contours(contours, id_field, commune, crs, drop_empty))
     for name, path in sorted(result.files.items()):
         typer.echo(f"{name:12s} {path}")
 

@@ -43,6 +43,9 @@ __all__ = [
     "AREAS",
     "Area",
     "area_bureaux",
+    "contour_bureaux",
+    "Contours",
+    "cap_group",
     "area_places",
     "area_sources",
     "backtest_headline",
@@ -72,12 +75,18 @@ class Area:
     place_name: str = ""  # the area's name in sentences ("Paris")
     polling_places: str = ""  # registry name of the polling places (names, addresses), if any
     sources: tuple[str, ...] = ()  # registry names credited in the report (with the contours)
+    title_fr: str = ""  # the title in French (report and map with lang="fr")
+
+    def title_in(self, lang: str) -> str:
+        """The area's title in ``lang`` (English when no translation is given)."""
+        return self.title_fr if lang == "fr" and self.title_fr else self.title
 
 
 AREAS: dict[str, Area] = {
     "paris": Area(
         name="paris",
         title="Paris, presidential election 2017, round 2 (back-test) - Macron",
+        title_fr="Paris, présidentielle 2017, second tour (test rétrospectif) - Macron",
         contours="paris/contours/secteurs-des-bureaux-de-vote-paris-2017.geojson",
         case="paris-2017-t2",
         election_kind="presidentielle",
@@ -90,24 +99,32 @@ AREAS: dict[str, Area] = {
     "hds13": Area(
         name="hds13",
         title="Hauts-de-Seine 13th constituency, next European election (forecast) - RN list",
+        title_fr="13e circonscription des Hauts-de-Seine, prochaines européennes (prévision) "
+                 "- liste RN",
         contours="hauts-de-seine-13/contours/circo_contours.geojson",
         case="",  # no back-test: a forecast, see forecast_hds13
         election_kind="europeennes",
         candidate="RN",
         place_name="Hauts-de-Seine 13",
         sources=("hauts-de-seine-13/results/europeennes_2024.xlsx",
-                 "ile-de-france/census/base-ic-activite-residents-2016-idf.csv"),
+                 "ile-de-france/census/base-ic-activite-residents-2016-idf.csv",
+                 "france/census/BASE_TD_FILO_DEC_IRIS_2019.csv",
+                 "ile-de-france/contours/map_iris.shp"),
     ),
     "hds13-eu2024": Area(
         name="hds13-eu2024",
         title="Hauts-de-Seine 13th constituency, European election 2024 (back-test) - RN list",
+        title_fr="13e circonscription des Hauts-de-Seine, européennes 2024 (test rétrospectif) "
+                 "- liste RN",
         contours="hauts-de-seine-13/contours/circo_contours.geojson",
         case="hds13-eu2024",
         election_kind="europeennes",
         candidate="RN",
         place_name="Hauts-de-Seine 13",
         sources=("hauts-de-seine-13/results/europeennes_2024.xlsx",
-                 "ile-de-france/census/base-ic-activite-residents-2016-idf.csv"),
+                 "ile-de-france/census/base-ic-activite-residents-2016-idf.csv",
+                 "france/census/BASE_TD_FILO_DEC_IRIS_2019.csv",
+                 "ile-de-france/contours/map_iris.shp"),
     ),
 }
 
@@ -138,13 +155,115 @@ def area_bureaux(area: str = "paris") -> gpd.GeoDataFrame:
     >>> area_bureaux("paris").loc["75056_1905", "arrondissement_code"]  # doctest: +SKIP
     '75119'
     """
+    spec = _get_area(area)
+    return contour_bureaux(fetch(spec.contours))
+
+
+def contour_bureaux(
+    path: str | PathLike[str],
+    *,
+    id_field: str | None = None,
+    commune: str | None = None,
+    crs: object | None = None,
+    drop_empty: bool = False,
+) -> gpd.GeoDataFrame:
+    """Any bureau contours, as :func:`area_bureaux` gives those of a demo area.
+
+    Parameters
+    ----------
+    path : path
+        A vector layer of bureau polygons (:func:`swingcast.read_bureaux`).
+    id_field, commune, crs, drop_empty
+        As :func:`swingcast.read_bureaux`: the field holding the ids, the commune of bare
+        bureau numbers (``"69123"``), the CRS to assume (overrides a missing or wrong one),
+        whether to drop features without geometry (reported) instead of refusing the file.
+
+    Returns
+    -------
+    GeoDataFrame
+        Indexed by ``bureau_id``; ``arrondissement_code`` is the commune code where the
+        commune has no arrondissements (used for caps and turfs).
+
+    Examples
+    --------
+    >>> contour_bureaux("circo_contours.geojson").index[0]  # doctest: +SKIP
+    '92002_1'
+    """
     from swingcast.load.contours import read_bureaux
 
-    spec = _get_area(area)
-    out = read_bureaux(fetch(spec.contours))
+    out = read_bureaux(path, id_field=id_field, commune=commune, crs=crs, drop_empty=drop_empty)
     # caps and turfs group by arrondissement in Paris, by commune elsewhere
     out[S.ARRONDISSEMENT_CODE] = out[S.ARRONDISSEMENT_CODE].fillna(out[S.COMMUNE_CODE])
     return out.set_index(S.BUREAU_ID)
+
+
+@dataclass(frozen=True)
+class Contours:
+    """Where the polygons of a plan, report or demo come from: a file (with its read options)."""
+
+    path: str | PathLike[str]
+    id_field: str | None = None
+    commune: str | None = None
+    crs: object | None = None
+    drop_empty: bool = False
+
+    def read(self) -> gpd.GeoDataFrame:
+        """:func:`contour_bureaux` of this file."""
+        return contour_bureaux(self.path, id_field=self.id_field, commune=self.commune, crs=self.crs,
+                               drop_empty=self.drop_empty)
+
+
+def _polygons(area: str | None, contours: Contours | str | PathLike[str] | None) -> gpd.GeoDataFrame | None:
+    if contours is not None:
+        return (contours if isinstance(contours, Contours) else Contours(contours)).read()
+    return area_bureaux(area) if area is not None else None
+
+
+def _builtin_area_of(ids: pd.Index) -> str | None:
+    """The demo area whose bureaux these are (all of them), if any."""
+    ids = ids.astype(str)
+    if len(ids) and ids.str.startswith("75056_").all():
+        return "paris"
+    if len(ids) and ids.str[:5].isin(["92002", "92014", "92019", "92071"]).all():
+        return "hds13"
+    return None
+
+
+def cap_group(ranking: pd.DataFrame, caps: Mapping[str, float] | None) -> str:
+    """The column the caps refer to: ``arrondissement_code`` or ``commune_code``.
+
+    A cap key may be an arrondissement (``75118``, where arrondissements exist) or a commune
+    code (``92002``, or ``75056`` for the whole of Paris); all keys of one plan must be of the
+    same kind.
+
+    Raises
+    ------
+    TargetingError
+        A key that is neither, or keys of both kinds.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"commune_code": ["75056", "92002"],
+    ...                   "arrondissement_code": ["75118", "92002"]})
+    >>> cap_group(r, {"75118": 10}), cap_group(r, {"75056": 10})
+    ('arrondissement_code', 'commune_code')
+    """
+    if not caps:
+        return S.ARRONDISSEMENT_CODE
+    arr = set(ranking[S.ARRONDISSEMENT_CODE].astype(str)) if S.ARRONDISSEMENT_CODE in ranking else set()
+    com = set(ranking[S.COMMUNE_CODE].astype(str)) if S.COMMUNE_CODE in ranking else set()
+    kinds = set()
+    for key in caps:
+        if str(key) in arr:
+            kinds.add(S.ARRONDISSEMENT_CODE)
+        elif str(key) in com:
+            kinds.add(S.COMMUNE_CODE)
+        else:
+            raise TargetingError(f"cap {key!r}: no bureau of the ranking is in that commune or "
+                                 "arrondissement; expected an INSEE code such as 92002 or 75118")
+    if len(kinds) > 1:
+        raise TargetingError(f"caps {sorted(caps)} mix arrondissements and communes; expected one kind")
+    return kinds.pop()
 
 
 def area_places(area: str = "paris") -> gpd.GeoDataFrame | None:
@@ -407,6 +526,7 @@ def run_targeting(
             map_png=result.files["map_png"], backtest=backtest, params=p.as_dict(),
             metrics=metrics, places=place_rows, sources=sources, candidate=candidate,
             area_name=area_name, map_html="map.html", forecast=forecast, lang=lang,
+            walk_sheets="walksheets/index.html" if "walksheets" in result.files else None,
         )
 
     _run_stages({"rank": rank, "plan": plan, "turfs": turfs, "maps": maps, "report": report},
@@ -523,6 +643,7 @@ def run_demo(
     hours: float = 2000.0,
     params: TargetingParams | Mapping[str, object] | None = None,
     candidate: str | None = None,
+    contours: Contours | str | PathLike[str] | None = None,
     shift_hours: float = 3.0,
     team_size: int = 2,
     lang: str = "en",
@@ -551,6 +672,8 @@ def run_demo(
         Paris, the ``RN`` list in Hauts-de-Seine 13) or, in a duel, the opponent
         (``LE PEN``: the predictions are mirrored with
         :func:`swingcast.target.value.other_side`).
+    contours : Contours or path, optional
+        Bureau polygons to map and group into turfs instead of the area's built-in ones.
     shift_hours, team_size : float, int
         A turf is one shift of one team (default 3 h x 2 volunteers); see
         :func:`swingcast.target.turfs.build_turfs`.
@@ -592,7 +715,7 @@ def run_demo(
     state: dict[str, object] = {}
 
     def load() -> None:
-        state["bureaux"] = area_bureaux(area)
+        state["bureaux"] = _polygons(area, contours)
         state["places"] = area_places(area)
 
     def model() -> None:
@@ -610,7 +733,7 @@ def run_demo(
         note = {"area": area, "forecast": spec.title,
                 "note": "forecast of an election not yet held: no back-test metrics"}
         _write_json(out / "backtest.json", note)
-        result = run_targeting(predictions, state["bureaux"], out, title=spec.title,  # type: ignore[arg-type]
+        result = run_targeting(predictions, state["bureaux"], out, title=spec.title_in(lang),  # type: ignore[arg-type]
                                hours=hours, params=p, places=state["places"],  # type: ignore[arg-type]
                                sources=area_sources(area), candidate=chosen,
                                area_name=spec.place_name, forecast=True, lang=lang,
@@ -621,10 +744,10 @@ def run_demo(
     predictions = getattr(bt, "predictions", None)
     if not isinstance(predictions, pd.DataFrame):
         raise SchemaError(f"back-test {spec.case!r} returned no predictions table")
-    title = spec.title
+    title = spec.title_in(lang)
     if chosen != spec.candidate:
         predictions = other_side(predictions)
-        title = f"{spec.title.rsplit(' - ', 1)[0]} - {chosen}"
+        title = f"{title.rsplit(' - ', 1)[0]} - {chosen}"
     # the back-test's own headline figures; recomputed from the predictions when it has none
     quality = backtest_headline(getattr(bt, "metrics", {})) or backtest_quality(predictions)
     to_json = getattr(bt, "to_json", None)
@@ -671,22 +794,35 @@ def plan_file(
     shift_hours: float = 3.0,
     team_size: int = 2,
     turf_hours: float | None = None,
+    contours: Contours | str | PathLike[str] | None = None,
 ) -> pd.DataFrame:
-    """Plan ``hours`` over a ranking (or predictions) CSV; turfs when ``area`` gives contours.
+    """Plan ``hours`` over a ranking (or predictions) CSV; turfs when ``area`` or ``contours`` give polygons.
 
     The ranking is recomputed from its prediction columns with ``params``, so the plan and
-    the ranking can never disagree on the parameters. With ``area``, the plan gets a
-    ``turfs`` column (:func:`swingcast.target.turfs.label_plan`); :func:`turfs_file` writes the
-    turfs themselves.
+    the ranking can never disagree on the parameters. ``caps`` keys are arrondissement or
+    commune codes (:func:`cap_group`). With polygons, the plan gets a ``turfs`` column
+    (:func:`swingcast.target.turfs.label_plan`); :func:`turfs_file` writes the turfs themselves.
 
     Examples
     --------
     >>> plan_file("ranking.csv", "plan.csv", hours=500, area="paris")  # doctest: +SKIP
+    >>> plan_file("ranking.csv", "plan.csv", hours=500, caps={"04070": 50},
+    ...           contours=Contours("bureaux.geojson"))  # doctest: +SKIP
     """
     ranked = rank_bureaux(read_predictions(ranking), params)
-    plan = allocate_hours(ranked, hours, caps=caps, params=params)
-    if area is not None:
-        turfs = build_turfs(plan, area_bureaux(area), shift_hours=shift_hours,
+    polygons = _polygons(area, contours)
+    if S.ARRONDISSEMENT_CODE not in ranked.columns:
+        if polygons is not None:
+            ranked = ranked.join(polygons[S.ARRONDISSEMENT_CODE], how="left")
+        if S.COMMUNE_CODE in ranked.columns:
+            ranked[S.ARRONDISSEMENT_CODE] = ranked.get(S.ARRONDISSEMENT_CODE, ranked[S.COMMUNE_CODE])
+            ranked[S.ARRONDISSEMENT_CODE] = ranked[S.ARRONDISSEMENT_CODE].fillna(ranked[S.COMMUNE_CODE])
+    plan = allocate_hours(ranked, hours, caps=caps, params=params, group=cap_group(ranked, caps))
+    if polygons is not None:
+        mapped = plan.index.isin(polygons.index)
+        if (~mapped).any():
+            logger.warning("%s: planned but not put in a turf (no polygon)", where(ids=plan.index[~mapped]))
+        turfs = build_turfs(plan[mapped], polygons, shift_hours=shift_hours,
                             team_size=team_size, max_hours=turf_hours)
         plan = label_plan(plan, turfs)
     write_table(plan, out)
@@ -763,18 +899,28 @@ def report_file(
     ranking: str | PathLike[str],
     out: str | PathLike[str],
     *,
-    area: str,
+    area: str | None = None,
     plan: str | PathLike[str] | None = None,
     title: str | None = None,
+    contours: Contours | str | PathLike[str] | None = None,
     lang: str = "en",
+    backtest: str | PathLike[str] | None = None,
 ) -> Path:
     """Write the HTML report (and its PNG map next to it) for a ranking CSV.
 
-    ``lang="fr"`` writes it in French; the area's polling places and data sources are named.
+    The map needs bureau polygons: ``contours`` (any file), else the demo ``area``, else the
+    demo area the ranking's bureaux all belong to (Paris, Hauts-de-Seine 13). Without any,
+    the report has every table and says why it has no map.
+
+    ``lang="fr"`` writes it in French; the area's polling places and data sources are named;
+    ``backtest`` (a ``backtest.json`` of ``swingcast demo`` or ``swingcast backtest``) is
+    explained in sentences. The formula's terms for the top bureaux are shown when the
+    ranking's values are those of the default parameters (checked, never assumed).
 
     Examples
     --------
     >>> report_file("ranking.csv", "report.html", area="paris")  # doctest: +SKIP
+    >>> report_file("ranking.csv", "report.html", contours="bureaux.geojson")  # doctest: +SKIP
     """
     out = Path(out)
     ranked = read_predictions(ranking)
@@ -784,8 +930,54 @@ def report_file(
     if plan is not None:
         planned = pd.read_csv(plan, dtype={S.BUREAU_ID: str}).set_index(S.BUREAU_ID)
     check_lang(lang)
-    frame = priority_frame(ranked, area_bureaux(area))
-    png = priority_png(frame, out.with_suffix(".png"), title=title or AREAS[area].title, lang=lang)
-    return html_report(out, title=title or AREAS[area].title, ranking=ranked, plan=planned,
-                       map_png=png, places=place_table(area_places(area)),
-                       sources=area_sources(area), area_name=AREAS[area].place_name, lang=lang)
+    metrics = None
+    if backtest is not None:
+        try:
+            metrics = json.loads(Path(backtest).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SchemaError(f"{backtest}: cannot read as JSON ({exc}); expected the "
+                              "backtest.json of swingcast demo or swingcast backtest") from exc
+    if contours is None and area is None:
+        area = _builtin_area_of(ranked.index)
+    spec = _get_area(area) if area is not None else None
+    polygons = _polygons(area, contours)
+    default_title = (spec.title_in(lang) if spec is not None and contours is None
+                     else f"Priorities - {Path(ranking).name}")
+    title = title or default_title
+    png, note = None, None
+    if polygons is None:
+        note = ("no bureau contours were given (--contours FILE, or --area paris / hds13), so the "
+                "bureaux cannot be drawn")
+    else:
+        mapped = ranked[ranked.index.isin(polygons.index)]
+        if mapped.empty:
+            note = f"none of the {len(ranked)} ranked bureaux has a polygon in the contours given"
+        else:
+            if len(mapped) < len(ranked):
+                logger.warning("report: %d ranked bureaux without a polygon are not on the map",
+                               len(ranked) - len(mapped))
+            png = priority_png(priority_frame(mapped, polygons), out.with_suffix(".png"),
+                               title=title, lang=lang)
+    return html_report(out, title=title, ranking=ranked, plan=planned, map_png=png, map_note=note,
+                       places=place_table(area_places(area)) if spec is not None else None,
+                       sources=area_sources(area) if spec is not None else (),
+                       area_name=spec.place_name if spec is not None else "", metrics=metrics,
+                       params=_params_behind(ranked, spec),
+                       candidate=spec.candidate if spec is not None else None,
+                       forecast=(not spec.case) if spec is not None else metrics is None,
+                       lang=lang)
+
+
+def _params_behind(ranked: pd.DataFrame, spec: Area | None) -> dict[str, object] | None:
+    """The default parameters if they reproduce the ranking's values, else None."""
+    from swingcast.target.report import value_terms
+
+    race = race_for_election(spec.election_kind) if spec is not None else None
+    params = (TargetingParams(race=race) if race else TargetingParams()).as_dict()
+    needed = {S.TURNOUT_PRED, S.SHARE_PRED, S.VALUE_PER_HOUR}
+    if not needed.issubset(ranked.columns):
+        return None
+    terms = value_terms(ranked, params)[S.VALUE_PER_HOUR]
+    same = np.allclose(terms.to_numpy(float), ranked[S.VALUE_PER_HOUR].to_numpy(float),
+                       rtol=1e-6, atol=1e-9)
+    return params if same else None

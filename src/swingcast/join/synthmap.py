@@ -27,7 +27,7 @@ import shapely
 
 from swingcast import schema
 
-__all__ = ["SyntheticMap", "synthetic_map"]
+__all__ = ["SyntheticMap", "synthetic_map", "voronoi_tessellations"]
 
 #: Counts of the real national layers, matched by ``scale=1``.
 N_COMMUNES = 35_000
@@ -163,6 +163,67 @@ def synthetic_map(
         {schema.COMMUNE_CODE: codes, "population": pop}, geometry=communes, crs=schema.LAMBERT93
     )
     return SyntheticMap(communes=communes_gdf, iris=iris, bureaux=bureaux, extent=extent)
+
+
+def voronoi_tessellations(
+    scale: float = 0.01,
+    *,
+    seed: int = 0,
+    segment: tuple[float, float] = (100.0, 120.0),
+    counts: tuple[int, int] = (N_IRIS, N_BUREAUX),
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Two independent Voronoi tessellations of one square, without commune codes.
+
+    The general case of a crosswalk: two layers that share nothing but their outer edge
+    (another country's zones, a city's own sectors). Each layer is the Voronoi diagram of
+    uniform random seeds clipped to the square, its edges segmentized every
+    ``segment[0]`` (sources) and ``segment[1]`` (targets) metres, which gives about a hundred
+    vertices per polygon at ``scale=1`` (49,000 × 69,000 cells on the area of France).
+
+    Parameters
+    ----------
+    scale : float
+        Fraction of France (cell counts and the square's area scale with it).
+    seed : int
+        Random seed.
+    segment : (float, float)
+        Maximum edge length of the source and target cells, metres.
+    counts : (int, int)
+        Cells of each layer at ``scale=1``.
+
+    Returns
+    -------
+    (GeoDataFrame, GeoDataFrame)
+        Sources (``source_code``, ``population``) and targets (``target_code``), in
+        Lambert-93.
+
+    Examples
+    --------
+    >>> src, tgt = voronoi_tessellations(0.001, seed=2)
+    >>> len(src), len(tgt)
+    (49, 69)
+    >>> bool(abs(src.area.sum() / tgt.area.sum() - 1) < 1e-12)
+    True
+    """
+    if not 0 < scale <= 4:
+        raise ValueError(f"scale={scale}: expected a fraction of France in (0, 4]")
+    rng = np.random.default_rng(seed)
+    side = SIDE * np.sqrt(scale)
+    x0, y0 = ORIGIN
+    extent = shapely.box(x0, y0, x0 + side, y0 + side)
+    layers = []
+    for count, step, prefix in zip(counts, segment, ("S", "T"), strict=True):
+        n = max(3, round(count * scale))
+        pts = rng.uniform(0, 1, (n, 2)) * side + (x0, y0)
+        cells = shapely.get_parts(
+            shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=extent, ordered=True))
+        cells = shapely.segmentize(shapely.intersection(cells, extent), step)
+        layers.append(gpd.GeoDataFrame(
+            {f"{'source' if prefix == 'S' else 'target'}_code":
+             [f"{prefix}{i:06d}" for i in range(n)]},
+            geometry=cells, crs=schema.LAMBERT93))
+    layers[0]["population"] = rng.integers(100, 5_000, len(layers[0]))
+    return layers[0], layers[1]
 
 
 class _Warp:

@@ -18,6 +18,7 @@ from swingcast._log import logger
 from swingcast.errors import GeometryError, SchemaError, where
 from swingcast.load.census import IRIS_PATTERN, IRIS_TYPES
 from swingcast.load.lambert import dissolve_duplicates, read_vector, to_lambert93
+from swingcast.load.overlaps import report_overlaps
 from swingcast.load.sources.codes import CITY_ARRONDISSEMENTS, canonical_ids
 from swingcast.schema import (
     ARRONDISSEMENT_CODE,
@@ -38,8 +39,11 @@ __all__ = ["read_iris", "read_bureaux", "bureau_ids"]
 _IRIS_LAYOUTS = {
     "IGN CONTOURS-IRIS (2013)": ("DCOMIRIS", "DEPCOM", "NOM_IRIS", "TYP_IRIS"),
     "IGN CONTOURS-IRIS": ("CODE_IRIS", "INSEE_COM", "NOM_IRIS", "TYP_IRIS"),
+    "IGN CONTOURS-IRIS 3.0 / IRIS GE": ("code_iris", "code_insee", "nom_iris", "type_iris"),
     "Grand Paris (map_iris)": ("CODE_IRIS", "CODE_COM", "NOM_IRIS", None),
 }
+#: Field holding the 4-digit IRIS number inside its commune (checked when present).
+_IRIS_NUMBER = "IRIS"
 #: Count columns of bureau sources -> output names.
 _BUREAU_COUNTS = {
     "nbr_elect_f": REGISTERED,
@@ -72,13 +76,14 @@ def _require_polygons(gdf: gpd.GeoDataFrame, id_column: str, path: Path) -> None
 def _finish_areas(out: gpd.GeoDataFrame, path: Path, id_column: str, layout: str, noun: str,
                   *, crs: object | None, drop_empty: bool) -> gpd.GeoDataFrame:
     """Last steps of every area reader: Lambert-93 with its checks, (Multi)Polygons only,
-    one feature per id; ``attrs`` ``layout``, ``source``, ``repaired``, ``dropped_empty``
-    (and ``dissolved``); one log line."""
+    one feature per id; ``attrs`` ``layout``, ``source``, ``repaired``, ``dropped_empty``,
+    ``overlaps`` (pairs of polygons sharing ground, warned) and ``dissolved``; one log line."""
     out = to_lambert93(out, source=path, crs=crs, drop_empty=drop_empty, id_column=id_column)
     _require_polygons(out, id_column, path)
     checked = {k: out.attrs.get(k, d) for k, d in (("repaired", 0), ("dropped_empty", []))}
     out = dissolve_duplicates(out, id_column, source=str(path))
     out.attrs.update(layout=layout, source=str(path), **checked)
+    report_overlaps(out, id_column, path)  # warned, listed in attrs["overlaps"]
     logger.info("%s: %d %s (%s)", path, len(out), noun, layout)
     return out
 
@@ -90,9 +95,12 @@ def read_iris(path: str | PathLike[str], *, crs: object | None = None,
     Parameters
     ----------
     path : str or PathLike
-        IGN CONTOURS-IRIS (``DCOMIRIS, DEPCOM, NOM_IRIS, TYP_IRIS`` as in 2013, or
-        ``CODE_IRIS, INSEE_COM, NOM_IRIS, TYP_IRIS`` in later editions), or the Grand Paris
-        shapefile (``CODE_IRIS, NOM_IRIS, CODE_COM, ...``, no IRIS type).
+        IGN CONTOURS-IRIS (``DCOMIRIS, DEPCOM, NOM_IRIS, TYP_IRIS`` as in 2013;
+        ``CODE_IRIS, INSEE_COM, NOM_COM, IRIS, NOM_IRIS, TYP_IRIS`` in the 2.x editions,
+        2014-2023, shapefile or GeoPackage; ``code_iris, code_insee, nom_commune, iris,
+        nom_iris, type_iris`` in the 3.0 GeoPackage of 2024+ and IRIS GE), or the Grand
+        Paris shapefile (``CODE_IRIS, NOM_IRIS, CODE_COM, ...``, no IRIS type). When the
+        4-digit ``IRIS`` field is there it must be the last 4 characters of the code.
     crs : object, optional
         The file's true CRS: used when the file has none, and overriding a wrong one (see
         :func:`swingcast.load.lambert.to_lambert93`).
@@ -140,8 +148,8 @@ def read_iris(path: str | PathLike[str], *, crs: object | None = None,
     if layout is None:
         raise SchemaError(
             f"{path}: IRIS layout not recognised (fields {list(gdf.columns.drop(GEOMETRY))}); "
-            "expected DCOMIRIS/DEPCOM/NOM_IRIS/TYP_IRIS or CODE_IRIS/INSEE_COM (or CODE_COM)/"
-            "NOM_IRIS"
+            "expected DCOMIRIS/DEPCOM/NOM_IRIS/TYP_IRIS, CODE_IRIS/INSEE_COM (or CODE_COM)/"
+            "NOM_IRIS or code_iris/code_insee/nom_iris/type_iris"
         )
     code_f, com_f, name_f, type_f = (_field(gdf, f) for f in _IRIS_LAYOUTS[layout])
     codes = gdf[code_f].astype("string").str.strip().str.upper()
@@ -156,6 +164,13 @@ def read_iris(path: str | PathLike[str], *, crs: object | None = None,
         if off.any():
             raise SchemaError(f"{where(path, column=com_f, ids=codes[off])}: commune code is "
                               "not the first 5 characters of the IRIS code")
+    number_f = _field(gdf, _IRIS_NUMBER)
+    if number_f is not None and number_f != code_f:
+        number = gdf[number_f].astype("string").str.strip().str.zfill(4)
+        off = number.ne(codes.str[5:]).fillna(True)
+        if off.any():
+            raise SchemaError(f"{where(path, column=number_f, ids=codes[off])}: IRIS number "
+                              "is not the last 4 characters of the IRIS code")
     types = (gdf[type_f].astype("string").str.strip().str.upper() if type_f
              else pd.Series(pd.NA, index=gdf.index, dtype="string"))
     types = types.mask(types.isna() & codes.str.endswith("0000"), "Z")
@@ -337,7 +352,9 @@ def read_bureaux(path: str | PathLike[str], *, id_field: str | None = None,
         ``nbr_elect_e_m`` -> ``registered_eu_municipal``, ``nbr_elect_e_e`` ->
         ``registered_eu_european``. A bureau drawn as several features is dissolved into
         one MultiPolygon (other columns from its first feature), logged, and listed in
-        ``attrs["dissolved"]``.
+        ``attrs["dissolved"]``. Bureaux whose polygons overlap by more than 1% of the
+        smaller one, or share one polygon, are warned about with their ids and areas and
+        listed in ``attrs["overlaps"]`` (:mod:`swingcast.load.overlaps`).
 
     Raises
     ------
@@ -369,6 +386,12 @@ def read_bureaux(path: str | PathLike[str], *, id_field: str | None = None,
     ['69123_101', '69123_102']
     """
     path = Path(path)
+    if path.suffix.lower() in (".csv", ".parquet", ".txt"):
+        raise SchemaError(
+            f"{path}: a table, not a vector layer of bureau contours; expected GeoJSON, "
+            "GeoPackage or shapefile (the REU bureaux table 'table-bv-reu' has no geometry: "
+            "read it with swingcast.load.reu.read_reu_bureaux, or pass it as bureaux= to "
+            "read_addresses)")
     gdf = read_vector(path)
     f = {name: _field(gdf, name) for name in
          ("codeBureauVote", "CODE_BV", "INSEE_COM", "id_bv", "arrondisse", "num_bv",

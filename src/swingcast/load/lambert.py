@@ -292,9 +292,13 @@ def read_vector(path: str | PathLike[str], *, layer: str | None = None) -> gpd.G
                                "(GeoJSON, GeoPackage, shapefile)")
     try:
         with quiet_library_warnings():
-            return gpd.read_file(path, layer=layer, engine="pyogrio")
+            gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:  # pyogrio raises its own DataSourceError/DataLayerError
         raise InputFormatError(f"{path}: cannot read as a vector layer: {exc}") from exc
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        raise InputFormatError(f"{path}: no geometry (a table, not a vector layer); expected "
+                               "a vector layer (GeoJSON, GeoPackage, shapefile)")
+    return gdf
 
 
 def dissolve_duplicates(gdf: gpd.GeoDataFrame, id_column: str, *,

@@ -51,6 +51,8 @@ __all__ = [
     "binomial_floor",
     "gap_closed",
     "BASELINE_METHODS",
+    "case_extras",
+    "history_priors",
 ]
 
 #: The methods applied to every prior.
@@ -176,32 +178,67 @@ def share_priors(
     """
     cols: dict[str, pd.Series] = {}
     for r in rounds:
-        totals = round_totals(r.stations)
-        vt = r.votes[r.votes[BUREAU_ID].isin(totals.index)]
-        t_mask = np.asarray(target(vt), dtype=bool)
-        own = _voix_of(vt, t_mask)
-        has_target = own.sum() > 0
-        if has_target:
-            cols[f"share:{r.label}"] = _share(own, totals)
-        blocs = assign_blocs(vt) if (bloc or opponent_bloc) and len(vt) else None
-        if bloc is not None and blocs is not None:
-            b_voix = _voix_of(vt, blocs.eq(bloc))
-            if b_voix.sum() > 0 and not (has_target and np.allclose(
-                    b_voix.reindex(totals.index, fill_value=0.0), own.reindex(totals.index, fill_value=0.0))):
-                cols[f"bloc:{r.label}"] = _share(b_voix, totals)
-        if opponent is not None:
-            o_mask = np.asarray(opponent(vt), dtype=bool)
-            opp = _voix_of(vt, o_mask)
-            if opp.sum() > 0:
-                if has_target:
-                    both = own.reindex(totals.index, fill_value=0.0) + opp.reindex(totals.index, fill_value=0.0)
-                    cols[f"finalists:{r.label}"] = own.reindex(totals.index, fill_value=0.0) / both.where(both > 0)
-                cols[f"1-opponent:{r.label}"] = 1.0 - _share(opp, totals)
-        if opponent_bloc is not None and blocs is not None:
-            ob = _voix_of(vt, blocs.eq(opponent_bloc))
-            if ob.sum() > 0:
-                cols[f"1-opponent_bloc:{r.label}"] = 1.0 - _share(ob, totals)
+        key = (id(r.votes), id(r.stations), id(target), bloc, id(opponent), opponent_bloc)
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0] is r.votes and hit[1] is r.stations:
+            cols.update(hit[2])
+            continue
+        before = set(cols)
+        _round_share_priors(r, target, bloc, opponent, opponent_bloc, cols)
+        _CACHE[key] = (r.votes, r.stations, {k: v for k, v in cols.items() if k not in before})
     return pd.DataFrame(cols)
+
+
+#: per-round results of :func:`share_priors` (the round's own frames are kept with them, so
+#: an id can only be reused by the same objects)
+_CACHE: dict[tuple, tuple] = {}
+
+
+def blocs_of(votes: pd.DataFrame) -> pd.Series:
+    """:func:`~swingcast.model.blocs.assign_blocs`, computed once per votes table.
+
+    Examples
+    --------
+    >>> blocs_of(pd.DataFrame({"candidate": ["LE PEN"]})).tolist()
+    ['far_right']
+    """
+    key = ("blocs", id(votes))
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is votes:
+        return hit[2]
+    out = assign_blocs(votes)
+    _CACHE[key] = (votes, None, out)
+    return out
+
+
+def _round_share_priors(r: PriorRound, target: Selector, bloc: str | None, opponent: Selector | None,
+                        opponent_bloc: str | None, cols: dict[str, pd.Series]) -> None:
+    """Add the priors of one round to ``cols`` (see :func:`share_priors`)."""
+    totals = round_totals(r.stations)
+    vt = r.votes[r.votes[BUREAU_ID].isin(totals.index)]
+    t_mask = np.asarray(target(vt), dtype=bool)
+    own = _voix_of(vt, t_mask)
+    has_target = own.sum() > 0
+    if has_target:
+        cols[f"share:{r.label}"] = _share(own, totals)
+    blocs = blocs_of(r.votes).loc[vt.index] if (bloc or opponent_bloc) and len(vt) else None
+    if bloc is not None and blocs is not None:
+        b_voix = _voix_of(vt, blocs.eq(bloc))
+        if b_voix.sum() > 0 and not (has_target and np.allclose(
+                b_voix.reindex(totals.index, fill_value=0.0), own.reindex(totals.index, fill_value=0.0))):
+            cols[f"bloc:{r.label}"] = _share(b_voix, totals)
+    if opponent is not None:
+        o_mask = np.asarray(opponent(vt), dtype=bool)
+        opp = _voix_of(vt, o_mask)
+        if opp.sum() > 0:
+            if has_target:
+                both = own.reindex(totals.index, fill_value=0.0) + opp.reindex(totals.index, fill_value=0.0)
+                cols[f"finalists:{r.label}"] = own.reindex(totals.index, fill_value=0.0) / both.where(both > 0)
+            cols[f"1-opponent:{r.label}"] = 1.0 - _share(opp, totals)
+    if opponent_bloc is not None and blocs is not None:
+        ob = _voix_of(vt, blocs.eq(opponent_bloc))
+        if ob.sum() > 0:
+            cols[f"1-opponent_bloc:{r.label}"] = 1.0 - _share(ob, totals)
 
 
 def fill_missing(
@@ -356,3 +393,121 @@ def gap_closed(best: float, model: float, floor: float) -> float:
     if room <= 0:
         return float("nan")
     return (best - model) / room
+
+
+def case_extras(
+    predictions: pd.DataFrame,
+    outcome: pd.DataFrame,
+    anchors: dict[str, float] | None,
+    priors: dict | None = None,
+) -> dict:
+    """The additions of issue 13 to a back-test JSON, per target.
+
+    ``floor_mae`` (:func:`binomial_floor`: n = inscrits for turnout, exprimés for the share),
+    coverage of the model's intervals for matched and unmatched bureaux, and, when the
+    earlier rounds are given (``priors = {"rounds", "select", "bloc"}``), every baseline of
+    this module on them (``baselines``: MAE of each), ``best_baseline`` (name, mae),
+    ``mae_ratio_best`` and ``gap_closed``.
+
+    Parameters
+    ----------
+    predictions : DataFrame
+        The back-test's predictions (``turnout_pred``, ``turnout_lo``, ``turnout_hi``,
+        ``turnout_obs``, the same for ``share``, ``inscrits``, ``commune_code``, ``matched``),
+        indexed by ``bureau_id``.
+    outcome : DataFrame
+        ``inscrits``, ``exprimes`` of the scored round per bureau.
+    anchors : dict or None
+        ``{"turnout": level, "share": level}`` the baselines swing to (None: carry-forward only).
+    priors : dict, optional
+
+    Returns
+    -------
+    dict
+        ``{"turnout": {...}, "share": {...}}``.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"turnout_pred": [0.5], "turnout_lo": [0.4], "turnout_hi": [0.6],
+    ...     "turnout_obs": [0.55], "share_pred": [0.2], "share_lo": [0.1], "share_hi": [0.3],
+    ...     "share_obs": [0.25], "inscrits": [400.0], "commune_code": ["x"], "matched": [True]},
+    ...     index=["x_1"])
+    >>> out = case_extras(p, pd.DataFrame({"inscrits": [400.0], "exprimes": [200.0]}, index=["x_1"]), None)
+    >>> round(out["share"]["floor_mae"], 5), out["share"]["coverage"]["matched"]  # 0.798 * sqrt(.25 * .75 / 200)
+    (0.02443, 1.0)
+    """
+    out: dict = {}
+    idx = predictions.index
+    matched = predictions["matched"].astype(bool).to_numpy()
+    w = predictions["inscrits"].to_numpy(float)
+    for target, denom in (("turnout", INSCRITS), ("share", EXPRIMES)):
+        obs = predictions[f"{target}_obs"].to_numpy(float)
+        pred = predictions[f"{target}_pred"].to_numpy(float)
+        inside = ((predictions[f"{target}_lo"].to_numpy(float) <= obs)
+                  & (obs <= predictions[f"{target}_hi"].to_numpy(float)))
+        floor = binomial_floor(obs, outcome[denom].reindex(idx).to_numpy(float))
+        res: dict = {"floor_mae": floor, "coverage": {
+            "matched": float(inside[matched].mean()) if matched.any() else None,
+            "unmatched": float(inside[~matched].mean()) if (~matched).any() else None,
+            "n_matched": int(matched.sum()), "n_unmatched": int((~matched).sum())}}
+        if priors is not None and priors.get("rounds"):
+            rounds = priors["rounds"]
+            if target == "turnout":
+                pr = turnout_priors(rounds)
+            else:
+                pr = share_priors(rounds, priors["select"], bloc=priors.get("bloc"),
+                                  opponent=priors.get("opponent"), opponent_bloc=priors.get("opponent_bloc"))
+            filled = fill_missing(pr, idx, predictions["commune_code"].astype(str),
+                                  predictions["inscrits"])
+            base = baseline_predictions(filled, w, None if anchors is None else anchors[target])
+            if base:
+                maes = {k: float(np.mean(np.abs(v - obs))) for k, v in base.items()}
+                name, best = best_baseline(base, obs)
+                model = float(np.mean(np.abs(pred - obs)))
+                res.update(baselines=maes, best_baseline={"name": name, "mae": best},
+                           mae_ratio_best=model / best if best > 0 else float("nan"),
+                           gap_closed=gap_closed(best, model, floor))
+        out[target] = res
+    return out
+
+
+def history_priors(history: object, labels: Sequence[str], share: object, opponent: object | None = None) -> dict:
+    """The ``priors`` of :func:`case_extras` from a :class:`~swingcast.model.history.History`.
+
+    Parameters
+    ----------
+    history : History
+    labels : sequence of str
+        The earlier rounds to draw priors from.
+    share, opponent : str or Share
+        The target share and, for a two-candidate round, the opponent
+        (:func:`~swingcast.model.training.resolve_share`).
+
+    Returns
+    -------
+    dict
+        ``{"rounds", "select", "bloc"}`` (plus ``"opponent"``, ``"opponent_bloc"``).
+
+    Examples
+    --------
+    >>> from swingcast.model.history import History
+    >>> h = History(pd.DataFrame({"label": ["2017-presidentielle-1"], "bureau_id": ["x"]}),
+    ...             pd.DataFrame({"label": [], "bureau_id": []}), ["2017-presidentielle-1"])
+    >>> p = history_priors(h, ["2017-presidentielle-1"], "LE PEN", opponent="MACRON")
+    >>> p["bloc"], p["opponent_bloc"], [r.kind for r in p["rounds"]]
+    ('far_right', 'centre', ['presidentielle'])
+    """
+    from swingcast.model.blocs import bloc_of
+    from swingcast.model.history import parse_label
+    from swingcast.model.training import resolve_share
+
+    def bloc(s: object) -> str:
+        return s.key if s.kind == "bloc" else ("far_right" if s.key == "rn" else bloc_of(s.key))  # type: ignore[attr-defined]
+
+    s = resolve_share(share)  # type: ignore[arg-type]
+    rounds = [PriorRound(r, parse_label(r)[0].split("-", 1)[1], *history.round(r)) for r in labels]  # type: ignore[attr-defined]
+    out = {"rounds": rounds, "select": s.select, "bloc": bloc(s)}
+    if opponent is not None:
+        o = resolve_share(opponent)  # type: ignore[arg-type]
+        out.update(opponent=o.select, opponent_bloc=bloc(o))
+    return out

@@ -38,6 +38,7 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "doors_knocked": ("Doors knocked", "Portes frappées"),
     S.EXPECTED_VOTES: ("Expected net votes", "Voix nettes attendues"),
     "turf": ("Turf", "Secteur"),
+    "n_turfs": ("Turfs (shifts)", "Secteurs (séances)"),
     "place_name": ("Polling place", "Lieu de vote"),
     "address": ("Address", "Adresse"),
     S.ARRONDISSEMENT_CODE: ("Arrondissement or commune", "Arrondissement ou commune"),
@@ -140,12 +141,12 @@ def percent(value: object, lang: str = "en", digits: int = 1) -> str:
     Examples
     --------
     >>> percent(0.7806), percent(0.7806, "fr")
-    ('78.1 %', '78,1\\xa0%')
+    ('78.1\\xa0%', '78,1\\xa0%')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    space = "\u00a0" if check_lang(lang) == "fr" else " "
-    return f"{number(100 * float(value), lang, digits)}{space}%"  # type: ignore[arg-type]
+    # a no-break space: the sign never wraps away from its number
+    return f"{number(100 * float(value), lang, digits)}\u00a0%"  # type: ignore[arg-type]
 
 
 def area_label(code: str, name: str | None = None, lang: str = "en") -> str:

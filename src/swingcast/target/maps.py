@@ -41,7 +41,8 @@ def priority_frame(ranking: pd.DataFrame, bureaux: gpd.GeoDataFrame) -> gpd.GeoD
     Returns
     -------
     GeoDataFrame
-        One row per ranked bureau, CRS of ``bureaux``.
+        One row per ranked bureau, CRS of ``bureaux``; ``arrondissement_code`` and
+        ``commune_name`` are taken from ``bureaux`` when the ranking has none.
 
     Raises
     ------
@@ -64,9 +65,11 @@ def priority_frame(ranking: pd.DataFrame, bureaux: gpd.GeoDataFrame) -> gpd.GeoD
     missing = idx.difference(geo.index)
     if len(missing):
         raise GeometryError(f"{where(ids=missing)}: ranked bureau without a polygon")
-    out = gpd.GeoDataFrame(
-        ranking.set_axis(idx), geometry=geo.loc[idx].geometry.to_numpy(), crs=bureaux.crs
-    )
+    table = ranking.set_axis(idx)
+    for col in (S.ARRONDISSEMENT_CODE, S.COMMUNE_NAME):  # for the borders and their labels
+        if col in geo.columns and col not in table.columns:
+            table = table.assign(**{col: geo.loc[idx, col].to_numpy()})
+    out = gpd.GeoDataFrame(table, geometry=geo.loc[idx].geometry.to_numpy(), crs=bureaux.crs)
     out.index.name = S.BUREAU_ID
     return out
 
@@ -133,7 +136,7 @@ def _interval(row: pd.Series, what: str, lang: str) -> str:
     text = percent(pred, lang)
     if lo is not None and hi is not None and pd.notna(lo) and pd.notna(hi):
         word = "intervalle" if lang == "fr" else "interval"
-        text += f" ({word} {percent(lo, lang)} – {percent(hi, lang)})"
+        text += f" ({word} {number(100 * lo, lang, 1)}–{percent(hi, lang)})"
     return text
 
 
@@ -169,7 +172,7 @@ def bureau_tooltips(
     --------
     >>> r = pd.DataFrame({"rank": [1], "value_per_hour": [0.347], "share_pred": [0.83]},
     ...                  index=pd.Index(["75056_1602"], name="bureau_id"))
-    >>> print(bureau_tooltips(r).iloc[0])
+    >>> print(bureau_tooltips(r).iloc[0].replace("\\xa0", " "))
     Bureau 75056_1602
     Rank 1 of 1
     Net votes per volunteer-hour: 0.347
@@ -314,10 +317,12 @@ header p{margin:.1rem 0;font-size:.85rem;color:#555}
 .swingcast-map path.shape:hover,.swingcast-map path.shape.active{stroke:#000;stroke-width:2px}
 .swingcast-map path.shape.planned{stroke:#08306b;stroke-width:1.6px}
 .swingcast-map.searching path.shape:not(.match){fill-opacity:.25}
+.swingcast-map.with-tiles path.shape{fill-opacity:.55}
+#controls label{font-size:.85rem}
 #legend{display:flex;gap:1.5rem;align-items:center;flex-wrap:wrap;padding:.4rem 1rem;font-size:.8rem}
 .swatch{display:inline-block;width:1rem;height:.8rem;border:1px solid #999;vertical-align:middle}
 .swatch.planned{border:2px solid #08306b;background:#fff}
-#tip{position:fixed;z-index:10;max-width:22rem;background:#fff;border:1px solid #555;
+#tip{position:fixed;z-index:10;max-width:28rem;background:#fff;border:1px solid #555;
  border-radius:4px;padding:.4rem .6rem;font-size:.82rem;box-shadow:0 2px 6px rgba(0,0,0,.25);
  pointer-events:none}#tip.pinned{pointer-events:auto}#tip strong{display:block;margin-bottom:.15rem}
 #tip a{display:block;margin-top:.3rem}
@@ -428,6 +433,58 @@ _PAGE_JS = r"""
     found.textContent = q === "" ? "" : cfg.text.found.replace("{n}", String(n));
   });
   document.addEventListener("keydown", function (e) { if (e.key === "Escape") { unpin(); } });
+  // optional streets: OpenStreetMap tiles under the shapes, only when asked for (online)
+  var m = (svg.getAttribute("data-mercator") || "").split(" ").map(Number);
+  var tilesBox = document.getElementById("tiles"), credit = document.getElementById("osm-credit");
+  var W = 20037508.342789244, tileTimer = null;
+  function drawTiles() {
+    var old = svg.querySelector("g.tiles");
+    if (old) { old.remove(); }
+    if (!tilesBox.checked || m.length !== 6) { return; }
+    var det = m[0] * m[4] - m[1] * m[3];
+    function merc(u, v) {  // SVG units -> Web Mercator metres (inverse of the affine map)
+      var du = u - m[2], dv = v - m[5];
+      return [(m[4] * du - m[1] * dv) / det, (-m[3] * du + m[0] * dv) / det];
+    }
+    var cur = svg.getAttribute("viewBox").split(" ").map(Number), r = svg.getBoundingClientRect();
+    var perPx = Math.max(cur[2] / r.width, cur[3] / r.height) / Math.sqrt(Math.abs(det));
+    var z = Math.max(3, Math.min(19, Math.round(Math.log2(2 * W / 256 / perPx))));
+    var corners = [merc(cur[0], cur[1]), merc(cur[0] + cur[2], cur[1]),
+                   merc(cur[0], cur[1] + cur[3]), merc(cur[0] + cur[2], cur[1] + cur[3])];
+    var xs = corners.map(function (c) { return c[0]; }), ys = corners.map(function (c) { return c[1]; });
+    var n, size, x0, x1, y0, y1;
+    for (;; z -= 1) {
+      n = Math.pow(2, z); size = 2 * W / n;
+      x0 = Math.floor((Math.min.apply(null, xs) + W) / size);
+      x1 = Math.floor((Math.max.apply(null, xs) + W) / size);
+      y0 = Math.floor((W - Math.max.apply(null, ys)) / size);
+      y1 = Math.floor((W - Math.min.apply(null, ys)) / size);
+      if ((x1 - x0 + 1) * (y1 - y0 + 1) <= 80 || z <= 3) { break; }
+    }
+    var g = document.createElementNS("http://www.w3.org/2000/svg", "g");
+    g.setAttribute("class", "tiles"); g.setAttribute("pointer-events", "none");
+    for (var tx = Math.max(0, x0); tx <= Math.min(n - 1, x1); tx++) {
+      for (var ty = Math.max(0, y0); ty <= Math.min(n - 1, y1); ty++) {
+        var mx = -W + tx * size, my = W - ty * size;
+        var img = document.createElementNS("http://www.w3.org/2000/svg", "image");
+        img.setAttribute("href", "https://tile.openstreetmap.org/" + z + "/" + tx + "/" + ty + ".png");
+        img.setAttribute("width", "1"); img.setAttribute("height", "1");
+        img.setAttribute("preserveAspectRatio", "none");
+        img.setAttribute("data-tile", z + "/" + tx + "/" + ty);
+        img.setAttribute("transform", "matrix(" + [m[0] * size, m[3] * size, -m[1] * size,
+          -m[4] * size, m[0] * mx + m[1] * my + m[2], m[3] * mx + m[4] * my + m[5]].join(" ") + ")");
+        g.appendChild(img);
+      }
+    }
+    svg.insertBefore(g, svg.firstChild);
+  }
+  function later() { if (tilesBox.checked) { clearTimeout(tileTimer); tileTimer = setTimeout(drawTiles, 150); } }
+  tilesBox.addEventListener("change", function () {
+    svg.classList.toggle("with-tiles", tilesBox.checked);
+    credit.hidden = !tilesBox.checked;
+    drawTiles();
+  });
+  new MutationObserver(later).observe(svg, {attributes: true, attributeFilter: ["viewBox"]});
   document.documentElement.setAttribute("data-ready", "1");
 })();
 """
@@ -438,14 +495,16 @@ _PAGE_TEXT = {
            "find": "Find a bureau (number, polling place, address)", "reset": "Whole map",
            "found": "{n} found", "osm": "Open the streets in OpenStreetMap (online)",
            "planned": "in the plan", "nodata": "no value",
-           "interval": "Intervals: nominal {level} prediction intervals."},
+           "interval": "Intervals: nominal {level} prediction intervals.",
+           "tiles": "Streets underneath (online only, OpenStreetMap)"},
     "fr": {"help": "Couleur : {label}. Survoler ou toucher un bureau pour ses chiffres ; "
                    "molette ou +/− pour zoomer, glisser pour déplacer. Contour épais : bureau "
                    "du plan.",
            "find": "Chercher un bureau (numéro, lieu de vote, adresse)", "reset": "Toute la carte",
            "found": "{n} trouvé(s)", "osm": "Voir les rues dans OpenStreetMap (en ligne)",
            "planned": "dans le plan", "nodata": "sans valeur",
-           "interval": "Intervalles : intervalles de prévision à {level} nominal."},
+           "interval": "Intervalles : intervalles de prévision à {level} (nominal).",
+           "tiles": "Rues en fond (en ligne seulement, OpenStreetMap)"},
 }
 
 
@@ -469,8 +528,10 @@ def priority_html(
     ``column``, with arrondissement or commune borders and labels, a legend, a tooltip per
     bureau (:func:`bureau_tooltips`: polling place, address, rank, predictions with their
     intervals, hours planned), zoom, pan and a search box. The page's CSS and JavaScript are
-    inlined; nothing is fetched when it opens. A pinned tooltip offers a link to the
-    OpenStreetMap streets around the bureau, which only works online and is never needed.
+    inlined; nothing is fetched when it opens. Two things use the web, only when asked for
+    and never needed: the "streets underneath" box lays OpenStreetMap tiles under the
+    shapes (placed with the ``data-mercator`` map of :func:`svg_map`), and a pinned
+    tooltip links to the streets around the bureau.
 
     Parameters
     ----------
@@ -537,7 +598,9 @@ def priority_html(
         "<button id='zout' type='button' aria-label='−'>−</button>"
         f"<button id='zreset' type='button'>{esc(text['reset'])}</button>"
         f"<input id='find' type='search' placeholder='{esc(text['find'])}' "
-        f"aria-label='{esc(text['find'])}'><span id='found'></span></div><div id='mapbox'>"
+        f"aria-label='{esc(text['find'])}'><span id='found'></span>"
+        f"<label><input id='tiles' type='checkbox'> {esc(text['tiles'])}</label></div>"
+        "<div id='mapbox'>"
     )
     with atomic_write(path, "w", encoding="utf-8") as handle:
         handle.write(head)
@@ -552,7 +615,9 @@ def priority_html(
             f"</span><span><span class='swatch planned'></span> {esc(text['planned'])}</span>"
             f"<span>{esc(interval)}</span></div>"
             "<div id='tip' role='tooltip' hidden></div>"
-            f"<footer>{esc(attribution)}</footer>"
+            f"<footer>{esc(attribution)} <span id='osm-credit' hidden>"
+            "Streets: © <a href='https://www.openstreetmap.org/copyright'>OpenStreetMap</a> "
+            "contributors.</span></footer>"
             f"<script type='application/json' id='swingcast-config'>{json_for_script(config)}"
             f"</script><script>{_PAGE_JS}</script></body></html>"
         )

@@ -104,10 +104,16 @@ def _head(column: str, lang: str) -> str:
     return f"<th scope='col'>{html.escape(label)}{small}</th>"
 
 
+#: columns of words, aligned left (numbers are aligned right)
+_TEXT_COLUMNS = frozenset({S.BUREAU_ID, "place_name", "address", "parameter", "name", "figure"})
+
+
 def _table(df: pd.DataFrame, lang: str = "en", cls: str = "") -> str:
     head = "".join(_head(str(c), lang) for c in df.columns)
+    text = [" class='text'" if c in _TEXT_COLUMNS else "" for c in df.columns]
     rows = "".join(
-        "<tr>" + "".join(f"<td>{_cell(v, lang)}</td>" for v in row) + "</tr>"
+        "<tr>" + "".join(f"<td{t}>{_cell(v, lang)}</td>" for t, v in zip(text, row, strict=True))
+        + "</tr>"
         for row in df.itertuples(index=False)
     )
     klass = f" class='{cls}'" if cls else ""
@@ -121,7 +127,7 @@ _CSS = (
     "table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}td,th{border:1px solid #ccc;"
     "padding:.2rem .4rem;text-align:right;vertical-align:top}th{background:#f4f4f4}"
     "th small{font-weight:normal;color:#777;font-family:monospace;font-size:.7rem}"
-    "td:first-child,td.text{text-align:left}table.plan td:nth-child(-n+3){text-align:left}"
+    "td:first-child,td.text{text-align:left}"
     ".kpi{display:flex;gap:1rem;flex-wrap:wrap}.kpi div{border:1px solid #ddd;padding:.5rem 1rem}"
     ".kpi b{display:block;font-size:1.4rem}img{max-width:100%}.note{color:#555;font-size:.9rem}"
     "code{font-size:.85rem;background:#f4f4f4;padding:0 .2rem}.scroll{overflow-x:auto}"
@@ -158,6 +164,8 @@ _T: dict[str, dict[str, str]] = {
         "made": "Made by swingcast on {stamp}.",
         "defaults": "Defaults from Pons (2018), American Economic Review 108(6)",
         "alt": "priority map",
+        "no_map": "No map:",
+        "walk": "Print the walk sheets (one page per turf, a shift of canvassing)",
     },
     "fr": {
         "intro": "Chaque bureau de vote est classé selon les voix nettes qu'une heure de "
@@ -182,6 +190,9 @@ _T: dict[str, dict[str, str]] = {
         "made": "Produit par swingcast le {stamp}.",
         "defaults": "Valeurs par défaut tirées de Pons (2018), American Economic Review 108(6)",
         "alt": "carte des priorités",
+        "no_map": "Pas de carte :",
+        "walk": "Imprimer les feuilles de route (une page par secteur, une séance de "
+                "porte-à-porte)",
     },
 }
 
@@ -219,7 +230,8 @@ def plan_table(
     -------
     DataFrame
         ``bureau_id``, [``place_name``, ``address``,] [``rank``,] ``hours``,
-        ``doors_knocked`` (whole doors), ``expected_votes``; bureaux with hours only.
+        ``doors_knocked`` (whole doors), ``expected_votes``, [``n_turfs``: the shift turfs of
+        the bureau, from the plan's ``turfs`` column]; bureaux with hours only.
 
     Examples
     --------
@@ -230,6 +242,11 @@ def plan_table(
     [['a', 10.0, 150, 3.2]]
     """
     per = plan_by_bureau(plan)
+    if "turfs" in plan.columns:  # "34;35;36" per bureau: how many shift turfs it takes
+        ids = (plan[S.BUREAU_ID] if S.BUREAU_ID in plan.columns else plan.index.to_series())
+        numbers = plan["turfs"].astype("string").str.split(";").set_axis(ids.astype(str))
+        per["n_turfs"] = numbers.explode().dropna().groupby(level=0).nunique().reindex(
+            per.index).fillna(0).astype("int64")
     if S.HOURS in per:
         per = per[per[S.HOURS] > 0]
     out = per.reset_index()
@@ -435,7 +452,7 @@ def backtest_sentences(
     ...      "share": {"model": {"mae": 0.02, "coverage": 0.8},
     ...                "uniform_swing": {"mae": 0.04}}}
     >>> for s in backtest_sentences(m, area="Paris"):
-    ...     print(s)  # doctest: +NORMALIZE_WHITESPACE
+    ...     print(s.replace("\\xa0", " "))  # doctest: +NORMALIZE_WHITESPACE
     Share: the predictions were off by 2.00 percentage points on average (mean absolute
     error, MAE, over 3 bureaux), against 4.00 points for the best simple method (uniform swing).
     Share intervals: they should contain the observed result in 80 % of bureaux (nominal
@@ -519,12 +536,14 @@ def html_report(
     backtest: Mapping[str, object] | None = None,
     params: Mapping[str, object] | None = None,
     top: int = 20,
+    map_note: str | None = None,
     metrics: Mapping[str, object] | None = None,
     places: pd.DataFrame | None = None,
     sources: Sequence[tuple[str, str]] = (),
     candidate: str | None = None,
     area_name: str = "",
     map_html: str | None = None,
+    walk_sheets: str | None = None,
     forecast: bool = False,
     lang: str = "en",
 ) -> Path:
@@ -532,9 +551,9 @@ def html_report(
 
     Sections: key figures, a link to the interactive map, the priority map, the plan table
     (bureau, polling place and address when known, hours, whole doors, expected votes), why
-    the top bureaux come first (the formula's terms for the top 5), the top bureaux, the
-    back-test explained in sentences, the parameters and the data sources with their
-    licences. Every value is escaped.
+    the top bureaux come first (the formula's terms for the top 5), the back-test explained
+    in sentences, the top bureaux, the parameters and the data sources with their licences.
+    Every value is escaped.
 
     Parameters
     ----------
@@ -554,6 +573,8 @@ def html_report(
         Targeting parameters, shown for transparency (and used to explain the top 5).
     top : int
         Number of bureaux listed.
+    map_note : str, optional
+        Without ``map_png``: why there is no map (shown in its place).
     metrics : mapping, optional
         The back-test's full metrics (``backtest.json``), explained in sentences.
     places : DataFrame, optional
@@ -566,6 +587,8 @@ def html_report(
         Name of the area in the back-test sentences (``"Paris"``).
     map_html : str, optional
         Relative link to the interactive map (e.g. ``"map.html"``).
+    walk_sheets : str, optional
+        Relative link to the walk sheets' index (e.g. ``"walksheets/index.html"``).
     forecast : bool
         The predictions are a forecast (nothing to score): says so.
     lang : {"en", "fr"}
@@ -614,10 +637,14 @@ def html_report(
     if map_html:
         parts.append(f"<p><a href='{esc(map_html)}'>{esc(T['open_map'])}</a> "
                      f"{esc(T['map_note'])}</p>")
+    if walk_sheets:
+        parts.append(f"<p><a href='{esc(walk_sheets)}'>{esc(T['walk'])}</a></p>")
     if map_png is not None:
         data = base64.b64encode(Path(map_png).read_bytes()).decode("ascii")
         parts.append(f"<h2>{esc(T['map'])}</h2><img alt='{esc(T['alt'])}' "
                      f"src='data:image/png;base64,{data}'>")
+    elif map_note:
+        parts.append(f"<h2>{esc(T['map'])}</h2><p>{esc(T['no_map'])} {esc(map_note)}.</p>")
     parts.append(f"<h2 id='plan'>{esc(T['plan'])}</h2>")
     if per_bureau is not None:
         totals = {c: per_bureau[c].sum() for c in (S.HOURS, "doors_knocked", S.EXPECTED_VOTES)
@@ -633,15 +660,6 @@ def html_report(
         parts.append(f"<p class='note'>{esc(T['no_places'])}</p>")
     if params:
         parts.append(f"<h2 id='why'>{esc(T['why'])}</h2>" + _why(ordered, params, lang))
-    shown = [c for c in (S.BUREAU_ID, S.RANK, S.VALUE_PER_HOUR, S.TURNOUT_PRED, S.SHARE_PRED,
-                         S.SWING_PROB, S.INSCRITS, "persuadables", "abstainers")
-             if c in ordered.columns]
-    top_rows = _place_columns(ordered[shown].head(top), places)
-    for col in (S.TURNOUT_PRED, S.SHARE_PRED, S.SWING_PROB):
-        if col in top_rows:
-            top_rows[col] = [percent(v, lang) for v in top_rows[col]]
-    parts.append(f"<h2 id='top'>{esc(T['top'].format(n=min(top, len(ordered))))}</h2>"
-                 + _table(top_rows, lang))
     if metrics or backtest or forecast:
         parts.append(f"<h2 id='backtest'>{esc(T['bt'])}</h2>")
     if forecast:
@@ -657,6 +675,16 @@ def html_report(
     elif backtest:
         bt = pd.DataFrame({"figure": list(backtest), "value": list(backtest.values())})
         parts.append(_table(bt, lang))
+    shown = [c for c in (S.BUREAU_ID, S.RANK, S.VALUE_PER_HOUR, S.TURNOUT_PRED, S.SHARE_PRED,
+                         S.SWING_PROB, S.INSCRITS, "persuadables", "abstainers")
+             if c in ordered.columns]
+    top_rows = _place_columns(ordered[shown].head(top), places).drop(columns="address",
+                                                                      errors="ignore")
+    for col in (S.TURNOUT_PRED, S.SHARE_PRED, S.SWING_PROB):
+        if col in top_rows:
+            top_rows[col] = [percent(v, lang) for v in top_rows[col]]
+    parts.append(f"<h2 id='top'>{esc(T['top'].format(n=min(top, len(ordered))))}</h2>"
+                 + _table(top_rows, lang))
     if params:
         pt = pd.DataFrame({"parameter": [column_label(k, lang) for k in params],
                            "name": list(params),

@@ -87,6 +87,30 @@ class _Projector:
         self.width = width
         self.height = (maxy - miny) * self.scale + 2 * pad
 
+    def mercator_affine(self) -> tuple[np.ndarray, float]:
+        """Affine map Web Mercator (EPSG:3857 metres) -> SVG units, fitted over the map.
+
+        Returns the six coefficients ``a b c d e f`` (``u = a x + b y + c``,
+        ``v = d x + e y + f``) and the largest misfit on an 11 x 11 grid, in SVG units.
+        Used to lay web-map tiles under the drawing; over a city the misfit is well under a
+        unit.
+        """
+        from pyproj import Transformer
+
+        width_m = (self.width - 2 * self.pad) / self.scale
+        height_m = (self.height - 2 * self.pad) / self.scale
+        gx, gy = np.meshgrid(np.linspace(self.minx, self.minx + width_m, 11),
+                             np.linspace(self.maxy - height_m, self.maxy, 11))
+        lam = np.column_stack([gx.ravel(), gy.ravel()])
+        to_merc = Transformer.from_crs(S.LAMBERT93, "EPSG:3857", always_xy=True)
+        mx, my = to_merc.transform(lam[:, 0], lam[:, 1])
+        uv = self.xy(lam)
+        design = np.column_stack([mx, my, np.ones_like(mx)])
+        coef_u, *_ = np.linalg.lstsq(design, uv[:, 0], rcond=None)
+        coef_v, *_ = np.linalg.lstsq(design, uv[:, 1], rcond=None)
+        fit = np.column_stack([design @ coef_u, design @ coef_v])
+        return np.concatenate([coef_u, coef_v]), float(np.abs(fit - uv).max())
+
     def xy(self, coords: np.ndarray) -> np.ndarray:
         x = (coords[:, 0] - self.minx) * self.scale + self.pad
         y = (self.maxy - coords[:, 1]) * self.scale + self.pad
@@ -205,7 +229,10 @@ def svg_map(
     -------
     str
         ``<svg ...>...</svg>``; shapes in ``<g class="shapes">``, borders in
-        ``<g class="borders">``, labels in ``<g class="labels">``.
+        ``<g class="borders">``, labels in ``<g class="labels">``. The ``<svg>`` carries
+        ``data-mercator``: the affine map from Web Mercator metres to its units (six
+        numbers ``a b c d e f``: ``u = a x + b y + c``, ``v = d x + e y + f``), so a page can
+        lay web-map tiles under it, and ``data-mercator-misfit``, its largest error in units.
 
     Raises
     ------
@@ -270,9 +297,12 @@ def svg_map(
         dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{max(width / 400, 1.5):.1f}"/>'
                        for x, y in pts)
         parts.append(f'<g class="points" fill="#08519c" pointer-events="none">{dots}</g>')
+    merc, misfit = proj.mercator_affine()
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="swingcast-map" role="img" '
             f'aria-label="{_attr(title)}" viewBox="0 0 {proj.width:.0f} {proj.height:.0f}" '
-            f'preserveAspectRatio="xMidYMid meet">{"".join(parts)}</svg>')
+            f'preserveAspectRatio="xMidYMid meet" '
+            f'data-mercator="{" ".join(f"{c:.12g}" for c in merc)}" '
+            f'data-mercator-misfit="{misfit:.3g}">{"".join(parts)}</svg>')
 
 
 def svg_legend(
