@@ -111,6 +111,10 @@ def test_given_anchor_and_share_spellings(history04, forecast04) -> None:
     pd.testing.assert_frame_equal(again.predictions, forecast04.predictions)
     bloc = swingcast.forecast(history04, "2022-presidentielle", 1, "far_right", n_draws=100)
     assert bloc.training["share_group"] == "far_right"
+    # a nuance code of the legislative files is the RN too; a surname absent before 2017 is refused
+    assert swingcast.forecast(history04, "2022-presidentielle", 1, "FN", n_draws=50).training["share_group"] == "rn"
+    with pytest.raises(SchemaError, match="give their bloc"):
+        swingcast.forecast(history04, "2022-presidentielle", 1, "Macron")
     with pytest.raises(SchemaError, match="not after the latest round"):
         swingcast.forecast(history04, "2019-europeennes", 1, "rn")
     with pytest.raises(SchemaError, match="0.74, not 74"):

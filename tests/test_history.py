@@ -65,14 +65,17 @@ def test_each_rule_of_the_training_choice() -> None:
     # only rounds earlier than the target count; the share must exist in A and B
     t = choose_training([*eu, "2024-europeennes-1"], "2024-europeennes-1")
     assert t.outcome == "2019-europeennes-1"
-    t = choose_training(eu, "2024-europeennes-1", has_share={"2014-europeennes-1": True,
+    t = choose_training(eu, "2024-europeennes-1", has_share={"2014-europeennes-1": False,
                                                             "2017-presidentielle-1": True,
-                                                            "2019-europeennes-1": False})
-    assert (t.rule, t.outcome) == ("same-round", "2017-presidentielle-1")
+                                                            "2019-europeennes-1": True})
+    assert (t.rule, t.features, t.outcome) == ("same-target-kind", ("2017-presidentielle-1",),
+                                               "2019-europeennes-1")
     with pytest.raises(SchemaError, match="at least two"):
         choose_training(["2019-europeennes-1"], "2024-europeennes-1")
-    with pytest.raises(SchemaError, match="share is absent"):
+    with pytest.raises(SchemaError, match="no vote in 2019-europeennes-1"):
         choose_training(eu, "2024-europeennes-1", has_share={})
+    with pytest.raises(SchemaError, match="share is absent"):
+        choose_training(eu, "2024-europeennes-1", has_share={"2019-europeennes-1": True})
 
 
 # --- load_history on a département cut from the national files ------------------------------

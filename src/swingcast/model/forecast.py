@@ -239,9 +239,6 @@ def forecast(
     s = resolve_share(share)
     present = history.has_share(s.select)
     chosen = choose_training(history.rounds, target, has_share=present)
-    if not present[chosen.apply[0]]:
-        logger.warning("forecast: the share %r has no vote in %s, the round describing the bureaux; "
-                       "its previous value is 0 everywhere", share, chosen.apply[0])
     given = _anchors(anchor)
     cens, total = _census(census)
     data = case_data(history.stations, history.votes,

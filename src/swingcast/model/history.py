@@ -445,7 +445,8 @@ def choose_training(rounds: Sequence[str], target: str,
     Raises
     ------
     SchemaError
-        Fewer than two rounds before the target, or no round to learn the share from.
+        Fewer than two rounds before the target, the share absent from L, or no round to learn
+        the share from.
 
     Examples
     --------
@@ -470,6 +471,10 @@ def choose_training(rounds: Sequence[str], target: str,
     ok = dict.fromkeys(earlier, True) if has_share is None else {r: bool(has_share.get(r, False)) for r in earlier}
     latest = describing_round(earlier, target)
     assert latest is not None
+    if not ok[latest]:
+        raise SchemaError(f"forecast of {target}: the share got no vote in {latest}, the round describing "
+                          "the bureaux; expected it there (a candidate new to these elections: give "
+                          "their bloc, e.g. 'centre', or party instead)")
     want_a, want_b = kind_of(latest), kind_of(target)
     outcomes = [b for b in reversed(earlier) if ok[b] and describing_round(earlier, b) is not None
                 and ok[describing_round(earlier, b)]]  # type: ignore[index]
@@ -502,4 +507,6 @@ def choose_training(rounds: Sequence[str], target: str,
         return made("latest-pair", b, a,  # type: ignore[arg-type]
                     f"no earlier round {want_b[1]}; learnt from the most recent transition {a} -> {b}")
     raise SchemaError(f"forecast of {target}: the share is absent from every earlier round that could "
-                      f"be learnt from ({', '.join(earlier)}); expected it in at least one of them")
+                      f"be learnt from ({', '.join(earlier)}); expected it in a round and the round "
+                      "describing it (a candidate new to these elections: give their bloc, e.g. "
+                      "'centre', or party instead)")
