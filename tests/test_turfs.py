@@ -240,3 +240,26 @@ def test_turfs_on_real_paris_geometry(shared_dir):
     shared = turfs.groupby("turf")["bureau_id"].nunique()
     assert (shared > 1).any()  # some small neighbours were merged
     assert shift_capacity() == 6.0
+
+
+def test_walk_sheets_list_the_stops_and_draw_them(tmp_path):
+    from swingcast.target.walksheets import write_walk_sheets
+
+    pts = [Point(10 * x + 5, 50) for x in range(8)]
+    addresses = gpd.GeoDataFrame({"bureau_id": ["a"] * 8, "n_addresses": [1, 2] * 4},
+                                 geometry=pts, crs="EPSG:2154")
+    turfs = build_turfs(_plan({"a": 12.0, "b": 2.0}).assign(doors=180.0), GRID)
+    stops = turf_stops(turfs, addresses)
+    index = write_walk_sheets(turfs, GRID, tmp_path, stops=stops, title="<test>")
+    table = turf_table(turfs, stops)
+    pages = {n: (tmp_path / f"turf-{n:03d}.html").read_text(encoding="utf-8")
+             for n in table.index}
+    for n, page in pages.items():
+        walked = stops[stops["turf"] == n]
+        if len(walked):
+            assert f"({len(walked)} stops, {int(walked['n_addresses'].sum())} addresses)" in page
+            assert page.count("<circle") == len(walked)  # one dot per stop on its map
+        assert page.count("&#9744;") == table.loc[n, "doors_knocked"]  # a box per door
+        assert "&lt;test&gt;" in page and "<test>" not in page  # the title is escaped
+    assert sum(p.count("<circle") for p in pages.values()) == 8  # every address, once
+    assert index.read_text(encoding="utf-8").count('href="turf-') == len(table)

@@ -38,6 +38,7 @@ td.n, th.n { text-align: right; }
 .kpi { display: flex; gap: 1.5em; flex-wrap: wrap; margin: .6em 0; }
 .kpi div { border: 1px solid #bbb; padding: .3em .7em; } .kpi b { font-size: 1.3em; }
 .map svg { width: 100%; max-height: 11cm; border: 1px solid #ccc; }
+.map .points circle { r: 4px; }
 .tally { font-family: monospace; font-size: 1.1em; letter-spacing: .15em; line-height: 1.6; }
 .note { font-size: .8em; color: #555; }
 nav a { margin-right: 1em; }
@@ -138,10 +139,21 @@ def _simplified(bureaux: gpd.GeoDataFrame, tolerance: float = 3.0) -> gpd.GeoDat
 
 def _turf_map(ids: list[str], shapes: gpd.GeoDataFrame,
               walked: gpd.GeoDataFrame | None) -> str:
-    """The turf's bureaux in colour among the bureaux within 300 m (grey), and its stops."""
+    """The turf's bureaux in colour among the bureaux within 300 m (grey); with addresses,
+    the 150 m around them, and the addresses as dots."""
     own = shapes.loc[[b for b in ids if b in shapes.index]]
-    near = shapes.sindex.query(own.geometry.to_numpy(), predicate="dwithin", distance=300.0)[1]
-    around = shapes.iloc[np.unique(near)]
+    if walked is not None and len(walked):  # zoom on the addresses, 150 m around them
+        x0, y0, x1, y1 = walked.to_crs(S.LAMBERT93).total_bounds
+        half = max(x1 - x0, y1 - y0) / 2 + 150.0  # a square window: the dots keep their size
+        window = shapely.box((x0 + x1) / 2 - half, (y0 + y1) / 2 - half,
+                             (x0 + x1) / 2 + half, (y0 + y1) / 2 + half)
+        near = shapes.sindex.query(window, predicate="intersects")
+        around = gpd.clip(shapes.iloc[np.unique(near)], window)
+        around = around[~around.geometry.is_empty]
+    else:
+        near = shapes.sindex.query(own.geometry.to_numpy(), predicate="dwithin",
+                                   distance=300.0)[1]
+        around = shapes.iloc[np.unique(near)]
     frame = around.assign(_in=np.where(around.index.isin(ids), 1.0, np.nan))
     tips = pd.Series([f"{b} (this turf)" if b in ids else b for b in frame.index],
                      index=frame.index)
