@@ -20,6 +20,11 @@ pytestmark = pytest.mark.skipif(not clip.available(), reason="numba not installe
 TOL = 1e-9
 
 
+@pytest.fixture(autouse=True)
+def _kernel_even_for_small_layers(monkeypatch):
+    monkeypatch.setattr(overlay, "KERNEL_MIN_PAIRS", 0)
+
+
 def _geos(a: np.ndarray, b: np.ndarray, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
     return shapely.area(shapely.intersection(a[li], b[ri]))
 
