@@ -29,7 +29,7 @@ from types import ModuleType
 import numpy as np
 import shapely
 
-__all__ = ["CONVEX_SINE", "Rings", "available", "rings_of", "convex_clip_areas", "set_threads"]
+__all__ = ["CONVEX_SINE", "Rings", "any_convex", "available", "rings_of", "convex_clip_areas", "set_threads"]
 
 #: Largest wrong-way turn (sine of the angle) still taken as straight in a convex polygon.
 CONVEX_SINE = 1e-10
@@ -136,18 +136,104 @@ def rings_of(geoms: np.ndarray) -> Rings:
     sign[poly_start[:-1]] = 1.0  # the first ring of each polygon is its exterior
     x, y = coords[:, 0], coords[:, 1]  # views: the kernels read strided arrays
     bounds = np.empty((n_rings, 4))
-    convex = np.zeros(len(geom_start) - 1, dtype=bool)
+    ring_convex = np.zeros(n_rings, dtype=np.bool_)
     ring_area = np.zeros(n_rings)
-    if available() and n_rings:
+    if n_rings and available():
         _k().ring_bounds(x, y, ring_start, bounds)
-        ring_convex = np.empty(n_rings, dtype=np.bool_)
         _k().ring_convexity(x, y, ring_start, CONVEX_SINE, ring_convex, ring_area)
-        bad = (sign < 0) | ~ring_convex
-        n_geoms = len(geom_start) - 1
-        ring_geom = np.repeat(np.arange(n_geoms), np.diff(geom_start))
-        convex = (np.bincount(ring_geom, weights=bad, minlength=n_geoms) == 0) & (
-            np.diff(geom_start) > 0)
+    elif n_rings:
+        bounds, ring_convex, ring_area = _ring_shapes(x, y, ring_start)
+    bad = (sign < 0) | ~ring_convex
+    n_geoms = len(geom_start) - 1
+    ring_geom = np.repeat(np.arange(n_geoms), np.diff(geom_start))
+    convex = (np.bincount(ring_geom, weights=bad, minlength=n_geoms) == 0) & (
+        np.diff(geom_start) > 0)
     return Rings(x, y, ring_start, geom_start, sign, bounds, convex, ring_area)
+
+
+def any_convex(geoms: np.ndarray, sample: int = 256) -> bool:
+    """Tell whether a layer seems to hold convex polygons, from an even sample of them.
+
+    Decides whether the kernels are worth loading: numba is not imported for layers where
+    none of ``sample`` polygons taken at even intervals is convex (real IRIS and bureaux).
+    A layer whose few convex polygons the sample misses is measured by GEOS: exact too.
+
+    Parameters
+    ----------
+    geoms : array of shapely Polygon/MultiPolygon
+    sample : int
+        Polygons looked at.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from shapely import Point, box
+    >>> any_convex(np.array([box(0, 0, 1, 1)])), any_convex(np.array([
+    ...     Point(0, 0).buffer(1).difference(box(0, 0, 2, 2))]))
+    (True, False)
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if not len(geoms):
+        return False
+    picked = geoms[np.unique(np.linspace(0, len(geoms) - 1, min(sample, len(geoms))).astype(int))]
+    picked = picked[(shapely.get_type_id(picked) == 3) & (shapely.get_num_interior_rings(picked) == 0)]
+    if not len(picked):
+        return False
+    ring_start = np.zeros(len(picked) + 1, dtype=np.int64)
+    np.cumsum(shapely.get_num_coordinates(picked), out=ring_start[1:])
+    coords = shapely.get_coordinates(picked)
+    return bool(_ring_shapes(coords[:, 0], coords[:, 1], ring_start)[1].any())
+
+
+def _ring_shapes(x: np.ndarray, y: np.ndarray,
+                 ring_start: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bounding box, convexity and signed area of each closed ring (numpy, no numba).
+
+    The same figures as the compiled ``ring_bounds`` and ``ring_convexity`` (tested), for
+    :func:`any_convex`, which must not import numba.
+
+    A ring is convex when, zero-length edges left out, every turn goes the way of its
+    orientation, up to :data:`CONVEX_SINE`; an empty ring is not convex, and its box meets
+    nothing.
+    """
+    n_rings = len(ring_start) - 1
+    counts = np.diff(ring_start)
+    ring_of = np.repeat(np.arange(n_rings), counts)
+    bounds = np.empty((n_rings, 4))
+    bounds[:, :2], bounds[:, 2:] = np.inf, -np.inf
+    full = counts > 0
+    if full.any():
+        starts = ring_start[:-1][full]
+        for col, (values, fn) in enumerate([(x, np.minimum), (y, np.minimum),
+                                            (x, np.maximum), (y, np.maximum)]):
+            bounds[full, col] = fn.reduceat(values, starts)
+    # edges k -> k+1 inside a ring (not from one ring's last point to the next ring's first)
+    k = np.flatnonzero(ring_of[:-1] == ring_of[1:]) if len(x) > 1 else np.empty(0, int)
+    ring_k = ring_of[k]
+    first = ring_start[:-1][ring_k]  # local origin of each ring: precision of the products
+    x0, y0 = x[k] - x[first], y[k] - y[first]
+    x1, y1 = x[k + 1] - x[first], y[k + 1] - y[first]
+    ring_area = 0.5 * np.bincount(ring_k, weights=x0 * y1 - x1 * y0, minlength=n_rings)
+    ex, ey = x1 - x0, y1 - y0
+    length = np.hypot(ex, ey)
+    keep = length > 0
+    ring_k, ex, ey, length = ring_k[keep], ex[keep], ey[keep], length[keep]
+    ux, uy = ex / length, ey / length
+    # each edge's successor in its ring, the last one's being the ring's first
+    nxt = np.arange(1, len(ring_k) + 1)
+    last = np.ones(len(ring_k), dtype=bool)
+    last[:-1] = ring_k[:-1] != ring_k[1:]
+    firsts = np.flatnonzero(np.r_[True, ring_k[1:] != ring_k[:-1]]) if len(ring_k) else nxt[:0]
+    nxt[last] = firsts
+    turn = ux * uy[nxt] - uy * ux[nxt]
+    orient = np.sign(ring_area)[ring_k]
+    wrong = np.bincount(ring_k, weights=orient * turn < -CONVEX_SINE, minlength=n_rings)
+    edges = np.bincount(ring_k, minlength=n_rings)
+    ring_convex = (wrong == 0) & (edges >= 3) & (ring_area != 0)
+    return bounds, ring_convex, ring_area
 
 
 def set_threads(n: int) -> None:

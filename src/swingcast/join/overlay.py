@@ -197,7 +197,7 @@ def intersection_areas(
     n_jobs = resolve_n_jobs(n_jobs)
     li, ri = _box_pairs(left, right, left_keys, right_keys)
     if (not with_geometry and CONVEX_KERNEL and len(li) >= KERNEL_MIN_PAIRS
-            and clip.available()):
+            and clip.available() and (clip.any_convex(left) or clip.any_convex(right))):
         return _kernel_areas(left, right, li, ri, n_jobs, chunk)
     hit = _touching(left, right, li, ri)
     li, ri = li[hit], ri[hit]
