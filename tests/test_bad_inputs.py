@@ -61,9 +61,21 @@ def _load(loader: str, paths: list[Path], kwargs: dict[str, Any]) -> Any:
         return swingcast.crosswalk(read_iris(paths[0]), read_bureaux(paths[1]),
                                    source_id=schema.IRIS_CODE, target_id=schema.BUREAU_ID,
                                    **kwargs)
+    if loader == "contacts":
+        from swingcast.target.contacts import read_contacts
+
+        return read_contacts(paths[0], **kwargs)
     if loader == "crosswalk-files":
         return swingcast.crosswalk(paths[0], paths[1], **kwargs)
     raise AssertionError(f"unknown loader {loader!r} in cases.csv")
+
+
+def _assert_no_contact_cell(path: Path, message: str) -> None:
+    """No name, e-mail, phone or coordinate of the contact file in the message."""
+    cells = {c for line in path.read_text(encoding="utf-8").splitlines()[1:]
+             for c in line.replace('"', "").split(",") if len(c) > 3}
+    leaked = [c for c in cells if c in message.replace(str(path), "")]
+    assert not leaked, f"{len(leaked)} contact cells in the message"
 
 
 def _rows(loader: str, result: Any) -> int:
@@ -131,6 +143,8 @@ def test_case(case: dict[str, str], caplog: pytest.LogCaptureFixture) -> None:
                 assert paths[0].name in message, message
             for word in words:
                 assert word in message, f"{word!r} not in {message!r}"
+            if case["loader"] == "contacts":
+                _assert_no_contact_cell(paths[0], message)
             return
     finally:
         assert _digest(paths) == before, "the input file was modified"
@@ -175,6 +189,10 @@ CLI_SAMPLE = [
     ("check", "census-rp2011_malformed_iris_code.csv", "75101O102"),
     ("check", "iris2013_degrees_labelled_2154.geojson", "degrees"),
     ("check", "bureaux-paris2017_no_id.geojson", "id_field"),
+    ("results", "presidentielle-2017-t2_count_1e30.csv", "out of range"),
+    ("results", "legislatives-2017-t2_ministere_unclosed_quote.txt", "line 3"),
+    ("check", "contacts_no_header.csv", "does not look like a header"),
+    ("check", "contacts_extra_field.csv", "line 4"),
 ]
 
 
@@ -187,7 +205,9 @@ def test_cli_one_line_error(command: str, name: str, word: str,
     err = capsys.readouterr().err
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
-    assert lines[0].startswith("swingcast: error: ") and name in lines[0] and word in lines[0]
+    # the command line names its flag where Python names the argument
+    cli_word = {"id_field": "--id-field (swingcast contours)"}.get(word, word)
+    assert lines[0].startswith("swingcast: error: ") and name in lines[0] and cli_word in lines[0]
     assert "Traceback" not in err
     with pytest.raises(errors.SwingcastError, match=word):
         main(["--debug", command, str(path)])  # --debug lets the exception (traceback) out

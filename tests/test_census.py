@@ -83,7 +83,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 #: Refused tables: (case, file content, what the message must say: file, line, column, value).
 REFUSALS = [
     ("no IRIS column", "CODE;P16_POP\n751010101;3\n", r"bad\.csv.*no 'IRIS' column"),
-    ("malformed IRIS", "IRIS;P16_POP\n751010101;3\n75101010;4\n7510101X1;5\n",
+    ("malformed IRIS", "IRIS;P16_POP\n751010101;3\n751010102;4\n7510101X1;5\n",
      r"bad\.csv, line 4, column 'IRIS'.*'7510101X1'"),
     ("negative count", "IRIS;P16_POP;DEC_D119\n751010101;3;-20\n751010102;-4;5\n",
      r"line 3, column 'P16_POP': negative count '-4'"),

@@ -22,10 +22,18 @@ def test_datasets_lists_every_registered_file(shared_dir: Path, tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv(datasets.ENV_DATA_DIR, str(shared_dir))
     monkeypatch.setenv(datasets.ENV_CACHE_DIR, str(tmp_path / "cache"))
+    monkeypatch.delenv(datasets.ENV_MIRROR, raising=False)
     assert main(["datasets"]) == 0
     out = capsys.readouterr().out
-    assert out.strip().splitlines()[-1] == "35 data_dir"  # the 35 files of the data README
+    reg = datasets.registry()
+    official = sum(n.startswith("official/") for n in reg)
+    sample = sum(n.startswith("sample/") for n in reg)
+    counts = next(ln for ln in out.splitlines() if "data_dir," in ln)
+    # the 35 files of the data README, the embedded sample files, the official downloads
+    assert set(counts.split(", ")) == {"35 data_dir", f"{official} downloadable",
+                                       f"{sample} package"}
     assert CENSUS in out and "Licence Ouverte / Etalab" in out
+    assert "`swingcast fetch NAME`" in out and "missing (" not in out
 
 
 def test_datasets_flags_a_changed_file(shared_dir: Path, tmp_path: Path,
@@ -44,6 +52,7 @@ def test_datasets_flags_a_changed_file(shared_dir: Path, tmp_path: Path,
     line = next(ln for ln in out.splitlines() if CENSUS in ln)
     assert line.endswith("hash mismatch")
     assert "1 hash mismatch" in out and "34 missing" in out
+    assert "set SWINGCAST_DATA_DIR to a folder that holds them" in out
 
 
 @pytest.mark.parametrize(("files", "status"), [

@@ -218,7 +218,7 @@ def test_reprojects_when_crs_differ_and_refuses_missing_crs(squares):
 
 def test_bad_geometries_and_ids_are_named(squares):
     src, tgt = squares
-    bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    bowtie = Polygon([(1, 0), (2, 1), (2, 0), (1, 1)])  # beside "ok": sources must not overlap
     bad = layer(["ok", "bow"], [box(0, 0, 1, 1), bowtie], "iris")
     with pytest.raises(GeometryError, match="bow.*invalid source geometry"):
         crosswalk(bad, tgt, source_id="iris", target_id="bv")
@@ -232,6 +232,20 @@ def test_bad_geometries_and_ids_are_named(squares):
         crosswalk(src, dup, source_id="iris", target_id="bv")
     with pytest.raises(SchemaError, match="'nope'"):
         crosswalk(src, tgt, source_id="nope", target_id="bv")
+
+
+def test_overlapping_or_duplicated_polygons_are_refused(squares):
+    """Ground shared by two targets (or two sources) would be counted twice."""
+    src, tgt = squares
+    spill = layer(["x", "y"], [box(0, 0, 0.75, 1), box(0.25, 0, 2, 1)], "bv")  # x spills 0.5
+    with pytest.raises(GeometryError, match=r"target layer: 1 pair.*x \(1 m2\) and y "
+                                            r"\(2 m2\) share 0 m2 \(67% of the smaller\)"):
+        crosswalk(src, spill, source_id="iris", target_id="bv")
+    twin = layer(["a", "b", "c"], [box(0, 0, 1, 1), box(1, 0, 2, 1), box(1, 0, 2, 1)], "iris")
+    with pytest.raises(GeometryError, match="source layer: .*b and c are the same polygon"):
+        crosswalk(twin, tgt, source_id="iris", target_id="bv")
+    sliver = layer(["x", "y"], [box(0, 0, 0.2501, 1), box(0.25, 0, 2, 1)], "bv")
+    assert crosswalk(src, sliver, source_id="iris", target_id="bv").table["weight"].notna().all()
 
 
 def test_apply_refuses_missing_and_unknown_ids(squares):

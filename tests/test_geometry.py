@@ -104,6 +104,47 @@ def test_read_bureaux_id_field_and_refusals(tmp_path: Path) -> None:
         read_bureaux(tmp_path / "custom2.gpkg", id_field="my_id")
 
 
+def test_read_bureaux_bare_numbers_of_one_commune(tmp_path: Path) -> None:
+    from swingcast.load.sources.codes import canonical_ids
+
+    squares = [box(842000 + 10 * k, 6519000, 842005 + 10 * k, 6519005) for k in range(3)]
+    # the ids the results loaders give the Ministry rows 69 / 123 / 0101, 0102, 0901
+    expected = canonical_ids(pd.Series(["69"] * 3), pd.Series(["123"] * 3),
+                             pd.Series(["0101", "0102", "0901"]))["bureau_id"].tolist()
+    assert expected == ["69123_101", "69123_102", "69123_901"]
+    for values in ([101, 102, 901], ["0101", "102", "0901"], [101.0, 102.0, 901.0]):
+        g = gpd.GeoDataFrame({"num": values}, geometry=squares, crs="EPSG:2154")
+        g.to_file(tmp_path / "lyon.gpkg")
+        bv = read_bureaux(tmp_path / "lyon.gpkg", id_field="num", commune="69123")
+        assert bv["bureau_id"].tolist() == expected
+        assert bv["arrondissement_code"].tolist() == ["69381", "69381", "69389"]
+    # one arrondissement's own numbering (1, 2, ...) gives the city's AANN codes
+    g = gpd.GeoDataFrame({"num": ["1", "2", "0103"]}, geometry=squares, crs="EPSG:2154")
+    g.to_file(tmp_path / "lyon1.gpkg")
+    bv = read_bureaux(tmp_path / "lyon1.gpkg", id_field="NUM", commune="69381")
+    assert bv["bureau_id"].tolist() == ["69123_101", "69123_102", "69123_103"]
+    # an ordinary commune; full ids of the same commune are accepted too
+    g = gpd.GeoDataFrame({"num": ["0001", "12A", "29039_3"]}, geometry=squares,
+                         crs="EPSG:2154")
+    g.to_file(tmp_path / "quimper.gpkg")
+    bv = read_bureaux(tmp_path / "quimper.gpkg", id_field="num", commune="29039")
+    assert bv["bureau_id"].tolist() == ["29039_1", "29039_12A", "29039_3"]
+    with pytest.raises(SchemaError, match=r"id 29039_3: commune part differs from "
+                                          r"commune='29232'"):
+        read_bureaux(tmp_path / "quimper.gpkg", id_field="num", commune="29232")
+    with pytest.raises(SchemaError, match=r"commune='6912' is not an INSEE commune code"):
+        read_bureaux(tmp_path / "quimper.gpkg", id_field="num", commune="6912")
+    with pytest.raises(SchemaError, match=r"commune='29039' needs id_field="):
+        read_bureaux(tmp_path / "quimper.gpkg", commune="29039")
+    with pytest.raises(SchemaError, match=r"id 901: bureau code does not start with "
+                                          r"arrondissement 01"):
+        read_bureaux(tmp_path / "lyon.gpkg", id_field="num", commune="69381")
+    g = gpd.GeoDataFrame({"num": ["1", "bureau 2", "3"]}, geometry=squares, crs="EPSG:2154")
+    g.to_file(tmp_path / "odd.gpkg")
+    with pytest.raises(SchemaError, match=r"column 'num', id bureau 2: malformed bureau number"):
+        read_bureaux(tmp_path / "odd.gpkg", id_field="num", commune="29039")
+
+
 def test_iris_refusals(tmp_path: Path) -> None:
     g = gpd.GeoDataFrame({"CODE_IRIS": ["92002010"], "INSEE_COM": ["92002"],
                           "NOM_IRIS": ["x"], "TYP_IRIS": ["H"]},
@@ -157,8 +198,36 @@ def test_units_that_contradict_the_crs() -> None:
                               crs="EPSG:4326")
     with pytest.raises(CRSError, match=r"look like metres.*EPSG:4326 is in degrees"):
         to_lambert93(metres, source="m.geojson")
-    with pytest.raises(CRSError, match="EPSG:4326 but crs=EPSG:2154"):
-        to_lambert93(metres, crs="EPSG:2154")
+    # crs= overrides the wrong label; the units are then checked against the CRS given
+    fixed = to_lambert93(metres, crs="EPSG:2154")
+    assert fixed.attrs["crs_overridden"] == "EPSG:4326 -> EPSG:2154"
+    assert fixed.area.iloc[0] == pytest.approx(KM2)
+    with pytest.raises(CRSError, match=r"but the CRS given as crs=EPSG:2154 is in metres"):
+        to_lambert93(deg, crs="EPSG:2154")
+
+
+def test_wrong_prj_is_named_and_overridden_by_crs(tmp_path: Path,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    # a shapefile in WGS84 degrees whose .prj says Lambert-93 (a wrong .prj)
+    g = gpd.GeoDataFrame({"num_bv": [1, 2]},
+                         geometry=[box(4.83, 45.76, 4.84, 45.77), box(4.84, 45.76, 4.85, 45.77)],
+                         crs="EPSG:2154")
+    g.to_file(tmp_path / "wrongprj.shp")
+    with pytest.raises(CRSError) as err:
+        read_bureaux(tmp_path / "wrongprj.shp", id_field="num_bv", commune="69123")
+    msg = str(err.value)
+    assert "wrongprj.shp" in msg and "the file's CRS EPSG:2154 is in metres" in msg
+    assert "crs='EPSG:4326'" in msg and "crs= overrides the file's CRS" in msg
+    with caplog.at_level("WARNING", logger="swingcast"):
+        bv = read_bureaux(tmp_path / "wrongprj.shp", id_field="num_bv", commune="69123",
+                          crs="EPSG:4326")
+    assert "overrides the file's CRS EPSG:2154" in caplog.text
+    assert bv.attrs["crs_overridden"] == "EPSG:2154 -> EPSG:4326"
+    # independent: the same boxes declared WGS84 from the start, projected by geopandas
+    expected = gpd.GeoSeries(g.geometry.to_numpy(), crs="EPSG:4326").to_crs(2154).area
+    assert bv.area.tolist() == pytest.approx(expected.tolist(), rel=1e-9)
+    # the file is untouched: its .prj still says Lambert-93
+    assert CRS(pyogrio.read_info(tmp_path / "wrongprj.shp")["crs"]).to_epsg() == 2154
 
 
 def test_other_projected_crs_is_reprojected() -> None:
@@ -359,3 +428,20 @@ def test_cli_contours(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert gpd.read_file(out)["bureau_id"].tolist() == ["92002_1", "92002_2", "92071_1"]
     assert main(["contours", "bureaux", str(CONTOURS / "bureaux_reu.gpkg")]) == 2
     assert "04209_1: missing or empty geometry" in capsys.readouterr().err
+
+
+def test_cli_contours_commune_and_crs_override(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from swingcast.cli import main
+
+    g = gpd.GeoDataFrame({"num_bv": [1, 2]},
+                         geometry=[box(4.83, 45.76, 4.84, 45.77), box(4.84, 45.76, 4.85, 45.77)],
+                         crs="EPSG:2154")  # degrees under a wrong Lambert-93 label
+    g.to_file(tmp_path / "bv.shp")
+    assert main(["contours", "bureaux", str(tmp_path / "bv.shp"), "--id-field", "num_bv",
+                 "--commune", "69381"]) == 2
+    assert "--crs overrides the file's CRS" in capsys.readouterr().err  # the flag, on the CLI
+    assert main(["contours", "bureaux", str(tmp_path / "bv.shp"), "--id-field", "num_bv",
+                 "--commune", "69381", "--crs", "EPSG:4326"]) == 0
+    out = capsys.readouterr().out
+    assert "69123_101" in out and "69123_102" in out and "EPSG:2154" in out

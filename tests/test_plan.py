@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from collections import deque
 
 import numpy as np
 import pandas as pd
@@ -92,20 +91,8 @@ def test_plan_refuses_bad_budgets_and_caps():
         allocate_hours(r, 5, caps={"75101": -1})
 
 
-def _connected(ids, neighbours):
-    ids = set(ids)
-    start = next(iter(ids))
-    seen, queue = {start}, deque([start])
-    while queue:
-        for n in neighbours[queue.popleft()] & ids:
-            if n not in seen:
-                seen.add(n)
-                queue.append(n)
-    return seen == ids
-
-
 @pytest.mark.shared
-def test_turfs_on_real_paris_geometry(shared_dir):
+def test_adjacency_on_real_paris_geometry(shared_dir):
     from swingcast.pipeline import area_bureaux
 
     shapes = area_bureaux("paris")
@@ -116,17 +103,6 @@ def test_turfs_on_real_paris_geometry(shared_dir):
     assert "75056_102" in neighbours["75056_101"]
     assert all(neighbours.values())  # no isolated bureau in Paris
 
-    rng = np.random.default_rng(0)
-    plan = pd.DataFrame(
-        {"hours": rng.integers(1, 15, size=300).astype(float)},
-        index=pd.Index(rng.choice(shapes.index, size=300, replace=False), name="bureau_id"),
-    )
-    plan["expected_votes"] = plan["hours"] * rng.random(300)
-    turfs = build_turfs(plan, shapes, max_hours=40)
-    assert turfs.index.is_unique and set(turfs.index) == set(plan.index)
-    assert turfs["hours"].sum() == plan["hours"].sum()  # nothing lost, nothing counted twice
-    for _, members in turfs.groupby("turf"):
-        assert _connected(members.index, neighbours)
-        assert members["hours"].sum() <= 40 or len(members) == 1
+    # turfs on these shapes: tests/test_turfs.py
     with pytest.raises(GeometryError, match="75056_9999"):
         build_turfs(pd.DataFrame({"hours": [1.0]}, index=pd.Index(["75056_9999"])), shapes)

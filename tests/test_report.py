@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import re
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -88,7 +87,7 @@ def test_run_targeting_keeps_a_bureau_without_polygon(small, tmp_path, caplog):
     # knocked, in whole hours (84 + 67 + 100)
     assert res.plan["hours"].sum() == 251
     assert res.plan["doors_knocked"].sum() == pytest.approx(3000 / 1.2)
-    assert res.plan.loc["75056_103", "turf"] != res.plan.loc["75056_103", "turf"]  # NaN: no turf
+    assert pd.isna(res.plan.loc["75056_103", "turfs"])  # no polygon: in no turf
     layer = gpd.read_file(tmp_path / "targeting.gpkg", layer="ranking")
     assert sorted(layer["bureau_id"]) == ["75056_101", "75056_102"]
 
@@ -110,7 +109,7 @@ WRITERS = {
              lambda ranking, frame, path: write_geopackage({"ranking": frame}, path)),
     "png": ("map.png", Figure, "savefig",
             lambda ranking, frame, path: priority_png(frame, path)),
-    "html": ("map.html", folium.Map, "save",
+    "html": ("map.html", None, "svg_map",
              lambda ranking, frame, path: priority_html(frame, path)),
 }
 
@@ -123,7 +122,11 @@ def test_a_writer_failing_half_way_leaves_the_older_file(kind, small, tmp_path, 
     path = tmp_path / name
     write(ranking, frame, path)  # the older version, written normally
     before = path.read_bytes()
-    monkeypatch.setattr(owner, method, lambda self, target, *a, **k: _half_then_fail(target))
+    if owner is None:  # map.html: the page's head is written, then drawing the map fails
+        monkeypatch.setattr("swingcast.target.maps.svg_map",
+                            lambda *a, **k: (_ for _ in ()).throw(OSError("disk full (simulated)")))
+    else:
+        monkeypatch.setattr(owner, method, lambda self, target, *a, **k: _half_then_fail(target))
     with pytest.raises(OSError, match="simulated"):
         write(ranking, frame, path)
     with pytest.raises(OSError, match="simulated"):
@@ -131,3 +134,63 @@ def test_a_writer_failing_half_way_leaves_the_older_file(kind, small, tmp_path, 
     assert path.read_bytes() == before
     assert not (tmp_path / "new" / name).exists()
     assert partial_files(tmp_path) == []
+
+
+def test_value_terms_rebuild_the_ranking(small):
+    from swingcast.target.report import value_terms
+    from swingcast.target.value import TargetingParams
+
+    ranking, _ = small
+    params = TargetingParams().as_dict()
+    terms = value_terms(ranking, params)
+    # the report's decomposition sums back to rank_bureaux's own value per hour
+    pd.testing.assert_series_equal(terms["value_per_hour"], ranking["value_per_hour"],
+                                   check_names=False)
+    t, s = ranking["turnout_pred"], ranking["share_pred"]
+    assert terms["others_share"].tolist() == pytest.approx((t * (1 - s)).tolist())
+
+
+def test_plan_table_whole_doors_and_places(small):
+    from swingcast.target.report import plan_table
+
+    ranking, _ = small
+    plan = pd.DataFrame({"bureau_id": ["75056_102", "75056_101", "75056_101"],
+                         "hours": [3.0, 3.0, 2.0], "doors_knocked": [44.6, 45.2, 30.4],
+                         "expected_votes": [1.0, 1.5, 1.0]})
+    places = pd.DataFrame({"bureau_id": ["75056_101"], "place_name": ["ECOLE"],
+                           "address": ["1 RUE X"], "postcode": ["75001"]})
+    table = plan_table(plan, ranking, places)
+    order = ranking.loc[["75056_101", "75056_102"], "rank"].sort_values().index.tolist()
+    assert table["bureau_id"].tolist() == order  # best rank first
+    rows = table.set_index("bureau_id")
+    assert rows.loc["75056_101", "hours"] == 5.0 and rows.loc["75056_102", "hours"] == 3.0
+    # 45.2 + 30.4 = 75.6 doors -> 76 whole doors; 44.6 -> 45
+    assert rows["doors_knocked"].to_dict() == {"75056_101": 76, "75056_102": 45}
+    assert rows["place_name"].to_dict() == {"75056_101": "ECOLE", "75056_102": ""}
+    assert rows.loc["75056_101", "address"] == "1 RUE X, 75001"
+
+
+def test_report_credits_its_own_area_and_speaks_french(small, tmp_path):
+    from swingcast.pipeline import area_sources
+
+    ranking, _ = small
+    for area, odbl in (("paris", True), ("hds13", False)):
+        page = html_report(tmp_path / f"{area}.html", title="t", ranking=ranking,
+                           sources=area_sources(area)).read_text()
+        assert ("ODbL" in page) is odbl and ("Ville de Paris" in page) is odbl
+        assert "Licence Ouverte" in page
+    fr = html_report(tmp_path / "fr.html", title="t", ranking=ranking, lang="fr",
+                     metrics={"n_bureaux": 3, "anchor": "actual",
+                              "anchors": {"share": 0.6, "turnout": 0.7}}).read_text()
+    assert "<html lang='fr'>" in fr and "Rang" in fr and "sondage parfait" in fr
+    assert "70,0\xa0%" in fr  # a decimal comma
+
+
+def test_unknown_language_is_refused(small, tmp_path):
+    from swingcast.errors import SwingcastError
+
+    ranking, shapes = small
+    with pytest.raises(SwingcastError, match="language 'de'; expected one of en, fr"):
+        html_report(tmp_path / "r.html", title="t", ranking=ranking, lang="de")
+    with pytest.raises(SwingcastError, match="language 'de'"):
+        priority_html(priority_frame(ranking, shapes), tmp_path / "m.html", lang="de")

@@ -16,6 +16,8 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+from swingcast.errors import OutputError
+
 __all__ = ["atomic_write", "partial_files", "PARTIAL_MARK"]
 
 #: Every temporary file made by :func:`atomic_write` has this in its name.
@@ -26,6 +28,19 @@ def _temporary_name(dest: Path) -> Path:
     # Hidden, unique, and ending with the destination's own name so that writers which
     # choose a driver from the suffix (.gpkg, .parquet, .csv.gz) still do the right thing.
     return dest.with_name(f".{secrets.token_hex(6)}{PARTIAL_MARK}{dest.name}")
+
+
+@contextlib.contextmanager
+def _output_errors(dest: Path) -> Iterator[None]:
+    """Turn an OS error of our own file handling into an :class:`OutputError` naming ``dest``."""
+    try:
+        yield
+    except OSError as exc:
+        if isinstance(exc, OutputError):
+            raise
+        reason = exc.strerror or type(exc).__name__
+        raise OutputError(f"{dest}: cannot write the file ({reason}); expected a writable "
+                          "folder and a file name that is not a folder") from exc
 
 
 @contextlib.contextmanager
@@ -54,6 +69,9 @@ def atomic_write(
 
     Raises
     ------
+    OutputError
+        ``path`` is a folder, or its folder cannot be created or written to (the message
+        names ``path``, never the temporary file).
     Exception
         Whatever the block raised; then the temporary file is removed and ``path`` is
         untouched (the previous version, if any, stays).
@@ -76,21 +94,32 @@ def atomic_write(
     ('x,y\\n1,2\\n', [])
     """
     dest = Path(path)
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    if mode is not None and ("r" in mode or "a" in mode or "+" in mode):
+        raise ValueError(f"atomic_write: mode {mode!r}; expected a write mode ('w', 'wb')")
+    if dest.is_dir():
+        raise OutputError(f"{dest}: is a folder; expected the path of a file to write")
+    with _output_errors(dest):
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if not os.access(dest.parent, os.W_OK):
+            raise PermissionError(13, "Permission denied", str(dest.parent))
     tmp = _temporary_name(dest)
     try:
         if mode is None:
+            with _output_errors(dest):  # probe: writers' own errors would name the temp file
+                open(tmp, "xb").close()
+                tmp.unlink()
             yield tmp
         else:
-            if "r" in mode or "a" in mode or "+" in mode:
-                raise ValueError(f"atomic_write: mode {mode!r}; expected a write mode ('w', 'wb')")
-            with open(tmp, mode, **open_kwargs) as handle:
+            with _output_errors(dest):
+                handle = open(tmp, mode, **open_kwargs)
+            with handle:
                 yield handle
                 handle.flush()
                 os.fsync(handle.fileno())
         if not tmp.exists():
             raise FileNotFoundError(f"atomic_write: nothing was written to {tmp} for {dest}")
-        os.replace(tmp, dest)
+        with _output_errors(dest):
+            os.replace(tmp, dest)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

@@ -5,8 +5,9 @@ fetch`` working (the README's first example). It is the same module object, not 
 
 Examples
 --------
->>> import swingcast.datasets, swingcast.load.datasets
->>> swingcast.datasets is swingcast.load.datasets
+>>> from swingcast.datasets import fetch
+>>> import swingcast.load.datasets
+>>> fetch is swingcast.load.datasets.fetch
 True
 """
 

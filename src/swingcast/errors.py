@@ -20,6 +20,8 @@ __all__ = [
     "ModelError",
     "NotFittedError",
     "TargetingError",
+    "OutputError",
+    "SwingcastWarning",
     "where",
 ]
 
@@ -117,3 +119,11 @@ class NotFittedError(ModelError):
 
 class TargetingError(SwingcastError, ValueError):
     """Targeting parameters or contact lists are unusable."""
+
+
+class OutputError(SwingcastError, OSError):
+    """An output file cannot be written (read-only folder, a folder where a file is expected)."""
+
+
+class SwingcastWarning(UserWarning):
+    """A warning of swingcast's own (a repair made, rows dropped on request)."""

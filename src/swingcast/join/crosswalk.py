@@ -38,6 +38,7 @@ from swingcast._log import logger
 from swingcast.cache import atomic_write
 from swingcast.errors import CRSError, GeometryError, SchemaError, where
 from swingcast.join.overlay import intersection_areas
+from swingcast.load.overlaps import refuse_overlaps_in_overlay
 
 __all__ = ["Crosswalk", "crosswalk", "load_crosswalk", "read_weight_layer", "uninhabited"]
 
@@ -519,6 +520,8 @@ def crosswalk(
     needs_fallback = (method != "area" or mask is not None) and tgt is not None
     fallback = sources[fallback_pos].tolist() if needs_fallback else []
 
+    if method == "area" and tgt is not None:  # overlapping polygons count ground twice
+        refuse_overlaps_in_overlay(src, source_id, tgt, target_id, li, ri, m)
     covered = np.bincount(li, weights=m, minlength=len(sources))
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(total > 0, covered / np.where(total > 0, total, 1.0), 0.0)

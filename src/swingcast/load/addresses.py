@@ -17,12 +17,15 @@ from swingcast._log import logger
 from swingcast.errors import CRSError, InputFormatError, SchemaError, where
 from swingcast.load.contours import bureau_ids
 from swingcast.load.lambert import to_lambert93
+from swingcast.load.sources.codes import CITY_ARRONDISSEMENTS
 from swingcast.schema import BUREAU_ID, COMMUNE_CODE, GEO_SCORE, N_ADDRESSES
 
 __all__ = ["read_addresses", "read_polling_places"]
 
 _REU_COLUMNS = ("id_brut_bv_reu", "code_commune_ref", "longitude", "latitude", "geo_score",
                 "nb_adresses")
+_ARRONDISSEMENT_CITY = {str(first + k): city for city, (first, n) in CITY_ARRONDISSEMENTS.items()
+                        for k in range(n)}
 _PARIS_PLACES = ("Identifiant du bureau de vote", "geo_point_2d")
 
 
@@ -73,22 +76,33 @@ def _points(table: pd.DataFrame, lon: pd.Series, lat: pd.Series, path: Path,
     return to_lambert93(gdf, source=path, id_column=id_column)
 
 
-def read_addresses(path: str | PathLike[str]) -> gpd.GeoDataFrame:
+def read_addresses(path: str | PathLike[str], *,
+                   bureaux: str | PathLike[str] | pd.DataFrame | None = None
+                   ) -> gpd.GeoDataFrame:
     """Read REU address points with their bureau into a point layer in Lambert-93.
 
     Parameters
     ----------
     path : str or PathLike
-        A CSV (or ``.rda``, which needs the optional package ``pyreadr``) with columns
-        ``id_brut_bv_reu`` (``29039_1``), ``code_commune_ref``, ``longitude``, ``latitude``
-        (WGS84), ``geo_score``, ``nb_adresses`` (and optionally ``geo_type``), as in the
-        INSEE mapvotr sample of the Répertoire électoral unique.
+        A CSV or Parquet (or ``.rda``, which needs the optional package ``pyreadr``) with
+        columns ``id_brut_bv_reu`` (``29039_1``), ``code_commune_ref``, ``longitude``,
+        ``latitude`` (WGS84), ``geo_score``, ``nb_adresses`` (and optionally ``geo_type``):
+        the INSEE ``table-adresses-reu`` of the Répertoire électoral unique 2022 (other
+        columns are ignored) or its mapvotr sample. ``code_commune_ref`` may be a Paris,
+        Lyon or Marseille arrondissement of the city named by the id.
+    bureaux : str, PathLike or DataFrame, optional
+        The REU bureaux table (``table-bv-reu``, see :func:`swingcast.load.reu.
+        read_reu_bureaux`): ``bureau_id`` is then the Ministry's id of the bureau (the id of
+        the results files, from ``id_brut_miom``) instead of the REU id, which is kept in
+        ``reu_id``. Points whose REU bureau is not in the table, or has no Ministry id, keep
+        a NA ``bureau_id``; they are counted in a warning and listed in
+        ``attrs["unmatched_reu"]``.
 
     Returns
     -------
     GeoDataFrame
-        ``bureau_id, commune_code, n_addresses, geo_score`` (+ ``geo_type``), points in
-        EPSG:2154, one row per input row.
+        ``bureau_id, commune_code, n_addresses, geo_score`` (+ ``geo_type``; + ``reu_id``
+        with ``bureaux=``), points in EPSG:2154, one row per input row.
 
     Raises
     ------
@@ -116,12 +130,9 @@ def read_addresses(path: str | PathLike[str]) -> gpd.GeoDataFrame:
     if path.suffix.lower() in (".rda", ".rdata", ".rds"):
         table, offset = _read_rda(path), 1
     else:
-        try:
-            table = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None,
-                                engine="python", encoding="utf-8-sig")
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise InputFormatError(f"{path}: cannot parse as CSV: {exc}") from exc
-        offset = 2  # header is line 1
+        from swingcast.load.reu import read_table_any
+
+        table, offset = read_table_any(path), 2  # header is line 1 (Parquet: row + 1)
     missing = [c for c in _REU_COLUMNS if c not in table.columns]
     if missing:
         raise SchemaError(f"{path}: missing columns {missing}; expected {list(_REU_COLUMNS)}")
@@ -133,6 +144,7 @@ def read_addresses(path: str | PathLike[str]) -> gpd.GeoDataFrame:
         raise SchemaError(f"{where(path, line=pos + offset, column='id_brut_bv_reu')}: "
                           f"malformed bureau id {raw.iloc[pos]!r}; expected '<commune>_<bureau>'")
     ref = table["code_commune_ref"].astype("string").str.strip().str.zfill(5)
+    ref = ref.map(lambda c: _ARRONDISSEMENT_CITY.get(c, c)).astype("string")
     off = ref.ne(parts[0])
     if off.any():
         pos = int(np.flatnonzero(off.to_numpy())[0])
@@ -140,6 +152,20 @@ def read_addresses(path: str | PathLike[str]) -> gpd.GeoDataFrame:
                           f"commune {ref.iloc[pos]!r} differs from bureau {raw.iloc[pos]!r}")
     ids = bureau_ids(parts[0], parts[1])
     out = pd.DataFrame({BUREAU_ID: ids[BUREAU_ID], COMMUNE_CODE: ids[COMMUNE_CODE]})
+    unmatched: list[str] = []
+    if bureaux is not None:
+        from swingcast.load.reu import REU_ID, read_reu_bureaux
+
+        table_bv = read_reu_bureaux(bureaux)
+        to_miom = pd.Series(table_bv[BUREAU_ID].to_numpy(), index=table_bv[REU_ID].to_numpy())
+        out[REU_ID] = raw.to_numpy()
+        out[BUREAU_ID] = raw.map(to_miom).astype("string").to_numpy()
+        lost = out[BUREAU_ID].isna()
+        if lost.any():
+            unmatched = sorted(set(out.loc[lost, REU_ID]))
+            logger.warning("%s: %d address points (%d REU bureaux) have no Ministry bureau in "
+                           "the bureaux table: %s", path, int(lost.sum()), len(unmatched),
+                           ", ".join(unmatched[:10]))
     counts = _number(table, "nb_adresses", path, offset)
     if (counts < 0).any() or (counts != counts.round()).any():
         pos = int(np.flatnonzero(((counts < 0) | (counts != counts.round())).to_numpy())[0])
@@ -153,6 +179,8 @@ def read_addresses(path: str | PathLike[str]) -> gpd.GeoDataFrame:
     lat = _number(table, "latitude", path, offset)
     _check_degrees(table, lon, lat, path, offset)
     gdf = _points(out.reset_index(drop=True), lon.to_numpy(), lat.to_numpy(), path, BUREAU_ID)
+    if bureaux is not None:
+        gdf.attrs["unmatched_reu"] = unmatched
     logger.info("%s: %d address points, %d addresses, %d bureaux", path, len(gdf),
                 int(gdf[N_ADDRESSES].sum()), gdf[BUREAU_ID].nunique())
     return gdf

@@ -6,7 +6,13 @@ One reader, :func:`read_census`, for the layouts INSEE publishes:
 * the RP "bases infracommunales" CSV (``IRIS;REG;DEP;...;TYP_IRIS;...;P16_POP1564;...``);
 * Filosofi CSV: UTF-8 with BOM, CRLF, decimal commas, title lines, a header of French
   labels, then the header of codes; empty cells are statistical secrecy (NaN, never 0);
-* the XLSX layout, with title lines above the table.
+* the XLSX layout, with title lines above the table, and the XLS workbooks INSEE published
+  up to the 2016 census (read with ``python-calamine``);
+* any of these inside the ``.zip`` INSEE distributes (``base-ic-evol-struct-pop-2022_csv.zip``
+  holds the table and a ``meta_`` dictionary: the table is read);
+* Filosofi's secrecy markers (``nd`` not available, ``ns`` not significant, ``so`` without
+  object, ``s`` secret) are empty cells too: NaN, counted per column in
+  ``attrs["secret_cells"]``.
 
 The header is found from the content: it is the last line containing an ``IRIS`` cell
 before the first line whose ``IRIS`` cell looks like an IRIS code.
@@ -14,6 +20,7 @@ before the first line whose ``IRIS`` cell looks like an IRIS code.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Sequence
 from os import PathLike
@@ -22,12 +29,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from swingcast._log import logger
+from swingcast._log import logger, quiet_library_warnings
 from swingcast.errors import InputFormatError, SchemaError, where
 from swingcast.load.headers import HEADER_SCAN, find_header
 from swingcast.schema import COMMUNE_CODE, COMMUNE_NAME, IRIS_CODE, IRIS_NAME, IRIS_TYPE
 
-__all__ = ["read_census", "census_column_name", "IRIS_PATTERN", "IRIS_TYPES"]
+__all__ = ["read_census", "census_column_name", "IRIS_PATTERN", "IRIS_TYPES", "SECRET_MARKERS"]
 
 #: A 9-character IRIS code: commune code (``75101``, ``2A004``, ``97101``) + 4 digits.
 IRIS_PATTERN = re.compile(r"^(?:\d{5}|2[AB]\d{3})\d{4}$")
@@ -51,6 +58,9 @@ _ID_COLUMNS: dict[str, str | None] = {
     "LAB_IRIS": None,
 }
 _LOOKS_LIKE_IRIS = re.compile(r"^(?:\d{8,9}|2[AB]\d{7})$")
+#: Cells INSEE writes instead of a value under statistical secrecy (Filosofi 2020+).
+SECRET_MARKERS = ("nd", "ns", "so", "s")
+_TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
 _CENSUS_VAR = re.compile(r"^([PC])(\d{2})_(.+)$")
 _FILOSOFI_VAR = re.compile(r"^(DEC|DISP)_(.+?)(\d{2})$")
 
@@ -88,20 +98,20 @@ def census_column_name(name: str) -> tuple[str, int | None]:
 
 
 def _read_text_rows(path: Path) -> tuple[list[list[str]], str, str]:
-    """First lines of a text table split into cells; return (rows, separator, encoding)."""
-    raw = path.read_bytes()
-    encoding = "utf-8-sig"
-    try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError:
-        encoding = "cp1252"
-        text = raw.decode(encoding)
+    """First lines of a text table split into cells; return (rows, separator, text).
+
+    Decoded by :func:`~swingcast.load.sources.textfile.read_text` (gzip, UTF-8 with or
+    without BOM, cp1252, a BOM in front of cp1252; anything else refused with its line).
+    """
+    from swingcast.load.sources.textfile import read_text
+
+    text, _ = read_text(path)
     lines = text.splitlines()[:HEADER_SCAN]
     if not lines:
         raise InputFormatError(f"{path}: empty file; expected an INSEE table with an IRIS column")
     counts = {sep: sum(line.count(sep) for line in lines) for sep in (";", ",", "\t")}
     sep = max(counts, key=lambda s: counts[s])
-    return [[c.strip().strip('"') for c in line.split(sep)] for line in lines], sep, encoding
+    return [[c.strip().strip('"') for c in line.split(sep)] for line in lines], sep, text
 
 
 def _find_header(rows: list[list[str]], path: Path) -> int:
@@ -127,8 +137,10 @@ def _load_table(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]
     """Return the table as strings and the 1-based file line (or sheet row) of its header."""
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         try:
-            grid = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None,
-                                 dtype=object)
+            with quiet_library_warnings():
+                grid = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None,
+                                     dtype=object,
+                                     engine="calamine" if path.suffix.lower() == ".xls" else None)
         except ValueError as exc:  # unknown sheet
             raise InputFormatError(f"{path}: {exc}") from exc
         grid = grid.dropna(how="all", axis=1)
@@ -144,12 +156,12 @@ def _load_table(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]
         return table.astype("string").apply(lambda s: s.str.strip()), h + 1
     if sheet is not None:
         raise InputFormatError(f"{path}: sheet={sheet!r} given but the file is not a workbook")
-    rows, sep, encoding = _read_text_rows(path)
+    rows, sep, text = _read_text_rows(path)
     h = _find_header(rows, path)
     try:
-        table = pd.read_csv(path, sep=sep, skiprows=h, header=0, dtype=str, encoding=encoding,
+        table = pd.read_csv(io.StringIO(text), sep=sep, skiprows=h, header=0, dtype=str,
                             keep_default_na=False, na_values=[], skip_blank_lines=False)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except pd.errors.ParserError as exc:
         raise InputFormatError(f"{path}: cannot parse as a {sep!r}-separated table: {exc}") from exc
     table.columns = [str(c).strip() for c in table.columns]
     table.index = np.arange(len(table)) + h + 2  # file line numbers (header = h + 1)
@@ -157,9 +169,37 @@ def _load_table(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, int]
     return table.astype("string").apply(lambda s: s.str.strip()), h + 1
 
 
+def _refuse_truncated(codes: pd.Series, short: pd.Series, raw: pd.Series, path: Path,
+                      column: str) -> None:
+    """Refuse 8-digit codes that are not 9-digit codes which lost their leading zero.
+
+    A spreadsheet drops the zero of *every* code of départements 01-09, and such a code,
+    padded, belongs to a département 01-09 whose commune is not among the file's full codes.
+    An 8-digit code whose first five digits are the commune of a full code of the file
+    (``75101010`` beside ``751010101``), or in a file where other ``0…`` codes kept their
+    zero, is a code cut short: padding it would make another IRIS.
+    """
+    full = codes[~short & codes.str.fullmatch(IRIS_PATTERN.pattern)]
+    communes = set(full.str[:5])
+    kept_zero = full.str.startswith("0").any()
+    cut = short & (codes.str[:5].isin(communes) | kept_zero)
+    if cut.any():
+        line = int(cut[cut].index[0])
+        value = raw[line]
+        reason = (f"the other codes of commune {value[:5]} have 9" if value[:5] in communes
+                  else "other codes of départements 01-09 kept their leading zero")
+        raise SchemaError(
+            f"{where(path, line=line, column=column)}: IRIS code {value!r} has 8 digits and "
+            f"{reason}: a code cut short, not a lost leading zero; expected 9 characters, "
+            "commune code + 4 digits"
+        )
+
+
 def _iris_codes(raw: pd.Series, path: Path, column: str) -> pd.Series:
     codes = raw.fillna("").str.upper()
     short = codes.str.fullmatch(r"\d{8}")
+    if short.any():
+        _refuse_truncated(codes, short, raw, path, column)
     if short.any():  # département 01..09 written as a number (leading zero lost)
         logger.warning("%s: %d IRIS codes of 8 digits padded with a leading zero "
                        "(a spreadsheet read them as numbers)", path, int(short.sum()))
@@ -181,13 +221,24 @@ def _iris_codes(raw: pd.Series, path: Path, column: str) -> pd.Series:
     return codes
 
 
-def _numeric(table: pd.DataFrame, path: Path) -> pd.DataFrame:
-    out = {}
+def _numeric(table: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dict[str, int]]:
+    out, secret = {}, {}
     for col in table.columns:
         text = table[col].fillna("").str.replace("\u00a0", "").str.replace(" ", "")
+        marked = text.str.lower().isin(SECRET_MARKERS)
+        if marked.any():
+            secret[col] = int(marked.sum())
+            text = text.mask(marked, "")
         text = text.where(text.str.contains(".", regex=False), text.str.replace(",", "."))
         values = pd.to_numeric(text.replace("", None), errors="coerce").astype("float64")
         bad = values.isna() & (text != "")
+        infinite = np.isinf(values)
+        if infinite.any():  # 'inf', '1e400': a float overflow, refused like 'nan'
+            line = int(infinite[infinite].index[0])
+            raise SchemaError(
+                f"{where(path, line=line, column=col)}: value {table.at[line, col]!r} is not a "
+                "finite number; expected a number or an empty cell (statistical secrecy)"
+            )
         if bad.any():
             line = int(bad[bad].index[0])
             raise SchemaError(
@@ -196,10 +247,38 @@ def _numeric(table: pd.DataFrame, path: Path) -> pd.DataFrame:
                 "empty cell (statistical secrecy)"
             )
         out[col] = values
-    return pd.DataFrame(out, index=table.index)
+    return pd.DataFrame(out, index=table.index), secret
 
 
-def read_census(path: str | PathLike[str], *, sheet: str | int | None = None) -> pd.DataFrame:
+def _from_zip(path: Path, member: str | None) -> tuple[Path, object]:
+    """Extract the table of an INSEE archive into a temporary folder; return its path."""
+    import tempfile
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise InputFormatError(f"{path}: not a readable zip archive ({exc})") from exc
+    with archive:
+        names = [n for n in archive.namelist() if not n.endswith("/")]
+        if member is not None:
+            chosen = [n for n in names if n == member or Path(n).name == member]
+        else:
+            chosen = [n for n in names if Path(n).suffix.lower() in _TABLE_SUFFIXES
+                      and not Path(n).name.lower().startswith(("meta_", "meta-"))]
+        if len(chosen) != 1:
+            raise InputFormatError(
+                f"{path}: {'no member ' + repr(member) if member else str(len(chosen)) + ' tables'}"
+                f" in the archive ({', '.join(names[:10])}); expected one INSEE table (pass "
+                "member= to choose)")
+        tmp = tempfile.TemporaryDirectory(prefix="swingcast-census-")
+        target = Path(tmp.name) / Path(chosen[0]).name
+        target.write_bytes(archive.read(chosen[0]))
+    return target, tmp
+
+
+def read_census(path: str | PathLike[str], *, sheet: str | int | None = None,
+                member: str | None = None) -> pd.DataFrame:
     """Read an INSEE table at IRIS level into one row per IRIS.
 
     Parameters
@@ -209,6 +288,9 @@ def read_census(path: str | PathLike[str], *, sheet: str | int | None = None) ->
         Filosofi, or a plain ``IRIS;<variables>`` table.
     sheet : str or int, optional
         Sheet of a workbook (default: the first one).
+    member : str, optional
+        For a ``.zip`` archive: the file to read (default: its only table that is not a
+        ``meta_`` dictionary).
 
     Returns
     -------
@@ -219,7 +301,8 @@ def read_census(path: str | PathLike[str], *, sheet: str | int | None = None) ->
         them, then the variables as floats, named without their year mark and lower-cased
         (``C11_POP15P_CS3`` -> ``pop15p_cs3``). Empty cells (statistical secrecy) are NaN.
         ``df.attrs``: ``census_year`` (int, or a sorted list when names carry several
-        years, None when none), ``source`` (the path) and ``columns`` (original -> new name).
+        years, None when none), ``source`` (the path), ``columns`` (original -> new name)
+        and ``secret_cells`` (column -> number of secrecy markers read as NaN).
 
     Raises
     ------
@@ -248,6 +331,16 @@ def read_census(path: str | PathLike[str], *, sheet: str | int | None = None) ->
     path = Path(path)
     if not path.is_file():
         raise InputFormatError(f"{path}: no such file; expected an INSEE census table")
+    if path.suffix.lower() == ".zip":
+        inner, tmp = _from_zip(path, member)
+        try:
+            out = read_census(inner, sheet=sheet)
+        finally:
+            tmp.cleanup()  # type: ignore[attr-defined]
+        out.attrs["source"] = f"{path}!{inner.name}"
+        return out
+    if member is not None:
+        raise InputFormatError(f"{path}: member={member!r} given but the file is not a zip")
     table, header_line = _load_table(path, sheet)
     upper = {c: c.upper() for c in table.columns}
     iris_col = next(c for c, u in upper.items() if u == "IRIS")
@@ -300,7 +393,10 @@ def read_census(path: str | PathLike[str], *, sheet: str | int | None = None) ->
         mapping[col] = new
         if year is not None:
             years.add(year)
-    values = _numeric(table[variables], path)
+    values, secret = _numeric(table[variables], path)
+    if secret:
+        logger.info("%s: %d cells under statistical secrecy (%s) read as NaN", path,
+                    sum(secret.values()), ", ".join(SECRET_MARKERS))
     counts = [c for c in variables if _CENSUS_VAR.match(c)]  # P/C variables count people
     negative = values[counts] < 0
     if negative.to_numpy().any():
@@ -315,5 +411,6 @@ def read_census(path: str | PathLike[str], *, sheet: str | int | None = None) ->
     )
     out.attrs["source"] = str(path)
     out.attrs["columns"] = mapping
+    out.attrs["secret_cells"] = {mapping[c]: n for c, n in secret.items()}
     logger.info("%s: %d IRIS, %d variables", path, len(out), len(variables))
     return out

@@ -7,6 +7,7 @@ unit and validity checks.
 
 from __future__ import annotations
 
+import re
 from os import PathLike
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from swingcast._log import logger
 from swingcast.errors import GeometryError, SchemaError, where
 from swingcast.load.census import IRIS_PATTERN, IRIS_TYPES
 from swingcast.load.lambert import dissolve_duplicates, read_vector, to_lambert93
-from swingcast.load.sources.codes import canonical_ids
+from swingcast.load.overlaps import report_overlaps
+from swingcast.load.sources.codes import CITY_ARRONDISSEMENTS, canonical_ids
 from swingcast.schema import (
     ARRONDISSEMENT_CODE,
     BUREAU_CODE,
@@ -37,8 +39,11 @@ __all__ = ["read_iris", "read_bureaux", "bureau_ids"]
 _IRIS_LAYOUTS = {
     "IGN CONTOURS-IRIS (2013)": ("DCOMIRIS", "DEPCOM", "NOM_IRIS", "TYP_IRIS"),
     "IGN CONTOURS-IRIS": ("CODE_IRIS", "INSEE_COM", "NOM_IRIS", "TYP_IRIS"),
+    "IGN CONTOURS-IRIS 3.0 / IRIS GE": ("code_iris", "code_insee", "nom_iris", "type_iris"),
     "Grand Paris (map_iris)": ("CODE_IRIS", "CODE_COM", "NOM_IRIS", None),
 }
+#: Field holding the 4-digit IRIS number inside its commune (checked when present).
+_IRIS_NUMBER = "IRIS"
 #: Count columns of bureau sources -> output names.
 _BUREAU_COUNTS = {
     "nbr_elect_f": REGISTERED,
@@ -46,6 +51,9 @@ _BUREAU_COUNTS = {
     "nbr_elect_e_e": "registered_eu_european",
 }
 _CITY_OF_PARIS = "75056"
+_COMMUNE = re.compile(r"\d{5}|2[AB]\d{3}")
+_ARRONDISSEMENT_CITY = {str(first + k): city for city, (first, n) in CITY_ARRONDISSEMENTS.items()
+                        for k in range(n)}
 
 
 def _field(gdf: pd.DataFrame, name: str | None) -> str | None:
@@ -68,13 +76,14 @@ def _require_polygons(gdf: gpd.GeoDataFrame, id_column: str, path: Path) -> None
 def _finish_areas(out: gpd.GeoDataFrame, path: Path, id_column: str, layout: str, noun: str,
                   *, crs: object | None, drop_empty: bool) -> gpd.GeoDataFrame:
     """Last steps of every area reader: Lambert-93 with its checks, (Multi)Polygons only,
-    one feature per id; ``attrs`` ``layout``, ``source``, ``repaired``, ``dropped_empty``
-    (and ``dissolved``); one log line."""
+    one feature per id; ``attrs`` ``layout``, ``source``, ``repaired``, ``dropped_empty``,
+    ``overlaps`` (pairs of polygons sharing ground, warned) and ``dissolved``; one log line."""
     out = to_lambert93(out, source=path, crs=crs, drop_empty=drop_empty, id_column=id_column)
     _require_polygons(out, id_column, path)
     checked = {k: out.attrs.get(k, d) for k, d in (("repaired", 0), ("dropped_empty", []))}
     out = dissolve_duplicates(out, id_column, source=str(path))
     out.attrs.update(layout=layout, source=str(path), **checked)
+    report_overlaps(out, id_column, path)  # warned, listed in attrs["overlaps"]
     logger.info("%s: %d %s (%s)", path, len(out), noun, layout)
     return out
 
@@ -86,11 +95,15 @@ def read_iris(path: str | PathLike[str], *, crs: object | None = None,
     Parameters
     ----------
     path : str or PathLike
-        IGN CONTOURS-IRIS (``DCOMIRIS, DEPCOM, NOM_IRIS, TYP_IRIS`` as in 2013, or
-        ``CODE_IRIS, INSEE_COM, NOM_IRIS, TYP_IRIS`` in later editions), or the Grand Paris
-        shapefile (``CODE_IRIS, NOM_IRIS, CODE_COM, ...``, no IRIS type).
+        IGN CONTOURS-IRIS (``DCOMIRIS, DEPCOM, NOM_IRIS, TYP_IRIS`` as in 2013;
+        ``CODE_IRIS, INSEE_COM, NOM_COM, IRIS, NOM_IRIS, TYP_IRIS`` in the 2.x editions,
+        2014-2023, shapefile or GeoPackage; ``code_iris, code_insee, nom_commune, iris,
+        nom_iris, type_iris`` in the 3.0 GeoPackage of 2024+ and IRIS GE), or the Grand
+        Paris shapefile (``CODE_IRIS, NOM_IRIS, CODE_COM, ...``, no IRIS type). When the
+        4-digit ``IRIS`` field is there it must be the last 4 characters of the code.
     crs : object, optional
-        CRS to assume if the file has none (see :func:`swingcast.load.lambert.to_lambert93`).
+        The file's true CRS: used when the file has none, and overriding a wrong one (see
+        :func:`swingcast.load.lambert.to_lambert93`).
     drop_empty : bool
         Drop features without geometry (with a warning) instead of raising.
 
@@ -135,8 +148,8 @@ def read_iris(path: str | PathLike[str], *, crs: object | None = None,
     if layout is None:
         raise SchemaError(
             f"{path}: IRIS layout not recognised (fields {list(gdf.columns.drop(GEOMETRY))}); "
-            "expected DCOMIRIS/DEPCOM/NOM_IRIS/TYP_IRIS or CODE_IRIS/INSEE_COM (or CODE_COM)/"
-            "NOM_IRIS"
+            "expected DCOMIRIS/DEPCOM/NOM_IRIS/TYP_IRIS, CODE_IRIS/INSEE_COM (or CODE_COM)/"
+            "NOM_IRIS or code_iris/code_insee/nom_iris/type_iris"
         )
     code_f, com_f, name_f, type_f = (_field(gdf, f) for f in _IRIS_LAYOUTS[layout])
     codes = gdf[code_f].astype("string").str.strip().str.upper()
@@ -151,6 +164,13 @@ def read_iris(path: str | PathLike[str], *, crs: object | None = None,
         if off.any():
             raise SchemaError(f"{where(path, column=com_f, ids=codes[off])}: commune code is "
                               "not the first 5 characters of the IRIS code")
+    number_f = _field(gdf, _IRIS_NUMBER)
+    if number_f is not None and number_f != code_f:
+        number = gdf[number_f].astype("string").str.strip().str.zfill(4)
+        off = number.ne(codes.str[5:]).fillna(True)
+        if off.any():
+            raise SchemaError(f"{where(path, column=number_f, ids=codes[off])}: IRIS number "
+                              "is not the last 4 characters of the IRIS code")
     types = (gdf[type_f].astype("string").str.strip().str.upper() if type_f
              else pd.Series(pd.NA, index=gdf.index, dtype="string"))
     types = types.mask(types.isna() & codes.str.endswith("0000"), "Z")
@@ -246,8 +266,57 @@ def _commune_bureau(gdf: gpd.GeoDataFrame, path: Path, col: str,
     return bureau_ids(parts[0], parts[1])
 
 
+def _bare_numbers(values: pd.Series, path: Path, column: str) -> pd.Series:
+    """Bureau numbers of a field as strings: integers (even stored as floats) or codes."""
+    if pd.api.types.is_numeric_dtype(values):
+        num = pd.to_numeric(values, errors="coerce")
+        bad = num.isna() | (num != num.round()) | (num < 0)
+        if bad.any():
+            raise SchemaError(f"{where(path, column=column, ids=values[bad].astype(str))}: "
+                              "bureau number missing or not a whole number; expected a bare "
+                              "bureau number (e.g. 1, '0001', '12A')")
+        return num.astype("Int64").astype("string")
+    return values.astype("string").str.strip()
+
+
+def _bare_bureau(gdf: gpd.GeoDataFrame, path: Path, col: str, commune: str) -> pd.DataFrame:
+    """Ids from a field of bare bureau numbers of one commune given by the caller.
+
+    A Paris/Lyon/Marseille arrondissement commune (``69381``) with a number of 1-2 digits
+    builds the city's ``AANN`` code (``69381`` + ``5`` -> ``69123_105``), as in the results.
+    """
+    com = str(commune).strip().upper()
+    if not _COMMUNE.fullmatch(com):
+        raise SchemaError(f"{path}: commune={commune!r} is not an INSEE commune code; "
+                          "expected 5 characters (e.g. '69123', '2A004')")
+    numbers = _bare_numbers(gdf[col], path, col)
+    full = numbers.str.extract(r"^(\d{5}|2[AB]\d{3})_([0-9A-Za-z]+)$")
+    off = full[0].notna() & full[0].ne(com)
+    if off.any():
+        raise SchemaError(f"{where(path, column=col, ids=numbers[off])}: commune part differs "
+                          f"from commune={com!r}")
+    numbers = numbers.where(full[1].isna(), full[1])
+    bad = ~numbers.fillna("").str.fullmatch(r"[0-9A-Za-z]+")
+    if bad.any():
+        raise SchemaError(f"{where(path, column=col, ids=numbers[bad].fillna('<empty>'))}: "
+                          "malformed bureau number; expected a bare bureau number (e.g. 1, "
+                          f"'0001', '12A') of commune {com}")
+    city = _ARRONDISSEMENT_CITY.get(com)
+    if city is not None:
+        aa = str(int(com) - CITY_ARRONDISSEMENTS[city][0] + 1).zfill(2)
+        short = numbers.str.fullmatch(r"\d{1,2}")
+        long_ = numbers.str.fullmatch(r"\d{3,4}")
+        wrong = long_ & numbers.str.zfill(4).str[:2].ne(aa)
+        if wrong.any():
+            raise SchemaError(f"{where(path, column=col, ids=numbers[wrong])}: bureau code "
+                              f"does not start with arrondissement {aa} of commune={com!r}")
+        numbers = numbers.where(~short, aa + numbers.str.zfill(2))
+    return bureau_ids(pd.Series(com, index=gdf.index), numbers)
+
+
 def read_bureaux(path: str | PathLike[str], *, id_field: str | None = None,
-                 crs: object | None = None, drop_empty: bool = False) -> gpd.GeoDataFrame:
+                 commune: str | None = None, crs: object | None = None,
+                 drop_empty: bool = False) -> gpd.GeoDataFrame:
     """Read bureau-de-vote contours into ``bureau_id, commune_code, arrondissement_code,
     bureau_code, geometry`` (+ counts), in Lambert-93.
 
@@ -259,9 +328,18 @@ def read_bureaux(path: str | PathLike[str], *, id_field: str | None = None,
         Ville de Paris secteurs (``id_bv`` ``19-5``), Paris 2012 (``arrondisse``,
         ``num_bv``, ``ID``).
     id_field : str, optional
-        Field holding ``<commune>_<bureau>`` or Paris ``AA-N`` ids, for other sources.
+        Field holding ``<commune>_<bureau>`` or Paris ``AA-N`` ids, for other sources; with
+        ``commune=``, a bare bureau number (``1``, ``"0001"``, ``"12A"``).
+    commune : str, optional
+        INSEE code of the commune of every feature, when ``id_field`` holds bare bureau
+        numbers: ids are built as the results loaders build them (``"69123"`` + ``"0101"``
+        -> ``69123_101``: leading zeros stripped, Paris/Lyon/Marseille under the city). An
+        arrondissement code (``"69381"``) with numbers of 1-2 digits gives the city's
+        ``AANN`` codes (``69123_101``). Values already written ``<commune>_<bureau>`` must
+        name this commune.
     crs : object, optional
-        CRS to assume when the file has none.
+        The file's true CRS: used when the file has none, and overriding a wrong one (a
+        bad ``.prj``; see :func:`swingcast.load.lambert.to_lambert93`).
     drop_empty : bool
         Drop bureaux without geometry (with a warning) instead of raising.
 
@@ -274,7 +352,9 @@ def read_bureaux(path: str | PathLike[str], *, id_field: str | None = None,
         ``nbr_elect_e_m`` -> ``registered_eu_municipal``, ``nbr_elect_e_e`` ->
         ``registered_eu_european``. A bureau drawn as several features is dissolved into
         one MultiPolygon (other columns from its first feature), logged, and listed in
-        ``attrs["dissolved"]``.
+        ``attrs["dissolved"]``. Bureaux whose polygons overlap by more than 1% of the
+        smaller one, or share one polygon, are warned about with their ids and areas and
+        listed in ``attrs["overlaps"]`` (:mod:`swingcast.load.overlaps`).
 
     Raises
     ------
@@ -295,17 +375,38 @@ def read_bureaux(path: str | PathLike[str], *, id_field: str | None = None,
     >>> bv = read_bureaux(p)
     >>> bv["bureau_id"].tolist(), bv.crs.to_epsg()
     (['92002_1', '92002_2'], 2154)
+
+    Bare bureau numbers of one commune (Lyon numbers its bureaux ``AANN``):
+
+    >>> q = p.with_name("lyon.geojson")
+    >>> gpd.GeoDataFrame({"num": [101, 102]},
+    ...                  geometry=[box(4.83, 45.76, 4.84, 45.77), box(4.84, 45.76, 4.85, 45.77)],
+    ...                  crs="EPSG:4326").to_file(q)
+    >>> read_bureaux(q, id_field="num", commune="69123")["bureau_id"].tolist()
+    ['69123_101', '69123_102']
     """
     path = Path(path)
+    if path.suffix.lower() in (".csv", ".parquet", ".txt"):
+        raise SchemaError(
+            f"{path}: a table, not a vector layer of bureau contours; expected GeoJSON, "
+            "GeoPackage or shapefile (the REU bureaux table 'table-bv-reu' has no geometry: "
+            "read it with swingcast.load.reu.read_reu_bureaux, or pass it as bureaux= to "
+            "read_addresses)")
     gdf = read_vector(path)
     f = {name: _field(gdf, name) for name in
          ("codeBureauVote", "CODE_BV", "INSEE_COM", "id_bv", "arrondisse", "num_bv",
           "nomCommune", "COMMUNE")}
+    if commune is not None and id_field is None:
+        raise SchemaError(f"{path}: commune={commune!r} needs id_field= (the field holding "
+                          f"the bureau numbers); fields are {list(gdf.columns.drop(GEOMETRY))}")
     if id_field is not None:
         col = _field(gdf, id_field)
         if col is None:
             raise SchemaError(f"{path}: no field {id_field!r}; fields are "
                               f"{list(gdf.columns.drop(GEOMETRY))}")
+    if commune is not None:
+        ids, source = _bare_bureau(gdf, path, col, commune), f"field {col}, commune {commune}"
+    elif id_field is not None:
         sample = gdf[col].astype("string").str.strip()
         if sample.str.fullmatch(r"\d{1,2}-\d{1,2}").fillna(False).all():
             ids, source = _paris_2017(gdf, path, col), "Paris secteurs"

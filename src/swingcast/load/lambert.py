@@ -18,8 +18,8 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
-from swingcast._log import logger
-from swingcast.errors import CRSError, GeometryError, InputFormatError, where
+from swingcast._log import logger, quiet_library_warnings
+from swingcast.errors import CRSError, GeometryError, InputFormatError, SwingcastWarning, where
 from swingcast.schema import LAMBERT93
 
 __all__ = ["to_lambert93", "read_layer", "read_vector", "dissolve_duplicates"]
@@ -33,24 +33,32 @@ def _describe(crs: CRS) -> str:
     return f"EPSG:{code}" if code else (crs.name or "custom CRS")
 
 
-def _check_units(gdf: gpd.GeoDataFrame, crs: CRS, source: str) -> None:
-    """Refuse coordinates in degrees under a metric CRS, and the reverse."""
+def _check_units(gdf: gpd.GeoDataFrame, crs: CRS, source: str, *, given: bool) -> None:
+    """Refuse coordinates in degrees under a metric CRS, and the reverse.
+
+    ``given`` says whether ``crs`` came from the ``crs=`` argument (not from the file), so
+    that the message says which CRS is contradicted and how to fix it.
+    """
     geoms = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if geoms.empty:
         return
     xmin, ymin, xmax, ymax = geoms.total_bounds
     in_degree_range = xmin >= -180 and xmax <= 180 and ymin >= -90 and ymax <= 90
+    whose = (f"the CRS given as crs={_describe(crs)}" if given
+             else f"the file's CRS {_describe(crs)}")
     if crs.is_geographic and not in_degree_range:
         raise CRSError(
             f"{source}: coordinates look like metres (bounds {xmin:.0f}, {ymin:.0f}, "
-            f"{xmax:.0f}, {ymax:.0f}) but the CRS {_describe(crs)} is in degrees; "
-            "expected longitudes in [-180, 180] and latitudes in [-90, 90]"
+            f"{xmax:.0f}, {ymax:.0f}) but {whose} is in degrees; expected longitudes in "
+            "[-180, 180] and latitudes in [-90, 90] (pass the file's projected CRS as crs=, "
+            "for example crs='EPSG:2154': crs= overrides the file's CRS)"
         )
     if crs.is_projected and in_degree_range:
         raise CRSError(
             f"{source}: coordinates look like degrees (bounds {xmin:.4f}, {ymin:.4f}, "
-            f"{xmax:.4f}, {ymax:.4f}) but the CRS {_describe(crs)} is in metres; "
-            "expected projected coordinates (pass crs='EPSG:4326' for a file in degrees)"
+            f"{xmax:.4f}, {ymax:.4f}) but {whose} is in metres; expected projected "
+            "coordinates (pass crs='EPSG:4326' for a file in degrees: crs= overrides the "
+            "file's CRS)"
         )
 
 
@@ -86,8 +94,11 @@ def to_lambert93(
     source : str or PathLike
         Where the layer comes from, for the messages.
     crs : object, optional
-        CRS to assume when the layer has none (anything pyproj accepts). A layer that has a
-        CRS keeps it; a different ``crs`` is then an error.
+        The layer's true CRS (anything pyproj accepts): used when the layer has none, and
+        **overriding** the CRS it has when they differ (a wrong or missing ``.prj``; the
+        coordinates are relabelled, not transformed). An override is logged as a warning
+        and recorded in ``attrs["crs_overridden"]`` (``"<file's CRS> -> <crs>"``). The
+        degrees-vs-metres check applies to the CRS in force, whichever it is.
     drop_empty : bool
         Drop missing/empty geometries with a warning instead of raising.
     id_column : str, optional
@@ -98,15 +109,17 @@ def to_lambert93(
     GeoDataFrame
         Same rows (minus dropped empties) in EPSG:2154. A CRS equal to Lambert-93 but
         written without its EPSG code (ESRI ``.prj``) is recognised and relabelled, not
-        transformed. Invalid polygons are repaired with :func:`shapely.make_valid`, keeping
+        transformed. ``attrs["crs_overridden"]`` is None unless ``crs=`` replaced the
+        layer's CRS. Invalid polygons are repaired with :func:`shapely.make_valid`, keeping
         only their polygonal parts; their count is logged and kept in
         ``attrs["repaired"]`` (``attrs["dropped_empty"]`` lists dropped ids).
 
     Raises
     ------
     CRSError
-        No CRS and no ``crs=``; a ``crs=`` different from the layer's; coordinates in
-        degrees under a metric CRS or the reverse (both are named in the message).
+        No CRS and no ``crs=``; a ``crs=`` pyproj does not know; coordinates in degrees
+        under a metric CRS or the reverse (the CRS, where it came from, and the ``crs=``
+        that fixes it are named in the message).
     GeometryError
         Missing or empty geometries (the ids are named), unless ``drop_empty=True``.
 
@@ -123,6 +136,19 @@ def to_lambert93(
     ...
     swingcast.errors.CRSError: x.geojson: the layer has no CRS; expected one in the file, \
 or pass crs= (for example crs='EPSG:2154')
+
+    A file in degrees whose ``.prj`` wrongly says Lambert-93 is refused, and ``crs=`` fixes it:
+
+    >>> wrong = g.set_crs("EPSG:2154", allow_override=True)
+    >>> to_lambert93(wrong, source="w.shp")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    swingcast.errors.CRSError: w.shp: coordinates look like degrees ... but the file's CRS \
+EPSG:2154 is in metres; expected projected coordinates (pass crs='EPSG:4326' for a file in \
+degrees: crs= overrides the file's CRS)
+    >>> fixed = to_lambert93(wrong, source="w.shp", crs="EPSG:4326")
+    >>> fixed.attrs["crs_overridden"], round(float(fixed.area.iloc[0]) / 1e6, 2)
+    ('EPSG:2154 -> EPSG:4326', 0.82)
     """
     source = str(source)
     if not isinstance(gdf, gpd.GeoDataFrame):
@@ -134,14 +160,17 @@ or pass crs= (for example crs='EPSG:2154')
             given = CRS.from_user_input(crs)
         except ProjCRSError as exc:
             raise CRSError(f"{source}: crs={crs!r} is not a CRS pyproj knows: {exc}") from exc
+    overridden = None
     if out.crs is None:
         if given is None:
             raise CRSError(f"{source}: the layer has no CRS; expected one in the file, "
                            "or pass crs= (for example crs='EPSG:2154')")
         out = out.set_crs(given)
     elif given is not None and not CRS(out.crs).equals(given, ignore_axis_order=True):
-        raise CRSError(f"{source}: the layer's CRS is {_describe(CRS(out.crs))} but "
-                       f"crs={_describe(given)} was given; expected the same CRS")
+        overridden = f"{_describe(CRS(out.crs))} -> {_describe(given)}"
+        logger.warning("%s: crs=%s overrides the file's CRS %s (coordinates relabelled, "
+                       "not transformed)", source, _describe(given), _describe(CRS(out.crs)))
+        out = out.set_crs(given, allow_override=True)
     layer_crs = CRS(out.crs)
 
     missing = out.geometry.isna() | out.geometry.is_empty
@@ -151,10 +180,10 @@ or pass crs= (for example crs='EPSG:2154')
             raise GeometryError(f"{where(source, ids=ids)}: missing or empty geometry; "
                                 "expected a geometry for every feature (or drop_empty=True)")
         warnings.warn(f"{source}: dropped {len(ids)} features without geometry: "
-                      f"{', '.join(ids[:10])}", UserWarning, stacklevel=2)
+                      f"{', '.join(ids[:10])}", SwingcastWarning, stacklevel=2)
         out = out[~missing.to_numpy()].copy()
         out.attrs["dropped_empty"] = ids
-    _check_units(out, layer_crs, source)
+    _check_units(out, layer_crs, source, given=given is not None)
 
     if layer_crs.equals(_L93, ignore_axis_order=True):
         out = out.set_crs(LAMBERT93, allow_override=True)
@@ -180,6 +209,7 @@ or pass crs= (for example crs='EPSG:2154')
             raise GeometryError(f"{where(source, ids=ids)}: geometry has no area left after "
                                 "repair; expected polygons")
     out.attrs["repaired"] = int(invalid.sum())
+    out.attrs["crs_overridden"] = overridden
     return out
 
 
@@ -261,9 +291,14 @@ def read_vector(path: str | PathLike[str], *, layer: str | None = None) -> gpd.G
         raise InputFormatError(f"{path}: no such file; expected a vector layer "
                                "(GeoJSON, GeoPackage, shapefile)")
     try:
-        return gpd.read_file(path, layer=layer, engine="pyogrio")
+        with quiet_library_warnings():
+            gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:  # pyogrio raises its own DataSourceError/DataLayerError
         raise InputFormatError(f"{path}: cannot read as a vector layer: {exc}") from exc
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        raise InputFormatError(f"{path}: no geometry (a table, not a vector layer); expected "
+                               "a vector layer (GeoJSON, GeoPackage, shapefile)")
+    return gdf
 
 
 def dissolve_duplicates(gdf: gpd.GeoDataFrame, id_column: str, *,

@@ -34,7 +34,7 @@ from typing import Any
 import pandas as pd
 
 from swingcast import schema
-from swingcast._log import logger
+from swingcast._log import logger, quiet_library_warnings, reported_elsewhere
 from swingcast.errors import InputFormatError, SwingcastError
 
 __all__ = ["check", "CheckReport", "FileReport", "detect_kind", "KINDS"]
@@ -47,7 +47,13 @@ KINDS = {
     "bureaux": "swingcast.load.geometry.read_bureaux",
     "addresses": "swingcast.load.geometry.read_addresses",
     "polling_places": "swingcast.load.geometry.read_polling_places",
+    "contacts": "swingcast.target.contacts.read_contacts",
 }
+#: Column names of a contact list (NationBuilder exports and the like): such a file is read
+#: by the contacts reader, whose messages never quote a cell.
+_CONTACT_FIELDS = {"email", "e-mail", "mail", "courriel", "phone", "mobile", "telephone",
+                   "téléphone", "nationbuilder_id", "first_name", "last_name",
+                   "support_level"}
 _VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".fgb")
 _IRIS_FIELDS = {"DCOMIRIS", "CODE_IRIS", "iris_code", "IRIS"}
 _SNIFF_BYTES = 1 << 16
@@ -174,7 +180,8 @@ def _head_cells(path: Path) -> list[set[str]]:
         import openpyxl
 
         try:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            with quiet_library_warnings():
+                book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception:  # not a workbook: the loader will say so
             return []
         try:
@@ -199,6 +206,16 @@ def _head_cells(path: Path) -> list[set[str]]:
     return out
 
 
+def _is_contact_list(lines: list[set[str]]) -> bool:
+    """A contact list: contact column names, or an e-mail address in the first lines (a list
+    without header row). Such files must not reach a loader that quotes cells."""
+    from swingcast.target.contacts import looks_personal
+
+    if lines and {c.lower() for c in lines[0]} & _CONTACT_FIELDS:
+        return True
+    return any("@" in c and looks_personal(c) for cells in lines[:5] for c in cells)
+
+
 def detect_kind(path: str | PathLike[str]) -> str:
     """Guess what a file is from its name and first lines.
 
@@ -211,8 +228,11 @@ def detect_kind(path: str | PathLike[str]) -> str:
     str
         ``"results"``, ``"census"`` (a line with an ``IRIS`` cell), ``"addresses"``
         (``longitude``/``latitude`` columns, or an ``.rda``), ``"polling_places"`` (a
-        ``geo_point_2d`` column, Paris open data), ``"iris"`` (a vector layer with an IRIS
-        code field) or ``"bureaux"`` (any other vector layer).
+        ``geo_point_2d`` column, Paris open data), ``"contacts"`` (contact columns such as
+        ``email`` or ``phone``, or an e-mail address in the first lines: read by
+        :func:`~swingcast.target.contacts.read_contacts`, which never quotes a cell),
+        ``"iris"`` (a vector layer with an IRIS code field) or ``"bureaux"`` (any other
+        vector layer).
 
     Examples
     --------
@@ -235,6 +255,8 @@ def detect_kind(path: str | PathLike[str]) -> str:
             return "bureaux"
         return "iris" if fields & _IRIS_FIELDS else "bureaux"
     lines = _head_cells(p)
+    if _is_contact_list(lines):
+        return "contacts"
     if lines and {"longitude", "latitude"} <= lines[0]:
         return "addresses"
     if lines and "geo_point_2d" in lines[0]:
@@ -261,7 +283,8 @@ def _warnings_of_loader() -> Iterator[list[str]]:
     handler = _Collect()
     logger.addHandler(handler)
     try:
-        yield handler.messages
+        with reported_elsewhere():  # the command line prints them in the report only
+            yield handler.messages
     finally:
         logger.removeHandler(handler)
 

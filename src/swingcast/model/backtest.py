@@ -33,6 +33,7 @@ import types
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -41,15 +42,8 @@ from swingcast._log import logger
 from swingcast.cache import atomic_write
 from swingcast.errors import ModelError, SchemaError
 from swingcast.model._modelinput import EPS, logit, weighted_mean
-from swingcast.model.cases import (
-    MATCHED,
-    PRIOR_SHARE,
-    PRIOR_TURNOUT,
-    CaseData,
-    CaseSpec,
-    get_case,
-    list_cases,
-)
+from swingcast.model.cases import CaseSpec, get_case, list_cases
+from swingcast.model.training import MATCHED, PRIOR_SHARE, PRIOR_TURNOUT, CaseData
 from swingcast.schema import (
     ARRONDISSEMENT_CODE,
     COMMUNE_CODE,
@@ -66,8 +60,11 @@ from swingcast.schema import (
     TURNOUT_PRED,
 )
 
+if TYPE_CHECKING:
+    from swingcast.model.history import History
+
 __all__ = [
-    "backtest", "BacktestResult", "list_cases", "score", "brier", "format_report", "METHODS", "TARGETS",
+    "backtest", "score_case", "history_case", "rolling_backtest", "BacktestResult", "list_cases", "score", "brier", "format_report", "METHODS", "TARGETS",
 ]
 
 #: Method names of the metrics, in the order of the table.
@@ -265,7 +262,7 @@ def _baselines(
 
 
 @dataclass
-class _Fitted:
+class Fitted:
     """One target's predictions on the scored bureaux and the source of their uncertainty."""
 
     pred: np.ndarray
@@ -279,7 +276,7 @@ class _Fitted:
     transfer: dict | None = None
 
 
-def _model(
+def fit_target(
     data: CaseData,
     target: str,
     anchor: float | None,
@@ -289,7 +286,7 @@ def _model(
     seed: int,
     pooling: bool = True,
     offset: bool = False,
-) -> _Fitted:
+) -> Fitted:
     """Predict one target on the scored bureaux, with intervals, re-centred on ``anchor``.
 
     The model is fitted on the training transition unless the case overrides the prediction
@@ -331,9 +328,9 @@ def _model(
         eta = np.log(np.clip(raw, 1e-12, 1)) - np.log(np.clip(1 - raw, 1e-12, 1))
     lo, hi = logit_interval(eta, scale, q)
     if anchor is None:  # a level forecast of its own (the transfer model without a poll)
-        return _Fitted(raw, lo, hi, scale, est, unc)
+        return Fitted(raw, lo, hi, scale, est, unc)
     pred, shift = recentre(raw, w, anchor, return_shift=True)
-    return _Fitted(pred, logit_shift(lo, shift), logit_shift(hi, shift), scale, est, unc)
+    return Fitted(pred, logit_shift(lo, shift), logit_shift(hi, shift), scale, est, unc)
 
 
 def _dev_inflation(est: object, data: CaseData, target: str, prior_col: str, offset: bool) -> float:
@@ -428,9 +425,39 @@ def _simulate(
                           scale=scale, threshold=threshold, seed=seed)
 
 
+def swing_simulation(
+    data: CaseData, share_fit: Fitted, turnout_pred: np.ndarray, *, threshold: float,
+    offset: bool, n_draws: int, seed: int,
+) -> tuple[pd.DataFrame, float]:
+    """Swing probabilities of the scored (or forecast) bureaux and the common-swing sd used.
+
+    Common swing + local noise (:func:`~swingcast.model.simulate.simulate_swing`): for a
+    fitted model, the sd of its out-of-fold area errors on the training transition and its
+    standardised residuals; for a transfer model, its own.
+    """
+    unc = share_fit.transfer
+    if unc is not None:  # the transfer model: its own local noise and area errors
+        common_sd, s_resid = float(unc["common_sd"]), np.asarray(unc["residuals"], dtype=float)
+    else:
+        s_est = share_fit.est
+        X_fit = (data.X_train.assign(**{PRIOR_SHARE: data.prior_train[PRIOR_SHARE]})
+                 if offset or data.offset else data.X_train)
+        y_fit = data.train.loc[X_fit.index, "share"].to_numpy(float)
+        common_sd = _common_sd(data, _oof_fitted(s_est, X_fit, y_fit), "share")
+        s_resid = np.asarray(s_est.residuals_, dtype=float)  # type: ignore[attr-defined]
+    w = data.X_test[INSCRITS].to_numpy(float)
+    sim = _simulate(share_fit.pred, w, turnout_pred, data.X_test.index, scale=share_fit.scale,
+                    residuals=s_resid, common_sd=common_sd,
+                    threshold=threshold, n_draws=n_draws, seed=seed)
+    return sim, common_sd
+
+
 def backtest(
-    case: str | CaseSpec,
+    case: str | CaseSpec | PathLike[str] | History,
+    target: str | None = None,
+    share: str | None = None,
     *,
+    rolling: bool = False,
     anchor: str = "actual",
     coverage: float = 0.8,
     n_draws: int = 1000,
@@ -439,13 +466,26 @@ def backtest(
     pooling: bool = True,
     offset: bool = False,
 ) -> BacktestResult:
-    """Back-test the model and the baselines on a named case.
+    """Back-test the model and the baselines on a named case, a case file or a history.
+
+    With a :class:`~swingcast.model.history.History`, ``target`` is forecast from the rounds
+    before it only (training transition chosen by
+    :func:`~swingcast.model.history.choose_training`, applied to the latest round before the
+    target) and scored; ``rolling=True`` scores every round that has two earlier rounds
+    (:func:`rolling_backtest`, one table).
 
     Parameters
     ----------
-    case : str or CaseSpec
+    case : str, path, CaseSpec or History
         A name of :func:`list_cases` (``"paris-2017-t2"``, ``"hds13-eu2024"``,
-        ``"france-eu2019"``) or a case object.
+        ``"france-eu2019"``), the path of a case file (``.toml``), a case object, or a history.
+    target : str, optional
+        With a history: the scored round, ``"2022-presidentielle-1"``.
+    share : str, optional
+        With a history: what share is predicted (:func:`~swingcast.model.training.resolve_share`:
+        ``"LE PEN"``, ``"rn"``, ``"far_right"``, a nuance or list code).
+    rolling : bool
+        With a history: score every round that can be (returns a DataFrame).
     anchor : {"actual", "none"}
         ``"actual"``: every method is re-centred on the inscrits-weighted area-wide turnout
         and share of the scored election (a perfect poll); ``"none"``: the model keeps the
@@ -476,14 +516,56 @@ def backtest(
 
     Examples
     --------
+    >>> from swingcast.model.history import load_history  # doctest: +SKIP
+    >>> h = load_history(["2014-europeennes.csv", "2017-presidentielle-1.csv",
+    ...                   "2019-europeennes.csv"], departements="04")  # doctest: +SKIP
+    >>> backtest(h, target="2019-europeennes-1", share="rn").metrics["training"]["rule"]  # doctest: +SKIP
+    'latest-pair'
     >>> res = backtest("paris-2017-t2")  # doctest: +SKIP
     >>> res.metrics["share"]["model"]["mae"] < res.metrics["share"]["uniform_swing"]["mae"]  # doctest: +SKIP
     True
     """
-    spec = get_case(case) if isinstance(case, str) else case
     if anchor not in ("actual", "none"):
         raise SchemaError(f"backtest: anchor must be 'actual' or 'none', got {anchor!r}")
+    options = dict(anchor=anchor, coverage=coverage, n_draws=n_draws, seed=seed, method=method,
+                   pooling=pooling, offset=offset)
+    from swingcast.model.history import History
+
+    if isinstance(case, History):
+        if rolling:
+            return rolling_backtest(case, share=share, **options)  # type: ignore[return-value]
+        if target is None or share is None:
+            raise SchemaError("backtest(history): expected target='<year>-<kind>-<round>' and share=...")
+        data = history_case(case, target=target, share=share)
+        return score_case(f"{target} {share}", data, training=data.training, **options)
+    spec = get_case(case) if isinstance(case, (str, PathLike)) else case
     data = spec.build()
+    training = data.training or {"description": spec.training}
+    return score_case(spec.name, data, training=training, **options)
+
+
+def score_case(
+    name: str,
+    data: CaseData,
+    *,
+    training: object = None,
+    anchor: str = "actual",
+    coverage: float = 0.8,
+    n_draws: int = 1000,
+    seed: int = 0,
+    method: str = "glm",
+    pooling: bool = True,
+    offset: bool = False,
+) -> BacktestResult:
+    """Fit on the training transition of ``data``, predict its scored round and score it.
+
+    The harness of :func:`backtest` (same parameters); ``training`` is recorded in the
+    metrics as ``training``.
+
+    Examples
+    --------
+    >>> score_case("x", get_case("paris-2017-t2").build())  # doctest: +SKIP
+    """
     start = time.perf_counter()
     test = data.test.loc[data.X_test.index]
     w = data.X_test[INSCRITS].to_numpy(float)
@@ -493,16 +575,16 @@ def backtest(
         "share": weighted_mean(test["share"], w) if anchor == "actual"
         else weighted_mean(data.prior_test[PRIOR_SHARE], w),
     }
-    metrics: dict = {"case": spec.name, "anchor": anchor, "n_bureaux": int(len(test)),
+    metrics: dict = {"case": name, "anchor": anchor, "training": training, "n_bureaux": int(len(test)),
                      "method": method, "pooling": pooling, "offset": offset or data.offset,
                      "alpha": data.alpha}
     preds = pd.DataFrame(index=data.X_test.index)
-    fits: dict[str, _Fitted] = {}
+    fits: dict[str, Fitted] = {}
     base = {}
     for target, prior_col in (("turnout", PRIOR_TURNOUT), ("share", PRIOR_SHARE)):
         own_level = anchor == "none" and (data.share_override if target == "share"
                                           else data.turnout_override) is not None
-        fit = fits[target] = _model(
+        fit = fits[target] = fit_target(
             data, target, None if own_level else anchors[target], method=method,
             coverage=coverage, seed=seed, pooling=pooling, offset=offset)
         pred, lo, hi = fit.pred, fit.lo, fit.hi
@@ -520,18 +602,8 @@ def backtest(
     event = test["share"].to_numpy(float) > threshold
     share_fit, turnout_pred = fits["share"], fits["turnout"].pred
     unc = share_fit.transfer
-    if unc is not None:  # the transfer model: its own local noise and area errors
-        common_sd, s_resid = float(unc["common_sd"]), np.asarray(unc["residuals"], dtype=float)
-    else:
-        s_est = share_fit.est
-        X_fit = (data.X_train.assign(**{PRIOR_SHARE: data.prior_train[PRIOR_SHARE]})
-                 if offset or data.offset else data.X_train)
-        y_fit = data.train.loc[X_fit.index, "share"].to_numpy(float)
-        common_sd = _common_sd(data, _oof_fitted(s_est, X_fit, y_fit), "share")
-        s_resid = np.asarray(s_est.residuals_, dtype=float)  # type: ignore[attr-defined]
-    sim = _simulate(share_fit.pred, w, turnout_pred, preds.index, scale=share_fit.scale,
-                    residuals=s_resid, common_sd=common_sd,
-                    threshold=threshold, n_draws=n_draws, seed=seed)
+    sim, common_sd = swing_simulation(data, share_fit, turnout_pred, threshold=threshold,
+                                      offset=offset, n_draws=n_draws, seed=seed)
     for col in (SWING_PROB, MARGIN_PRED, MARGIN_LO, MARGIN_HI):
         preds[col] = sim[col].to_numpy(float)
     us_pred = base["share"]["uniform_swing"][0]
@@ -560,12 +632,13 @@ def backtest(
     metrics["mae_ratio"] = {t: metrics[t]["model"]["mae"] / best[t] for t in TARGETS}
     matched = data.meta_test[MATCHED].reindex(preds.index).fillna(False).astype(bool)
     metrics["unmatched_bureaux"] = int((~matched).sum())
+    metrics["extras"] = _extras(data, preds, matched, test, anchors if anchor == "actual" else None)
     metrics["notes"] = data.notes
     seconds = time.perf_counter() - start
     metrics["seconds"] = round(seconds, 3)
     if (~matched).any():
         logger.info("%s: %d bureaux unknown at training time predicted from commune levels (matched=False)",
-                    spec.name, int((~matched).sum()))
+                    name, int((~matched).sum()))
     preds = preds.rename(columns={"turnout_pred": TURNOUT_PRED, "turnout_lo": TURNOUT_LO,
                                   "turnout_hi": TURNOUT_HI, "share_pred": SHARE_PRED,
                                   "share_lo": SHARE_LO, "share_hi": SHARE_HI})
@@ -575,11 +648,83 @@ def backtest(
     preds[MATCHED] = matched.to_numpy()
     preds = preds[list(PREDICTION_COLUMNS)]
     if preds.drop(columns=[COMMUNE_CODE, ARRONDISSEMENT_CODE]).isna().any().any():
-        raise ModelError(f"backtest {spec.name}: NaN in the predictions")
+        raise ModelError(f"backtest {name}: NaN in the predictions")
     if not math.isfinite(sum(metrics["brier"].values())):
-        raise ModelError(f"backtest {spec.name}: non-finite Brier score")
-    return BacktestResult(spec.name, metrics, preds, seconds,
+        raise ModelError(f"backtest {name}: non-finite Brier score")
+    return BacktestResult(name, metrics, preds, seconds,
                           {t: {k: v[0] for k, v in base[t].items()} for t in TARGETS})
+
+
+def _extras(data: CaseData, preds: pd.DataFrame, matched: pd.Series, test: pd.DataFrame,
+            anchors: dict | None) -> dict:
+    """Issue 13's additions (floor, coverage matched / unmatched, the strongest baselines)."""
+    from swingcast.model.priors import case_extras
+
+    frame = preds.rename(columns={"turnout_pred": TURNOUT_PRED, "share_pred": SHARE_PRED}).assign(
+        inscrits=data.X_test[INSCRITS].to_numpy(float), matched=matched.to_numpy(),
+        commune_code=data.meta_test[COMMUNE_CODE].reindex(preds.index).astype(str).to_numpy())
+    return case_extras(frame, test, anchors, data.priors)
+
+
+def history_case(history: History, *, target: str, share: str) -> CaseData:
+    """The :class:`~swingcast.model.training.CaseData` of back-testing ``target`` from the rounds before it.
+
+    Only rounds earlier than ``target`` choose and train the model
+    (:func:`~swingcast.model.history.choose_training`); ``target``'s results are the scored
+    outcome. ``CaseData.training`` records the choice.
+
+    Examples
+    --------
+    >>> history_case(h, target="2019-europeennes-1", share="rn").training["outcome"]  # doctest: +SKIP
+    '2017-legislatives-2'
+    """
+    from swingcast.model.history import choose_training, parse_label
+    from swingcast.model.priors import history_priors
+    from swingcast.model.training import case_data, resolve_share
+
+    key = history.key(target)
+    s = resolve_share(share)
+    earlier = history.before(target)
+    present = history.has_share(s.select)
+    chosen = choose_training(earlier, target, has_share=present)
+    data = case_data(history.stations, history.votes, features=[parse_label(r) for r in chosen.features],
+                     outcome=parse_label(chosen.outcome), apply=[parse_label(r) for r in chosen.apply],
+                     target=key, share=s)
+    data.training = chosen.as_dict()
+    data.priors = history_priors(history, earlier, s)
+    return data
+
+
+def rolling_backtest(history: History, *, share: str | None, **options: object) -> pd.DataFrame:
+    """Back-test every round of ``history`` that has two earlier rounds; one row per round and method.
+
+    Returns
+    -------
+    DataFrame
+        ``round, training, target, method, mae, rmse, mae_weighted, rmse_weighted, n,
+        coverage, mean_width`` plus ``brier_model``, ``brier_uniform_swing`` and
+        ``unmatched_bureaux`` repeated on the rows of a round.
+
+    Examples
+    --------
+    >>> rolling_backtest(h, share="rn")["round"].unique().tolist()  # doctest: +SKIP
+    ['2017-legislatives-1', '2019-europeennes-1']
+    """
+    if share is None:
+        raise SchemaError("backtest(history, rolling=True): expected share=...")
+    rows = []
+    for label in history.rounds[2:]:
+        res = backtest(history, target=label, share=share, **options)  # type: ignore[arg-type]
+        m = res.metrics
+        for t in TARGETS:
+            for method, values in m[t].items():
+                rows.append({"round": label, "training": f"{', '.join(m['training']['features'])} -> "
+                             f"{m['training']['outcome']}", "target": t, "method": method, **values,
+                             "brier_model": m["brier"]["model"],
+                             "brier_uniform_swing": m["brier"]["uniform_swing"],
+                             "unmatched_bureaux": m["unmatched_bureaux"]})
+    return pd.DataFrame(rows)
+
 
 
 def _uniform_swing_training(data: CaseData) -> tuple[np.ndarray, np.ndarray]:

@@ -18,19 +18,29 @@ presidential candidates and 2019 lists are classed by the party that fielded the
 list of lists of 2019, Journal officiel). Judgement calls, written once here: Debout la France
 is classed ``right`` (sovereignist right, its own list in 2014 and 2019); UDI is ``centre``
 (its 2014 list with the MoDem, "LUC", is the Ministry's "Union du centre"); Asselineau's UPR
-and Lassalle are ``other``.
+and Lassalle are ``other``. Presidential candidates 2002-2022 are those of the Conseil
+constitutionnel's official lists, classed by the party that fielded them.
+
+Candidates may be written as the surname alone (``"LE PEN"``, the national tables), as
+``"NOM Prénom"`` (the Ministry's ``Nom`` + ``Prénom`` columns) or ``"Prénom NOM"``: a known
+surname followed or preceded by a space matches. A nuance written in its list (``L`` +
+code) or binôme (``BC-`` + code) form has the bloc of the code. A name that no table knows is still
+counted in ``other``, but never silently: :func:`assign_blocs` warns naming it (and refuses
+it with ``strict=True``); :func:`unknown_names` lists them.
 """
 
 from __future__ import annotations
 
 import unicodedata
+import warnings
+from collections.abc import Iterable
 
 import pandas as pd
 
 from swingcast.errors import SchemaError, where
 from swingcast.schema import CANDIDATE, ELECTION, LIST, NUANCE
 
-__all__ = ["BLOCS", "bloc_of", "assign_blocs", "is_rn", "RN_NAMES"]
+__all__ = ["BLOCS", "bloc_of", "is_known", "unknown_names", "assign_blocs", "is_rn", "RN_NAMES"]
 
 #: The seven blocs, from left to right.
 BLOCS = ("far_left", "left", "green", "centre", "right", "far_right", "other")
@@ -51,14 +61,39 @@ _NUANCES: dict[str, str] = {
     "LFN": "far_right", "LRN": "far_right", "LREC": "far_right", "LEXD": "far_right",
     "BC-RN": "far_right", "BC-FN": "far_right", "UXD": "far_right",
     "DIV": "other", "REG": "other", "LDIV": "other", "LREG": "other", "DIV-ECO": "green",
+    # legislative 2022/2024 grids
+    "DXG": "far_left", "DVC": "centre", "REN": "centre", "HOR": "centre", "DXD": "far_right",
+    # "non classé": lists without a label in the municipal rounds of 2014 and 2020 (as the
+    # harmonised data.gouv.fr files give them)
+    "NC": "other",
 }
+# Departmental binômes (2015, 2021 grids): "BC-" + the nuance of the binôme.
+_NUANCES.update({f"BC-{code}": _NUANCES[code] for code in (
+    "EXG", "COM", "FI", "SOC", "RDG", "DVG", "UG", "UGE", "VEC", "ECO", "DIV", "REG", "REM",
+    "MDM", "UDI", "UCD", "DVC", "DSV", "DLF", "EXD", "REC", "UXD")})
+_NUANCES.update({"BC-UC": "centre", "BC-FG": "far_left", "BC-UMP": "right"})
 
 # Presidential candidates (surname as in the per-bureau files, accents removed, upper case).
 _CANDIDATES: dict[str, str] = {
     "ARTHAUD": "far_left", "POUTOU": "far_left", "MELENCHON": "far_left",
     "HAMON": "left", "MACRON": "centre", "FILLON": "right", "DUPONT-AIGNAN": "right",
     "LE PEN": "far_right", "ASSELINEAU": "other", "LASSALLE": "other", "CHEMINADE": "other",
+    # 2022
+    "ROUSSEL": "far_left", "HIDALGO": "left", "JADOT": "green", "PECRESSE": "right",
+    "ZEMMOUR": "far_right",
+    # 2012
+    "HOLLANDE": "left", "SARKOZY": "right", "BAYROU": "centre", "JOLY": "green",
+    # 2007
+    "ROYAL": "left", "BESANCENOT": "far_left", "BUFFET": "far_left", "LAGUILLER": "far_left",
+    "BOVE": "far_left", "SCHIVARDI": "far_left", "VOYNET": "green", "DE VILLIERS": "right",
+    "NIHOUS": "other",
+    # 2002
+    "CHIRAC": "right", "JOSPIN": "left", "HUE": "far_left", "GLUCKSTEIN": "far_left",
+    "CHEVENEMENT": "left", "TAUBIRA": "left", "MAMERE": "green", "LEPAGE": "centre",
+    "MADELIN": "right", "BOUTIN": "right", "MEGRET": "far_right", "SAINT-JOSSE": "other",
 }
+#: Known surnames, longest first (``"DUPONT-AIGNAN"`` before any shorter one).
+_SURNAMES = sorted(_CANDIDATES, key=len, reverse=True)
 
 # European 2019 lists (short names of the per-bureau file, accents removed, upper case).
 _LISTS: dict[str, str] = {
@@ -70,27 +105,68 @@ _LISTS: dict[str, str] = {
     "UNION DROITE-CENTRE": "right", "DEBOUT LA FRANCE": "right",
     "PRENEZ LE POUVOIR": "far_right", "ENSEMBLE PATRIOTES": "far_right",
     "LA LIGNE CLAIRE": "far_right", "LISTE DE LA RECONQUETE": "far_right",
+    # the 18 small lists of the 2019 per-bureau file (each under 2 %): regionalist,
+    # single-issue or citizens' lists, and the UPR's (classed like Asselineau)
+    "ALLIANCE JAUNE": "other", "ALLONS ENFANTS": "other", "DEMOCRATIE REPRESENTATIVE": "other",
+    "ENSEMBLE POUR LE FREXIT": "other", "ESPERANTO": "other",
+    "EUROPE AU SERVICE PEUPLES": "other", "INITIATIVE CITOYENNE": "other",
+    "LES OUBLIES DE L'EUROPE": "other", "LISTE CITOYENNE": "other", "NEUTRE ET ACTIF": "other",
+    "PACE": "other", "PARTI ANIMALISTE": "other", "PARTI FED. EUROPEEN": "other",
+    "PARTI PIRATE": "other", "UDLEF": "other", "UNE FRANCE ROYALE": "other",
+    "A VOIX EGALES": "other", "EVOLUTION CITOYENNE": "other",
 }
 
 #: Names under which the Front/Rassemblement national appears (nuance, list or candidate).
-RN_NAMES = frozenset({"FN", "RN", "LFN", "LRN", "LE PEN", "PRENEZ LE POUVOIR"})
+RN_NAMES = frozenset({"FN", "RN", "LFN", "LRN", "BC-FN", "BC-RN", "LE PEN", "PRENEZ LE POUVOIR"})
 
 
 def _norm(name: object) -> str:
     text = unicodedata.normalize("NFKD", str(name))
-    return "".join(c for c in text if not unicodedata.combining(c)).upper().strip()
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).upper().split())
+
+
+def _surname(key: str) -> str | None:
+    """The known presidential surname in ``"NOM PRENOM"``/``"PRENOM NOM"`` (normalised)."""
+    for surname in _SURNAMES:
+        if key == surname or key.startswith(surname + " ") or key.endswith(" " + surname):
+            return surname
+    return None
+
+
+def _lookup(name: object) -> str | None:
+    key = _norm(name)
+    for table in (_NUANCES, _CANDIDATES, _LISTS):
+        if key in table:
+            return table[key]
+    for prefix in ("L", "BC-"):  # list and binôme forms of a nuance: LUXD, BC-DVC...
+        if key.startswith(prefix) and key[len(prefix):] in _NUANCES:
+            return _NUANCES[key[len(prefix):]]
+    surname = _surname(key)
+    return _CANDIDATES[surname] if surname is not None else None
+
+
+def is_known(name: str) -> bool:
+    """Whether a bloc table knows a nuance, list or candidate (else :func:`bloc_of` says
+    ``"other"`` by default).
+
+    Examples
+    --------
+    >>> is_known("LE PEN Marine"), is_known("Marine Le Pen"), is_known("LISTE DU CHAT")
+    (True, True, False)
+    """
+    return _lookup(name) is not None
 
 
 def bloc_of(name: str) -> str:
     """Return the bloc of a nuance code, list short name or presidential candidate.
 
-    Unknown names (small lists, new codes) are ``"other"``.
+    Unknown names (new lists, new codes) are ``"other"``; see :func:`is_known`.
 
     Parameters
     ----------
     name : str
         Nuance (``"REM"``, ``"LFN"``), list short name (``"RENAISSANCE"``) or candidate
-        surname (``"MÉLENCHON"``); case and accents do not matter.
+        (``"MÉLENCHON"``, ``"MÉLENCHON Jean-Luc"``); case and accents do not matter.
 
     Returns
     -------
@@ -101,36 +177,14 @@ def bloc_of(name: str) -> str:
     --------
     >>> bloc_of("MÉLENCHON"), bloc_of("LUMP"), bloc_of("Prenez le pouvoir"), bloc_of("PACE")
     ('far_left', 'right', 'far_right', 'other')
+    >>> bloc_of("LE PEN Marine"), bloc_of("DUPONT-AIGNAN Nicolas")
+    ('far_right', 'right')
     """
-    key = _norm(name)
-    for table in (_NUANCES, _CANDIDATES, _LISTS):
-        if key in table:
-            return table[key]
-    return "other"
+    return _lookup(name) or "other"
 
 
-def assign_blocs(votes: pd.DataFrame) -> pd.Series:
-    """Bloc of every row of a ``votes`` table (schema :data:`~swingcast.schema.VOTE_COLUMNS`).
-
-    The nuance is used when present, else the list short name, else the candidate.
-
-    Parameters
-    ----------
-    votes : DataFrame
-        Needs at least one of the columns ``nuance``, ``list``, ``candidate``.
-
-    Returns
-    -------
-    Series of str
-        Indexed like ``votes``.
-
-    Examples
-    --------
-    >>> v = pd.DataFrame({"nuance": ["REM", None], "list": [None, None],
-    ...                   "candidate": ["X", "LE PEN"]})
-    >>> assign_blocs(v).tolist()
-    ['centre', 'far_right']
-    """
+def _labels(votes: pd.DataFrame) -> pd.Series:
+    """Name each row is classified by: nuance, else list, else candidate."""
     cols = [c for c in (NUANCE, LIST, CANDIDATE) if c in votes.columns]
     if not cols:
         raise SchemaError(
@@ -142,6 +196,73 @@ def assign_blocs(votes: pd.DataFrame) -> pd.Series:
         values = votes[col].astype("object")
         values = values.where(values.notna() & (values.astype(str).str.strip() != ""))
         label = label.fillna(values)
+    return label
+
+
+def unknown_names(votes: pd.DataFrame | Iterable[str]) -> list[str]:
+    """Names (nuance, else list, else candidate) that no bloc table knows, in order seen.
+
+    Parameters
+    ----------
+    votes : DataFrame or iterable of str
+        A ``votes`` table, or names.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> unknown_names(["LE PEN Marine", "LISTE DU CHAT", "REM", "LISTE DU CHAT"])
+    ['LISTE DU CHAT']
+    """
+    names = _labels(votes).dropna() if isinstance(votes, pd.DataFrame) else pd.Series(
+        list(votes), dtype="object")
+    return [str(n) for n in pd.unique(names) if not is_known(str(n))]
+
+
+def assign_blocs(votes: pd.DataFrame, *, strict: bool = False) -> pd.Series:
+    """Bloc of every row of a ``votes`` table (schema :data:`~swingcast.schema.VOTE_COLUMNS`).
+
+    The nuance is used when present, else the list short name, else the candidate
+    (``"LE PEN"``, ``"LE PEN Marine"`` or ``"Marine LE PEN"``).
+
+    Parameters
+    ----------
+    votes : DataFrame
+        Needs at least one of the columns ``nuance``, ``list``, ``candidate``.
+    strict : bool
+        Refuse names no bloc table knows instead of warning and counting them in ``other``.
+
+    Returns
+    -------
+    Series of str
+        Indexed like ``votes``.
+
+    Warns
+    -----
+    UserWarning
+        Names no bloc table knows (they are counted in ``other``), named in the message.
+
+    Raises
+    ------
+    SchemaError
+        A row with no name at all; with ``strict=True``, a name no bloc table knows.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"nuance": ["REM", None], "list": [None, None],
+    ...                   "candidate": ["X", "LE PEN Marine"]})
+    >>> assign_blocs(v).tolist()
+    ['centre', 'far_right']
+    >>> assign_blocs(pd.DataFrame({"list": ["LISTE DU CHAT"]}), strict=True)
+    Traceback (most recent call last):
+    ...
+    swingcast.errors.SchemaError: votes: 1 name(s) no bloc table knows: 'LISTE DU CHAT'; \
+expected a nuance, list or candidate of swingcast.model.blocs (add it there, or pass strict=False \
+to count it in 'other' with a warning)
+    """
+    label = _labels(votes)
     if label.isna().any():
         bad = votes.index[label.isna().to_numpy()]
         extra = votes.loc[bad, ELECTION].unique().tolist() if ELECTION in votes else ""
@@ -150,23 +271,49 @@ def assign_blocs(votes: pd.DataFrame) -> pd.Series:
             f"{extra}; expected a name to classify"
         )
     uniq = pd.unique(label)
-    mapping = {u: bloc_of(u) for u in uniq}
+    found = {u: _lookup(u) for u in uniq}
+    unknown = [str(u) for u, b in found.items() if b is None]
+    if unknown:
+        shown = ", ".join(repr(u) for u in unknown[:10]) + (" ..." if len(unknown) > 10 else "")
+        where_ = ""
+        if ELECTION in votes.columns:
+            elections = sorted({str(e) for e in votes.loc[label.isin(unknown), ELECTION]})
+            where_ = f" ({', '.join(elections)})"
+        if strict:
+            raise SchemaError(
+                f"votes{where_}: {len(unknown)} name(s) no bloc table knows: {shown}; expected "
+                "a nuance, list or candidate of swingcast.model.blocs (add it there, or pass "
+                "strict=False to count it in 'other' with a warning)")
+        warnings.warn(f"votes{where_}: {len(unknown)} name(s) no bloc table knows, counted in "
+                      f"'other': {shown}", UserWarning, stacklevel=2)
+    mapping = {u: b or "other" for u, b in found.items()}
     return label.map(mapping).astype(str)
 
 
 def is_rn(votes: pd.DataFrame) -> pd.Series:
     """True for the rows of the Front/Rassemblement national (see :data:`RN_NAMES`).
 
+    A candidate matches by surname as in :func:`bloc_of` (``"LE PEN Marine"``).
+
     Examples
     --------
     >>> is_rn(pd.DataFrame({"nuance": ["LRN", "LREC"]})).tolist()
+    [True, False]
+    >>> is_rn(pd.DataFrame({"candidate": ["LE PEN Marine", "MACRON Emmanuel"]})).tolist()
     [True, False]
     """
     out = pd.Series(False, index=votes.index)
     for col in (NUANCE, LIST, CANDIDATE):
         if col in votes.columns:
             values = votes[col]
-            names = [v for v in pd.unique(values) if isinstance(v, str) and _norm(v) in RN_NAMES]
+            names = [v for v in pd.unique(values) if isinstance(v, str) and _is_rn_name(v, col)]
             if names:
                 out |= values.isin(names).to_numpy(dtype=bool, na_value=False)
     return out
+
+
+def _is_rn_name(name: str, column: str) -> bool:
+    key = _norm(name)
+    if key in RN_NAMES:
+        return True
+    return column == CANDIDATE and _surname(key) in RN_NAMES

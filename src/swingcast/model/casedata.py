@@ -1,14 +1,21 @@
-"""Data assembly of the three named back-test cases (registered in :data:`swingcast.model.cases.CASES`).
+"""Data assembly of the back-test cases: a case file's table -> :class:`~swingcast.model.training.CaseData`.
 
-Every file is found through :func:`swingcast.load.datasets.fetch` (hash-checked), results are read
-with :func:`swingcast.read_results`, census counts are carried onto bureau contours with
-:func:`swingcast.crosswalk`. What each case uses and why is documented in ``docs/models.md``.
+:func:`build_case` reads the case's files into a :class:`~swingcast.model.history.History`
+(:func:`swingcast.load_history`; registry names are found through
+:func:`swingcast.load.datasets.fetch`, hash-checked), then assembles the training transition
+and the scored round with :func:`swingcast.model.training.case_data`, the code every history
+back-test and forecast uses. What a case file may say is in ``docs/models.md`` ("Case files").
+Two things are recipes of their own, named by the case file: the census of the demo areas
+(:func:`paris_census`, :func:`hds13_census`, carried onto the bureaux with
+:func:`swingcast.crosswalk`) and the Paris vote-transfer model (:data:`TRANSFER_RATES`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,18 +23,9 @@ import pandas as pd
 from swingcast._log import logger
 from swingcast.errors import SchemaError, where
 from swingcast.load.datasets import fetch
-from swingcast.model.blocs import BLOCS, is_rn
-from swingcast.model.cases import (
-    CASES,
-    MATCHED,
-    PRIOR_SHARE,
-    PRIOR_TURNOUT,
-    CaseData,
-    CaseSpec,
-    lag_matrix,
-    outcomes,
-)
-from swingcast.model.features import build_features, feature_name, summarise_rounds
+from swingcast.model.blocs import BLOCS
+from swingcast.model.features import feature_name
+from swingcast.model.training import CaseData, case_data, outcomes, transition_frame, votes_of
 from swingcast.schema import (
     ARRONDISSEMENT_CODE,
     BUREAU_ID,
@@ -40,8 +38,11 @@ from swingcast.schema import (
     VOIX,
 )
 
+if TYPE_CHECKING:
+    from swingcast.model.history import History
+
 __all__ = ["load_round", "paris_census", "hds13_census", "TRANSFER_RATES", "transfer_share",
-           "transfer_turnout"]
+           "transfer_turnout", "build_case", "CENSUS"]
 
 EU14 = ("2014-europeennes", 1)
 PRES17_1 = ("2017-presidentielle", 1)
@@ -65,11 +66,19 @@ HDS13_COMMUNES = ("92002", "92014", "92019", "92071")
 # --- results -----------------------------------------------------------------------------
 
 
+def _read_all(key: tuple[str, int], departements: Sequence[str] | None = None
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    # The national file when it is found; else, for a few départements, the embedded sample
+    # of their rows (the Paris demo without any data folder). Read once per file.
+    path = fetch(_FILES[key], departements=departements)
+    return _read_path(str(path), key)
+
+
 @cache
-def _read_all(key: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _read_path(path: str, key: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
     from swingcast import read_results
 
-    res = read_results(fetch(_FILES[key]), election=key[0], round=key[1])
+    res = read_results(path, election=key[0], round=key[1])
     if len(res.issues):
         logger.warning("%s: %d invariant break(s) reported by read_results (first: %s)",
                        res.source, len(res.issues), res.issues.iloc[0].to_dict())
@@ -102,7 +111,7 @@ def load_round(
     >>> len(st)  # doctest: +SKIP
     896
     """
-    stations, votes = _read_all(key)
+    stations, votes = _read_all(key, departements if communes is None else None)
     if departements is None and communes is None:
         return stations.copy(), votes.copy()
     keep = pd.Series(True, index=stations.index)
@@ -388,107 +397,164 @@ def transfer_turnout(
 # --- the cases -------------------------------------------------------------------------------
 
 
-def _votes_of(votes: pd.DataFrame, select) -> pd.Series:
-    mask = select(votes).to_numpy(dtype=bool)
-    return votes.loc[mask, VOIX].astype(float).groupby(votes.loc[mask, BUREAU_ID]).sum()
+def _label_key(label: str) -> tuple[str, int]:
+    from swingcast.model.history import parse_label
+
+    return parse_label(label)
 
 
-def _is_macron(votes: pd.DataFrame) -> pd.Series:
-    return votes[CANDIDATE].astype(str).str.upper().eq("MACRON")
+def _resolve_file(entry: str, base: Path, departements: Sequence[str] | None = None
+                  ) -> tuple[str, str | None]:
+    """``PATH[=LABEL]`` of a case file -> (local path, label).
+
+    A registry name is fetched for ``departements`` only (an embedded sample of their rows
+    may stand in, see :func:`swingcast.load.datasets.fetch`)."""
+    path, sep, label = str(entry).rpartition("=") if "=" in str(entry) else (str(entry), "", "")
+    local = Path(path) if Path(path).is_absolute() else base / path
+    found = str(local) if local.exists() else str(fetch(path, departements=departements))
+    return found, (label if sep else None)
 
 
-def _priors(features: pd.DataFrame, key: tuple[str, int], share_col: str) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            PRIOR_TURNOUT: features[feature_name("turnout", key)],
-            PRIOR_SHARE: features[share_col],
-        }
-    )
+@cache
+def _case_history(files: tuple[tuple[str, str | None], ...], departements: tuple[str, ...] | None,
+                  communes: tuple[str, ...] | None) -> History:
+    from swingcast.model.history import load_history
+
+    return load_history([f for f, _ in files], labels=[lab for _, lab in files],
+                        departements=list(departements) if departements else None,
+                        communes=list(communes) if communes else None)
 
 
-def _meta(features: pd.DataFrame, key: tuple[str, int]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            COMMUNE_CODE: features[COMMUNE_CODE],
-            ARRONDISSEMENT_CODE: features[ARRONDISSEMENT_CODE],
-            MATCHED: features[feature_name("matched", key)].astype(bool),
-        }
-    )
+def _census_of(spec: object, base: Path) -> tuple[pd.DataFrame | None, str | None]:
+    """A case's census: None, a built-in recipe name, or a table ``{file, total}`` per bureau."""
+    if spec is None:
+        return None, None
+    if isinstance(spec, str):
+        if spec not in CENSUS:
+            raise SchemaError(f"case census {spec!r}; expected one of {sorted(CENSUS)} or a table "
+                              "{file = 'census_by_bureau.csv', total = 'COLUMN'}")
+        build, total = CENSUS[spec]
+        return build(), total
+    path = Path(spec["file"])
+    table = pd.read_csv(path if path.is_absolute() else base / path, dtype={BUREAU_ID: str})
+    return table.set_index(BUREAU_ID), str(spec["total"])
 
 
-def _bureaux(st: pd.DataFrame) -> pd.DataFrame:
-    b = st.set_index(BUREAU_ID)[[COMMUNE_CODE, ARRONDISSEMENT_CODE, INSCRITS]].copy()
-    b[INSCRITS] = pd.to_numeric(b[INSCRITS]).astype(float)
-    zero = b[INSCRITS] <= 0
-    if zero.any():
-        logger.warning("%d bureaux with zero inscrits left out (%s)", int(zero.sum()), where(ids=b.index[zero.to_numpy()]))
-    return b[~zero]
+def build_case(config: dict, base: str | Path = ".") -> CaseData:
+    """Assemble a case from the table of its case file.
 
+    Parameters
+    ----------
+    config : dict
+        The case file's table (``docs/models.md``, "Case files"): ``files``, ``area``
+        (``departements``/``communes``), ``target``, ``share``, ``training`` (``"rule"`` or
+        ``{features, outcome, apply}``), ``census``, ``model`` options (``groups``,
+        ``alpha``, ``offset``, ``swing_area``, ``dev``, ``drop_communes_without_share``,
+        ``recipe``), ``notes``.
+    base : path
+        Folder of the case file (relative ``files`` are read from there).
 
-def _census_columns(features: pd.DataFrame) -> list[str]:
-    return [c for c in features.columns if c.startswith("census_") and c != "census_missing"]
+    Returns
+    -------
+    CaseData
 
-
-def _transition(
-    prev: tuple[pd.DataFrame, pd.DataFrame],
-    prev_key: tuple[str, int],
-    nxt_st: pd.DataFrame,
-    nxt_share: pd.Series,
-    *,
-    census: pd.DataFrame | None,
-    census_total: str | None,
-    groups: tuple[str, ...],
-    share_feature: str,
-    drop_census: Sequence[str] = (),
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(X, outcomes, priors, meta, features) of the bureaux of the next round described by ``prev``.
-
-    ``features`` is the :func:`~swingcast.model.features.build_features` table ``X`` was made from.
+    Examples
+    --------
+    >>> from swingcast.model.cases import get_case
+    >>> data = build_case(get_case("hds13-eu2024").config)  # doctest: +SKIP
+    >>> len(data.X_test)  # doctest: +SKIP
+    92
     """
-    out = outcomes(nxt_st, nxt_share)
-    bureaux = _bureaux(nxt_st).loc[lambda b: b.index.isin(out.index)]
-    feats = build_features(prev[0], prev[1], [prev_key], bureaux=bureaux, census=census,
-                           census_total=census_total, parties={"rn": is_rn})
-    census_cols = [c for c in _census_columns(feats) if c not in drop_census]
-    X = lag_matrix(feats, prev_key, census_columns=census_cols, groups=groups)
-    priors = _priors(feats, prev_key, share_feature.format(label=f"{prev_key[0]}_{prev_key[1]}"))
-    return X, out.loc[X.index], priors, _meta(feats, prev_key), feats
+    from swingcast.model.history import Training, choose_training
+
+    base = Path(base)
+    area = config.get("area", {}) if isinstance(config.get("area"), dict) else {}
+    deps = tuple(area["departements"]) if area.get("departements") else None
+    coms = tuple(area["communes"]) if area.get("communes") else None
+    files = tuple(_resolve_file(f, base, None if coms else deps) for f in config["files"])
+    history = _case_history(files, deps, coms)
+    target = str(config["target"])
+    model = dict(config.get("model", {}))
+    training = config.get("training", "rule")
+    if training == "rule":
+        chosen = choose_training(history.rounds, target)
+    else:
+        chosen = Training(tuple(training["features"]), str(training["outcome"]),
+                          tuple(training.get("apply", [history.before(target)[-1]])), "given",
+                          str(config.get("training_title", "given by the case file")))
+    features, outcome, apply = chosen.features, chosen.outcome, chosen.apply
+    recipe = model.get("recipe")
+    if recipe is not None:
+        if recipe not in RECIPES:
+            raise SchemaError(f"case {config['name']}: recipe {recipe!r}; expected one of {sorted(RECIPES)}")
+        data = RECIPES[recipe](history, [_label_key(r) for r in features], _label_key(outcome),
+                               [_label_key(r) for r in apply], _label_key(target), config)
+        data.training = chosen.as_dict()
+        data.priors = _case_priors(history, target, config)
+        return data
+    census, total = _census_of(config.get("census"), base)
+    dev = model.get("dev")
+    data = case_data(
+        history.stations, history.votes,
+        features=[_label_key(r) for r in features], outcome=_label_key(outcome),
+        apply=[_label_key(r) for r in apply], target=_label_key(target), share=str(config["share"]),
+        groups=model.get("groups"), census=census, census_total=total,
+        dev=([_label_key(r) for r in dev["features"]], _label_key(dev["outcome"])) if dev else None,
+        alpha=model.get("alpha", 0.0), offset=bool(model.get("offset", False)),
+        swing_area=model.get("swing_area", "group"),
+        drop_communes_without_share=bool(model.get("drop_communes_without_share", False)),
+        notes=config.get("notes"),
+    )
+    data.training = chosen.as_dict()
+    data.priors = _case_priors(history, target, config)
+    return data
 
 
-def _paris() -> CaseData:
-    # Turnout and share both come from the transfer survey, with their own uncertainty, so
-    # no model is fitted: the features are the minimal lags (no census crosswalk), and the
-    # European 2014 features give the ecological-noise compositions.
-    t1 = load_round(PRES17_1, departements=["75"])
-    t2_st, t2_vt = load_round(PRES17_2, departements=["75"])
-    eu14 = load_round(EU14, departements=["75"])
-    t1_macron = _votes_of(t1[1], _is_macron)
-    X_train, train, prior_train, _, eu14_feats = _transition(
-        eu14, EU14, t1[0], t1_macron, census=None, census_total=None,
-        groups=("centre",), share_feature="share_exp_centre_{label}")
-    X_test, test, prior_test, meta, _ = _transition(
-        t1, PRES17_1, t2_st, _votes_of(t2_vt, _is_macron), census=None, census_total=None,
-        groups=("centre",), share_feature="share_exp_centre_{label}")
-    # The baselines' prior share for round 2 is Macron's round-1 share (centre bloc = Macron).
-    transfer = transfer_share(t1[1]).reindex(X_test.index)
+def _case_priors(history, target: str, config: dict) -> dict:
+    """Every earlier round of the case for the strongest baselines (issue 13); the case file
+    may name the ``opponent`` of a two-candidate round."""
+    from swingcast.model.priors import history_priors
+
+    return history_priors(history, history.before(target), str(config["share"]), opponent=config.get("opponent"))
+
+
+def _paris_transfer(history: History, features: list[tuple[str, int]], outcome: tuple[str, int],
+                    apply: list[tuple[str, int]], target: tuple[str, int], config: dict) -> CaseData:
+    """The Paris case: turnout and share both from the vote-transfer survey (no model fitted).
+
+    Turnout and share come from :data:`TRANSFER_RATES` with their own uncertainty, so no
+    model is fitted: the features are the minimal lags (no census crosswalk); the training
+    transition (``features`` -> ``outcome``: European 2014 -> presidential 2017 round 1)
+    gives the ecological-noise compositions; ``apply`` is round 1, ``target`` round 2.
+    """
+    share = str(config["share"])  # "centre": in 2017 the centre bloc is Macron alone
+    st, vt = history.stations, history.votes
+    common = dict(share=share, groups=("centre",))
+    X_train, train, prior_train, _, eu14_feats = transition_frame(st, vt, features, outcome, **common)
+    X_test, test, prior_test, meta, _ = transition_frame(st, vt, apply, target, **common)
+    t1_st, t1_vt = history.round(f"{apply[0][0]}-{apply[0][1]}")
+    transfer = transfer_share(t1_vt).reindex(X_test.index)
     missing = transfer.isna()
     if missing.any():
         transfer[missing] = float(np.average(transfer[~missing], weights=X_test.loc[~missing, INSCRITS]))
         logger.info("paris-2017-t2: %d bureaux without round-1 votes given the Paris transfer share", int(missing.sum()))
-    features = ["turnout_lag", "log_inscrits"]
-    comp_cols = [feature_name("share_exp", EU14, b) for b in BLOCS]
-    t1_test = outcomes(t1[0], t1_macron)
+    features_used = ["turnout_lag", "log_inscrits"]
+    eu14 = features[0]
+    comp_cols = [feature_name("share_exp", eu14, b) for b in BLOCS]
+    from swingcast.model.training import resolve_share
+
+    t1_test = outcomes(t1_st, votes_of(t1_vt, resolve_share(share).select))
 
     # Turnout implied by the same survey: round-1 voix x (Macron + Le Pen intentions) /
     # inscrits (voters who abstain or vote blank/null are not split in the report).
-    t_turn = transfer_turnout(t1[1], t1_test[INSCRITS]).reindex(X_test.index)
+    t_turn = transfer_turnout(t1_vt, t1_test[INSCRITS]).reindex(X_test.index)
     if t_turn.isna().any():
         t_turn[t_turn.isna()] = float(np.average(t_turn.dropna(), weights=X_test.loc[t_turn.notna(), INSCRITS]))
 
     def turnout_uncertainty() -> dict:
         # local departures from constant turnout rates per 2014 electorate (the bloc
         # voters and the abstainers of 2014 as shares of inscrits) -> 2017 round-1 turnout
-        turnout14 = eu14_feats[feature_name("turnout", EU14)]
+        turnout14 = eu14_feats[feature_name("turnout", eu14)]
         comp = eu14_feats[comp_cols].mul(turnout14, axis=0).assign(abst=1.0 - turnout14)
         out = _ecological_uncertainty(comp, train["turnout"], train[INSCRITS],
                                       X_train[ARRONDISSEMENT_CODE].astype(str),
@@ -498,14 +564,14 @@ def _paris() -> CaseData:
 
     def uncertainty() -> dict:
         return _transfer_uncertainty(
-            t1[1], t1_test, X_test.index, transfer.to_numpy(float), eu14_feats[comp_cols],
+            t1_vt, t1_test, X_test.index, transfer.to_numpy(float), eu14_feats[comp_cols],
             train, X_train[ARRONDISSEMENT_CODE].astype(str))
 
     return CaseData(
-        X_train=X_train[[*features, INSCRITS, ARRONDISSEMENT_CODE]],
+        X_train=X_train[[*features_used, INSCRITS, ARRONDISSEMENT_CODE]],
         train=train,
         prior_train=prior_train,
-        X_test=X_test[[*features, INSCRITS, ARRONDISSEMENT_CODE]],
+        X_test=X_test[[*features_used, INSCRITS, ARRONDISSEMENT_CODE]],
         test=test,
         prior_test=prior_test,
         meta_test=meta,
@@ -514,183 +580,13 @@ def _paris() -> CaseData:
         turnout_override=lambda: t_turn.to_numpy(float),
         turnout_uncertainty=turnout_uncertainty,
         threshold="anchor",
-        features=features,
+        features=features_used,
         group_col=ARRONDISSEMENT_CODE,
-        notes={"share_model": "vote transfers (Ifop-Fiducial, 24 April 2017) re-centred on the anchor",
-               "turnout_model": "turnout implied by the same survey's intentions (adopted after "
-                                "the scored figure had been seen, see docs/models.md)",
-               "uncertainty": "local noise of constant transfer rates measured on European "
-                              "2014 -> presidential 2017 round 1 (out-of-fold)"},
+        notes=dict(config.get("notes", {})),
     )
 
 
-CASES["paris-2017-t2"] = CaseSpec(
-    name="paris-2017-t2",
-    area="Paris (dept 75, 896 bureaux)",
-    election="2017-presidentielle round 2",
-    target="turnout; Macron share of exprimés",
-    training="turnout: EU 2014 -> pres 2017 T1; share: published vote-transfer rates",
-    build=_paris,
-)
-
-
-def _rn_case(
-    train_prev: tuple[str, int],
-    train_next: tuple[str, int],
-    test_prev: tuple[str, int],
-    test_next: tuple[str, int],
-    *,
-    groups: tuple[str, ...],
-    departements: Sequence[str] | None = None,
-    communes: Sequence[str] | None = None,
-    census: pd.DataFrame | None = None,
-    census_total: str | None = None,
-    notes: dict | None = None,
-) -> CaseData:
-    """A case whose share target is the Front/Rassemblement national list (or candidate)."""
-    rounds = {k: load_round(k, departements=departements, communes=communes)
-              for k in {train_prev, train_next, test_prev, test_next}}
-    common = dict(census=census, census_total=census_total, groups=groups,
-                  share_feature="share_exp_rn_{label}")
-    X_train, train, prior_train, _, _ = _transition(
-        rounds[train_prev], train_prev, rounds[train_next][0], _votes_of(rounds[train_next][1], is_rn),
-        **common)
-    X_test, test, prior_test, meta, _ = _transition(
-        rounds[test_prev], test_prev, rounds[test_next][0], _votes_of(rounds[test_next][1], is_rn),
-        **common)
-    columns = [c for c in X_train.columns if c in X_test.columns]
-    features = [c for c in columns if c not in (INSCRITS, COMMUNE_CODE, ARRONDISSEMENT_CODE)]
-    keep = [*features, INSCRITS, COMMUNE_CODE]
-    return CaseData(
-        X_train=X_train[keep], train=train, prior_train=prior_train,
-        X_test=X_test[keep], test=test, prior_test=prior_test, meta_test=meta,
-        threshold="anchor", features=features, group_col=COMMUNE_CODE, notes=dict(notes or {}),
-    )
-
-
-def _hds13_dev() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Development round of hds13: the training features (European 2014) -> legislative 2017
-    round 1 (a low-turnout round known before 2024, other than the training target)."""
-    groups = ("far_left", "left", "green", "centre", "right", "rn")
-    eu14 = load_round(EU14, communes=HDS13_COMMUNES)
-    st, vt = load_round(LEG17_1, communes=HDS13_COMMUNES)
-    X, out, priors, _, _ = _transition(eu14, EU14, st, _votes_of(vt, is_rn), census=hds13_census(),
-                                    census_total="pop1564", groups=groups,
-                                    share_feature="share_exp_rn_{label}")
-    return X, out, priors
-
-
-def _hds13() -> CaseData:
-    data = _rn_case(
-        EU14, EU19, EU19, EU24,
-        groups=("far_left", "left", "green", "centre", "right", "rn"),
-        communes=HDS13_COMMUNES, census=hds13_census(), census_total="pop1564",
-        notes={"training": "European 2014 -> European 2019 (same kind of election)",
-               "census": "RP2016 activity (CS3, CS5, CS6, unemployed per 15-64) and Filosofi 2019 "
-                         "median income, carried onto the Etalab REU contours by area",
-               "model": "previous European value as logit offset, ridge penalty chosen by "
-                        "5-fold CV on the 2014 -> 2019 transition (91 bureaux, 13 features)"},
-    )
-    data.alpha = "cv"
-    data.offset = True
-    data.dev = lambda: (lambda X, out, pr: (X[data.X_train.columns], out, pr))(*_hds13_dev())
-    return data
-
-
-def _two_round_matrix(
-    described: tuple[pd.DataFrame, pd.DataFrame, dict], bureaux: pd.DataFrame, groups: tuple[str, ...]
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(X, priors, meta) of ``bureaux`` described by presidential 2017 round 1 and European 2014.
-
-    ``described`` is (stations, votes, :func:`~swingcast.model.features.summarise_rounds`) of the
-    two rounds, computed once for every set of bureaux. Presidential features keep the names
-    of :func:`~swingcast.model.cases.lag_matrix`; the European 2014 ones get the suffix ``_eu14``
-    (turnout and RN deviations only: the 2014 bloc structure is described by the 2017 columns).
-    """
-    st, vt, summaries = described
-    feats = build_features(st, vt, [PRES17_1, EU14], bureaux=bureaux, parties={"rn": is_rn},
-                           summaries=summaries)
-    X = lag_matrix(feats, PRES17_1, groups=groups)
-    old = lag_matrix(feats, EU14, groups=("rn",))
-    X["turnout_lag_eu14"] = old["turnout_lag"]
-    X["share_rn_lag_eu14"] = old["share_rn_lag"]
-    priors = _priors(feats, PRES17_1, feature_name("share_exp", PRES17_1, "rn"))
-    return X, priors, _meta(feats, PRES17_1)
-
-
-def _france() -> CaseData:
-    """All France, European 2019, with a training transition of the same salience.
-
-    The features are the same in training and application: presidential 2017 round 1 and
-    European 2014 (turnout and RN deviations, bloc shares of 2017). Training target:
-    legislative 2017 round 1 (a low-turnout election following the presidential, known
-    before 2019); applied to predict the European 2019. Until 29 Nov 2026 (05:30 UTC) the case
-    trained on European 2014 -> presidential 2017 round 1, a transition going the opposite
-    way (turnout up) -- see docs/models.md.
-    """
-    groups = ("far_left", "left", "centre", "right", "rn")
-    rounds = {k: load_round(k) for k in (EU14, PRES17_1, LEG17_1, EU19)}
-    leg_st, leg_vt = rounds[LEG17_1]
-    train = outcomes(leg_st, _votes_of(leg_vt, is_rn))
-    # Legislative constituencies without an FN candidate have no RN share to learn from:
-    # bureaux of communes where the FN got no vote at all are left out of the training.
-    leg_com = leg_st.set_index(BUREAU_ID).loc[train.index, COMMUNE_CODE]
-    rn_by_commune = train["share"].groupby(leg_com).max()
-    no_rn = rn_by_commune.index[rn_by_commune <= 0]
-    drop = leg_com.isin(no_rn).to_numpy()
-    if drop.any():
-        logger.info("france-eu2019: %d bureaux (%d communes) without an FN vote in the legislative "
-                    "2017 round 1 left out of the training", int(drop.sum()), len(no_rn))
-    train = train[~drop]
-    eu_st, eu_vt = rounds[EU19]
-    test = outcomes(eu_st, _votes_of(eu_vt, is_rn))
-    b_train = _bureaux(leg_st).loc[lambda b: b.index.isin(train.index)]
-    b_test = _bureaux(eu_st).loc[lambda b: b.index.isin(test.index)]
-    st = pd.concat([rounds[PRES17_1][0], rounds[EU14][0]], ignore_index=True)
-    vt = pd.concat([rounds[PRES17_1][1], rounds[EU14][1]], ignore_index=True)
-    described = (st, vt, summarise_rounds(st, vt, [PRES17_1, EU14], parties={"rn": is_rn}))
-    X_train, prior_train, _ = _two_round_matrix(described, b_train, groups)
-    X_test, prior_test, meta = _two_round_matrix(described, b_test, groups)
-    features = [c for c in X_train.columns if c in X_test.columns
-                and c not in (INSCRITS, COMMUNE_CODE, ARRONDISSEMENT_CODE)]
-    keep = [*features, INSCRITS, COMMUNE_CODE]
-
-    def dev() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        # Development application known before 2019: presidential 2017 round 2 (turnout,
-        # Le Pen share), the other round sharing the features (docs/models.md).
-        st2, vt2 = load_round(PRES17_2)
-        out2 = outcomes(st2, _votes_of(vt2, is_rn))
-        b2 = _bureaux(st2).loc[lambda b: b.index.isin(out2.index)]
-        X2, prior2, _ = _two_round_matrix(described, b2, groups)
-        return X2[keep], out2.loc[X2.index], prior2
-
-    return CaseData(
-        X_train=X_train[keep], train=train.loc[X_train.index], prior_train=prior_train,
-        X_test=X_test[keep], test=test.loc[X_test.index], prior_test=prior_test, meta_test=meta,
-        threshold="anchor", features=features, group_col=COMMUNE_CODE, swing_area="departement",
-        dev=dev,
-        notes={"training": "X = presidential 2017 round 1 + European 2014 in both; trained on "
-                           "legislative 2017 round 1 (same salience as a European election), "
-                           "applied to European 2019",
-               "dropped_training_bureaux_no_fn": int(drop.sum()),
-               "census": "none (no national census table in the data folder)"},
-    )
-
-
-CASES["hds13-eu2024"] = CaseSpec(
-    name="hds13-eu2024",
-    area="Hauts-de-Seine 13th constituency (4 communes, 92 bureaux)",
-    election="2024-europeennes round 1",
-    target="turnout; RN list share of exprimés",
-    training="EU 2014 -> EU 2019; applied EU 2019 -> EU 2024",
-    build=_hds13,
-)
-
-CASES["france-eu2019"] = CaseSpec(
-    name="france-eu2019",
-    area="France (all bureaux)",
-    election="2019-europeennes round 1",
-    target="turnout; RN list share of exprimés",
-    training="X = pres 2017 T1 + EU 2014; trained on leg 2017 T1, applied to EU 2019",
-    build=_france,
-)
+#: Census recipes a case file can name: name -> (builder, total column).
+CENSUS: dict[str, tuple] = {"paris": (paris_census, "pop15p"), "hds13": (hds13_census, "pop1564")}
+#: Model recipes a case file can name (``[model] recipe = ...``).
+RECIPES = {"paris-transfer-2017": _paris_transfer}

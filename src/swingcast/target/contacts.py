@@ -26,11 +26,12 @@ import pandas as pd
 
 from swingcast import schema as S
 from swingcast._log import logger
-from swingcast.cache import atomic_write
+from swingcast.csvout import write_csv
 from swingcast.errors import CRSError, InputFormatError, TargetingError, where
 
 __all__ = [
     "ContactsReport",
+    "looks_personal",
     "read_contacts",
     "assign_bureaux",
     "segment",
@@ -84,8 +85,101 @@ def _find(columns: Iterable[str], names: tuple[str, ...]) -> str | None:
     return None
 
 
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_NUMBER = re.compile(r"[+(]?\d[\d\s().,/+-]*")
+
+
+def looks_personal(cell: str) -> bool:
+    """Whether a cell looks like data rather than a column name (an e-mail, a number).
+
+    Used to tell a contact list without header row: its first line is a person.
+
+    Examples
+    --------
+    >>> looks_personal("jean@example.org"), looks_personal("+33 6 11 22 33 44")
+    (True, True)
+    >>> looks_personal("email"), looks_personal("latitude")
+    (False, False)
+    """
+    cell = cell.strip()
+    return bool(_EMAIL.fullmatch(cell) or _NUMBER.fullmatch(cell))
+
+
+def _decode(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputFormatError(
+            f"{path}: cannot read the contact list ({exc.strerror or type(exc).__name__})"
+        ) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputFormatError(
+            f"{where(path, line=line)}: cannot read the contact list (expected UTF-8 text)"
+        ) from None
+
+
+def _records(text: str, sep: str, path: Path) -> tuple[list[list[str]], list[int], int]:
+    """Records and the physical line each starts on; refuse any record whose field count
+    differs from the header's, and quoted fields that swallow whole records."""
+    # lines end at "\n" only: a lone "\r" inside a quoted cell does not start a line
+    physical = text.split("\n")
+    if physical and physical[-1] == "":
+        physical.pop()
+    reader = csv.reader((line + "\n" for line in physical), delimiter=sep, strict=True)
+    records: list[list[str]] = []
+    starts: list[int] = []
+    previous = 0
+    n_header = 0
+    while True:
+        start = previous + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:  # the parser's message is not kept: it may quote a cell
+            raise InputFormatError(
+                f"{where(path, line=start)}: malformed CSV record (a quote is not closed or "
+                "is followed by text); expected fields separated by "
+                f"{sep!r}, quotes around whole fields"
+            ) from None
+        end = reader.line_num
+        previous = end
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # blank line
+        if not records:
+            n_header = len(row)
+        elif len(row) != n_header:
+            raise InputFormatError(
+                f"{where(path, line=start)}: {len(row)} fields, the header (line 1) has "
+                f"{n_header}; expected every line to have the header's fields"
+            )
+        if end > start and records:
+            swallowed = [n for n in range(start + 1, end + 1)
+                         if n - 1 < len(physical) and len(next(csv.reader(
+                             [physical[n - 1]], delimiter=sep), [])) >= n_header]
+            if swallowed:
+                raise InputFormatError(
+                    f"{where(path, line=start)}: a quoted field opens on this line and runs "
+                    f"to line {end}, over line {swallowed[0]} that has all the fields of a "
+                    "record; expected the quote closed on its own line (an unclosed quote "
+                    "would swallow contacts)"
+                )
+        records.append(row)
+        starts.append(start)
+    return records, starts, n_header
+
+
 def read_contacts(path: str | PathLike[str]) -> pd.DataFrame:
     """Read a contact list (CSV, ``,`` or ``;`` separated, UTF-8) without interpreting values.
+
+    The file must be rectangular: a line with more or fewer fields than the header, an
+    unclosed quote or a header row that looks like a contact (an e-mail address or a
+    number in it) is refused. No message ever contains a cell of the file, the header's
+    included (a file without header has a person on its first line): only line numbers,
+    field counts and the column names swallowed expects.
 
     Parameters
     ----------
@@ -96,12 +190,13 @@ def read_contacts(path: str | PathLike[str]) -> pd.DataFrame:
     -------
     DataFrame
         Every column as strings, plus ``_line`` (the 1-based line number in the file, header =
-        line 1) used in reports instead of any value.
+        line 1, where the record starts) used in reports instead of any value.
 
     Raises
     ------
     InputFormatError
-        Unreadable file, or neither a ``bureau_id`` nor coordinate columns.
+        Unreadable file, a malformed record, no header row, or neither a ``bureau_id`` nor
+        coordinate columns.
 
     Examples
     --------
@@ -110,38 +205,43 @@ def read_contacts(path: str | PathLike[str]) -> pd.DataFrame:
     >>> _ = open(f, "w").write("email,latitude,longitude\\na@b.fr,48.86,2.35\\n")
     >>> read_contacts(f)["_line"].tolist()
     [2]
+    >>> _ = open(f, "w").write("email,latitude,longitude\\na@b.fr,48.86,2.35,x\\n")
+    >>> read_contacts(f)
+    Traceback (most recent call last):
+    ...
+    swingcast.errors.InputFormatError: ..., line 2: 4 fields, the header (line 1) has 3; expected every line to have the header's fields
     """
     path = Path(path)
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            head = handle.readline()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFormatError(f"{path}: cannot read the contact list ({type(exc).__name__})") from None
+    text = _decode(path)
+    head = text.partition("\n")[0]
     sep = ";" if head.count(";") > head.count(",") else ","
-    try:
-        df = pd.read_csv(
-            path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-            quoting=csv.QUOTE_MINIMAL, on_bad_lines="error",
-        )
-    except UnicodeDecodeError:
-        raise InputFormatError(f"{path}: cannot read the contact list (expected UTF-8 text)") from None
-    except pd.errors.ParserError as exc:
-        # the parser's message may quote a row: keep only the line number it names
-        found = re.search(r"line (\d+)", str(exc))
-        line = found.group(1) if found else None
+    records, starts, n_header = _records(text, sep, path)
+    if not records:
+        raise InputFormatError(f"{path}: empty contact list; expected a header row and records")
+    header = [c.strip() for c in records[0]]
+    expected = (f"expected a column {S.BUREAU_ID!r} or columns 'latitude' and 'longitude' "
+                "in a header row")
+    if any(looks_personal(c) for c in header):
         raise InputFormatError(
-            f"{where(path, line=int(line) if line else None)}: malformed CSV row "
-            f"(expected {len(head.split(sep))} fields separated by {sep!r})"
-        ) from None
-    df.columns = [c.strip() for c in df.columns]
-    has_id = S.BUREAU_ID in df.columns
-    has_xy = _find(df.columns, LAT_NAMES) is not None and _find(df.columns, LON_NAMES) is not None
+            f"{where(path, line=1)}: the first line does not look like a header (a cell is an "
+            f"e-mail address or a number; cells not shown: they may be a contact's); {expected}"
+        )
+    if len(set(header)) != len(header):
+        first = next(i for i, c in enumerate(header) if header.index(c) != i)
+        raise InputFormatError(
+            f"{where(path, line=1)}: columns {header.index(header[first]) + 1} and "
+            f"{first + 1} have the same name; {expected}"
+        )
+    has_id = S.BUREAU_ID in header
+    has_xy = _find(header, LAT_NAMES) is not None and _find(header, LON_NAMES) is not None
     if not (has_id or has_xy):
         raise InputFormatError(
-            f"{path}: expected a column {S.BUREAU_ID!r} or columns 'latitude' and 'longitude'; "
-            f"found columns {', '.join(df.columns)}"
+            f"{where(path, line=1)}: {expected}; none among the header's {n_header} columns "
+            "(not shown: a file without header row has a contact on line 1)"
         )
-    df[LINE] = np.arange(2, len(df) + 2)
+    df = pd.DataFrame(records[1:], columns=header, dtype=object)
+    df = df.astype({c: str for c in header}) if len(df) else df.astype(str)
+    df[LINE] = np.asarray(starts[1:], dtype="int64")
     return df
 
 
@@ -312,6 +412,9 @@ def segment(
 def export_segment(selected: pd.DataFrame, path: str | PathLike[str]) -> Path:
     """Write a segment as a CSV ready for a NationBuilder import (no ``_line`` column).
 
+    Cells starting with ``= + - @``, a tab or a carriage return (a spreadsheet or CRM would
+    run them as formulas) are prefixed with ``'`` (:func:`swingcast.csvout.write_csv`).
+
     Examples
     --------
     >>> import tempfile, os
@@ -319,10 +422,7 @@ def export_segment(selected: pd.DataFrame, path: str | PathLike[str]) -> Path:
     >>> export_segment(pd.DataFrame({"bureau_id": ["a"], "_line": [2]}), f).read_text()
     'bureau_id\\na\\n'
     """
-    path = Path(path)
-    with atomic_write(path, "w", encoding="utf-8", newline="") as handle:
-        selected.drop(columns=[LINE], errors="ignore").to_csv(handle, index=False)
-    return path
+    return write_csv(selected.drop(columns=[LINE], errors="ignore"), path)
 
 
 def contacts_segment(

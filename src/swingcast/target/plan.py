@@ -19,9 +19,55 @@ import pandas as pd
 
 from swingcast import schema as S
 from swingcast.errors import SchemaError, TargetingError
-from swingcast.target.value import DOORS, TargetingParams, _as_params, expected_votes
+from swingcast.target.value import DOORS, TargetingParams, _as_params
 
-__all__ = ["allocate_hours", "plan_summary"]
+#: Whole doors a plan knocks in a bureau.
+DOORS_KNOCKED = "doors_knocked"
+
+__all__ = ["allocate_hours", "plan_summary", "whole_numbers"]
+
+
+def whole_numbers(values: pd.Series | np.ndarray, total: int | None = None) -> np.ndarray:
+    """Round non-negative amounts to whole numbers that add up to ``total`` (largest remainder).
+
+    Every amount is rounded down, then the units still missing go, one each, to the amounts
+    with the largest fractional parts (ties: the earlier one). Each result is the floor or the
+    ceiling of its amount, so nothing moves further than one unit.
+
+    Parameters
+    ----------
+    values : Series or array of float
+        Non-negative amounts (e.g. doors per bureau).
+    total : int, optional
+        The whole total to reach (default: ``round(sum(values))``); it must lie between the
+        sum of the floors and the sum of the ceilings.
+
+    Returns
+    -------
+    ndarray of int64
+
+    Examples
+    --------
+    >>> whole_numbers([10.4, 20.4, 30.2]).tolist()   # 61.0 in all
+    [11, 20, 30]
+    >>> whole_numbers([1.5, 1.5, 1.0], total=4).tolist()
+    [2, 1, 1]
+    """
+    x = np.asarray(values, dtype="float64")
+    if x.size and (not np.isfinite(x).all() or (x < 0).any()):
+        raise TargetingError(f"whole_numbers: amounts {x[~(np.isfinite(x) & (x >= 0))][:5]}; "
+                             "expected finite numbers >= 0")
+    floors = np.floor(x + 1e-9)
+    target = int(round(float(x.sum()))) if total is None else int(total)
+    missing = target - int(floors.sum())
+    fractions = np.where(x - floors > 1e-9, x - floors, 0.0)
+    if missing < 0 or missing > int((fractions > 0).sum()):
+        raise TargetingError(f"whole_numbers: total {target} cannot be reached by rounding "
+                             f"amounts that sum to {x.sum():.3f}")
+    order = np.argsort(-fractions, kind="stable")
+    out = floors.astype("int64")
+    out[order[:missing]] += 1
+    return out
 
 
 def _check_budget(budget: float, step: float) -> int:
@@ -65,8 +111,11 @@ def allocate_hours(
     -------
     DataFrame
         The bureaux that receive hours, indexed by ``bureau_id``, sorted by hours (descending):
-        ``hours``, ``doors_knocked``, ``expected_votes``, plus ``rank``, ``value_per_hour``,
-        ``inscrits`` and ``group`` (when present) from the ranking.
+        ``hours``, ``doors_knocked`` (whole doors: ``doors_per_hour * hours``, at most the
+        bureau's doors, rounded with :func:`whole_numbers` so that the plan's total is the
+        rounded total), ``expected_votes`` (those whole doors times the bureau's net votes per
+        door and closeness weight), plus ``rank``, ``value_per_hour``, ``doors``, ``inscrits``
+        and ``group`` (when present) from the ranking.
 
     Raises
     ------
@@ -133,11 +182,14 @@ def allocate_hours(
 
     hours = pd.Series(given * float(step), index=ranking.index, name=S.HOURS)
     out = pd.DataFrame({S.HOURS: hours})
-    out["doors_knocked"] = np.minimum(rate * hours, ranking[DOORS])
-    out[S.EXPECTED_VOTES] = expected_votes(ranking, hours, p)
-    keep = [c for c in (S.RANK, S.VALUE_PER_HOUR, S.INSCRITS, group) if c in ranking.columns]
-    out = out.join(ranking[keep])
     out = out[out[S.HOURS] > 0]
+    # the greedy optimised the fractional doors of expected_votes; the plan counts whole doors
+    knocked = np.minimum(rate * out[S.HOURS], ranking.loc[out.index, DOORS])
+    out[DOORS_KNOCKED] = whole_numbers(knocked.to_numpy())
+    out[S.EXPECTED_VOTES] = out[DOORS_KNOCKED] * pd.Series(gain_per_door, index=ranking.index)
+    keep = [c for c in (S.RANK, S.VALUE_PER_HOUR, DOORS, S.INSCRITS, group)
+            if c in ranking.columns]
+    out = out.join(ranking[keep])
     return out.sort_values([S.HOURS, S.EXPECTED_VOTES], ascending=False, kind="stable")
 
 
@@ -154,6 +206,6 @@ def plan_summary(plan: pd.DataFrame) -> dict[str, float]:
     return {
         "hours": float(plan[S.HOURS].sum()),
         "bureaux": int((plan[S.HOURS] > 0).sum()),
-        "doors_knocked": float(plan["doors_knocked"].sum()),
+        "doors_knocked": float(plan[DOORS_KNOCKED].sum()),
         "expected_votes": float(plan[S.EXPECTED_VOTES].sum()),
     }

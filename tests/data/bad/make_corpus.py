@@ -30,6 +30,8 @@ IRIS = DATA / "paris/contours/iris-paris-2013.gpkg"
 NUMBERED = DATA / "hauts-de-seine-13/results/legislatives2024_t2_9213.xlsx"
 SECTEURS = DATA / "paris/contours/secteurs-des-bureaux-de-vote-paris-2017.geojson"
 REU = DATA / "finistere/reu/addresses_sample.DERIVED.csv"
+NATIONAL_LONG = DATA / "france/results/2017-presidentielle-2_par_bureau_long.csv.gz"
+CONTACTS = HERE.parent / "contacts" / "contacts.csv"  # fictitious people at real addresses
 
 
 def write(name: str, data: bytes | str, encoding: str = "utf-8") -> None:
@@ -320,6 +322,113 @@ def geo_cases() -> None:
     write("addresses-reu_non_numeric_longitude.csv", "\n".join([header, *nn]) + "\n")
 
 
+# --- second round (issue 10): overflow, columns, repeats, encodings, overlaps, contacts ----
+
+
+def set_cells(text: str, line: int, values: dict[str, str], sep: str = ",") -> str:
+    """Set several cells of one line (1-based, header = 1) of a ``sep`` file."""
+    lines = text.rstrip("\n").split("\n")
+    head = lines[0].split(sep)
+    cells = lines[line - 1].split(sep)
+    for column, value in values.items():
+        cells[head.index(column)] = value
+    lines[line - 1] = sep.join(cells)
+    return "\n".join(lines) + "\n"
+
+
+def add_column(text: str, name: str, values: list[str]) -> str:
+    lines = text.rstrip("\n").split("\n")
+    return "\n".join([lines[0] + "," + name,
+                      *(ln + "," + v for ln, v in zip(lines[1:], values, strict=True))]) + "\n"
+
+
+def round2_results() -> None:
+    header, rows = national_rows()
+    good = "\n".join([header, *rows]) + "\n"
+    cells = [r.split(",") for r in rows]
+    col = {name: i for i, name in enumerate(header.split(","))}
+    # a count near 2^63 (the file's total would wrap around in int64), 1e30, inf
+    write("presidentielle-2017-t2_count_2p63.csv",
+          replace_cell(good, 5, "MACRON", "9223372036854775000"))
+    write("presidentielle-2017-t2_count_1e30.csv", replace_cell(good, 4, "inscrits", "1e30"))
+    write("presidentielle-2017-t2_count_inf.csv", replace_cell(good, 6, "votants", "inf"))
+    # MACRON's column twice (a copy-paste in a spreadsheet)
+    write("presidentielle-2017-t2_duplicate_candidate_column.csv",
+          add_column(good, "MACRON", [c[col["MACRON"]] for c in cells]))
+    # an integer participation rate, named; and an unnamed-looking one (TX_PART)
+    rate = [str(round(100 * int(c[col["votants"]]) / int(c[col["inscrits"]]))) for c in cells]
+    write("presidentielle-2017-t2_participation_column.csv",
+          add_column(good, "participation", rate))
+    write("presidentielle-2017-t2_rate_column_unnamed.csv", add_column(good, "TX_PART", rate))
+    # rate above exprimes in a bureau, under a name that says nothing: refused
+    write("presidentielle-2017-t2_value_above_exprimes.csv",
+          add_column(good, "ZZ", ["3", "2", "0", "4", "5", "9999"]))
+    # thousands separators: every count >= 1000 written '1.079' (a French spreadsheet)
+    def dotted(v: str) -> str:
+        return f"{int(v):,}".replace(",", ".") if v.isdigit() else v
+    counts = ("inscrits", "votants", "blancs", "exprimes", "LE PEN", "MACRON")
+    dot = [header] + [",".join(dotted(v) if header.split(",")[i] in counts else v
+                               for i, v in enumerate(c)) for c in cells]
+    write("presidentielle-2017-t2_thousands_separators.csv", "\n".join(dot) + "\n")
+    # a single '1.000'-like cell: 1 or 1000? (the column also has 1172 without separator)
+    write("presidentielle-2017-t2_thousands_ambiguous.csv",
+          replace_cell(good, 4, "inscrits", "1.079"))
+    # a UTF-8 byte-order mark in front of cp1252 bytes (an editor's "save with BOM")
+    write("presidentielle-2017-t2_bom_cp1252.csv", b"\xef\xbb\xbf" + good.encode("cp1252"))
+    # Corsica written '20' (the département before 1976): 2A001 Afa and 2B033 Bastia
+    corse = [ln for ln in NATIONAL.read_text(encoding="utf-8").splitlines()
+             if ln.startswith(("2A,001,0001,", "2A,004,0001,", "2B,033,0001,", "2B,033,0002,"))]
+    write("presidentielle-2017-t2_corse_ok.csv", "\n".join([header, *corse]) + "\n")
+    old = [ln.replace("2A,", "20,", 1).replace("2B,", "20,", 1) for ln in corse]
+    write("presidentielle-2017-t2_corse_20.csv", "\n".join([header, *old]) + "\n")
+    bad = [old[0].replace("20,001,", "20,044,", 1), *old[1:]]  # 044: no Corsican commune
+    write("presidentielle-2017-t2_corse_20_unknown.csv", "\n".join([header, *bad]) + "\n")
+    # long layout: one candidate row of a bureau repeated (counted twice)
+    with gzip.open(NATIONAL_LONG, "rt", encoding="utf-8") as handle:
+        long = [next(handle).rstrip("\n") for _ in range(7)]
+    write("presidentielle-2017-t2_long_repeated_candidate.csv",
+          "\n".join([*long[:4], long[3], *long[4:]]) + "\n")
+    # Ministry .txt: a quote opens a field on line 3 and is never closed
+    raw = (HERE / "legislatives-2017-t2_ministere_ragged.txt").read_bytes().split(b"\n")
+    raw[2] = raw[2].replace(b";Ailleville;", b';"Ailleville;', 1) if b"Ailleville" in raw[2] \
+        else raw[2].replace(b";Ain;", b';"Ain;', 1)
+    write("legislatives-2017-t2_ministere_unclosed_quote.txt", b"\n".join(raw))
+
+
+def round2_census() -> None:
+    lines = CENSUS.read_text(encoding="utf-8").splitlines()
+    header, rows = lines[0], lines[1:7]
+    good = "\n".join([header, *rows]) + "\n"
+    write("census-rp2011_inf.csv", set_cells(good, 3, {"C11_POP15P_CS3": "inf"}, ";"))
+    write("census-rp2011_1e400.csv", set_cells(good, 5, {"C11_POP15P": "1e400"}, ";"))
+    write("census-rp2011_truncated_iris.csv",
+          set_cells(good, 3, {"IRIS": "75101010"}, ";"))  # 751010102 cut short
+    raw = (HERE / "census-filosofi2019_bom_decimal_comma.csv").read_bytes()
+    write("census-filosofi2019_bom_cp1252.csv",
+          raw[:3] + raw[3:].decode("utf-8").replace("\u2019", "'").encode("cp1252"))
+
+
+def round2_contours() -> None:
+    sect = gpd.read_file(HERE / "bureaux-paris2017_ok.geojson")
+    spill = sect.copy()
+    # bureau 1-2 spills ~200 m all round, over 1-1 (whose ground holds the six IRIS) and 1-3
+    spill.loc[1, "geometry"] = spill.geometry.iloc[1].buffer(0.0025)
+    spill.to_file(HERE / "bureaux-paris2017_overlap.geojson", driver="GeoJSON")
+    twin = sect.copy()
+    twin.loc[1, "geometry"] = twin.geometry.iloc[0]  # bureaux 1-1 and 1-2: one polygon
+    twin.to_file(HERE / "bureaux-paris2017_shared_polygon.geojson", driver="GeoJSON")
+
+
+def round2_contacts() -> None:
+    lines = CONTACTS.read_text(encoding="utf-8").splitlines()
+    header, rows = lines[0], lines[1:]
+    extra = [*rows[:2], rows[2] + ",en trop", *rows[3:]]
+    write("contacts_extra_field.csv", "\n".join([header, *extra]) + "\n")
+    quote = [*rows[:1], rows[1].replace(",Anatole,", ',"Anatole,', 1), *rows[2:]]
+    write("contacts_unclosed_quote.csv", "\n".join([header, *quote]) + "\n")
+    write("contacts_no_header.csv", "\n".join(rows) + "\n")
+
+
 def write_readme() -> None:
     """README.md: the cases of cases.csv as a table (run after editing cases.csv)."""
     import csv
@@ -355,10 +464,21 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["readme"]:
         write_readme()
         raise SystemExit(0)
+    if sys.argv[1:] == ["round2"]:  # only the second-round files (issue 10)
+        round2_results()
+        round2_census()
+        round2_contours()
+        round2_contacts()
+        write_readme()
+        raise SystemExit(0)
     results_cases()
     ministry_cases()
     numbered_cases()
     census_cases()
     geo_cases()
+    round2_results()
+    round2_census()
+    round2_contours()
+    round2_contacts()
     write_readme()
     print(sorted(p.name for p in HERE.iterdir() if p.name not in ("make_corpus.py",)))

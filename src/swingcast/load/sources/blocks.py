@@ -43,7 +43,7 @@ FIXED_ROLES: dict[str, str] = {
 BLOCK_ROLES: dict[str, str] = {
     schema.PANEL: r"(n°|n\.|no|numero de) ?(panneau|pan\.?|liste)",
     schema.NUANCE: r"(code )?nuance( liste| candidat)?",
-    "nom": r"nom( candidat| tete de liste)?",
+    "nom": r"nom( candidat| tete de liste| (et )?prenom( (du )?candidat)?)?|candidat",
     "prenom": r"prenom( candidat)?",
     "binome": r"binome",
     "list_short": r"libelle abrege (de )?liste",
@@ -156,7 +156,8 @@ def block_votes(
     """Raw votes of a table with one block of columns per candidate.
 
     Empty blocks (bureaux with fewer candidates than the widest one) are skipped. The
-    candidate is the ``Binôme``, else ``"NOM Prénom"``, else the list short name.
+    candidate is the ``Binôme``, else ``"NOM Prénom"``, else the list short name (row by
+    row: a list row of a file mixing elections has an empty ``Nom``), else the nuance.
 
     Parameters
     ----------
@@ -209,12 +210,13 @@ def block_votes(
         nom, prenom, binome = pick("nom"), pick("prenom"), pick("binome")
         lst = next((x for x in (pick("list_short"), pick("list_plain"), pick("list_long"))
                     if x is not None), None)
-        if binome is not None:
-            cand = binome
-        elif nom is not None:
-            cand = (nom + " " + prenom.fillna("")).str.strip() if prenom is not None else nom
-        else:
-            cand = lst
+        named = (nom + " " + prenom.fillna("")).str.strip() if nom is not None and \
+            prenom is not None else nom
+        cand = None
+        for option in (binome, named, lst, pick(schema.NUANCE)):  # row by row: a list row
+            # has no Nom (harmonised files), a 2014 municipal row only its nuance
+            if option is not None:
+                cand = option if cand is None else cand.fillna(option)
         if cand is None:
             raise InputFormatError(
                 f"{where(path, line=header_line(frame))}: candidate block {b + 1} names no candidate or list; "

@@ -24,7 +24,7 @@ import pandas as pd
 
 from swingcast import schema
 from swingcast._log import logger
-from swingcast.errors import InvariantError, where
+from swingcast.errors import InputFormatError, InvariantError, where
 from swingcast.load.sources.blocks import BLANCS_NULS
 from swingcast.load.sources.codes import canonical_ids
 from swingcast.load.sources.results import ISSUE_COLUMNS, PCT_INSCRITS, Results, empty_issues
@@ -157,6 +157,52 @@ def check_invariants(
     return out.sort_values(["line", "check"], kind="stable", ignore_index=True)
 
 
+def _refuse_repeated_candidates(votes: pd.DataFrame, stations: pd.DataFrame,
+                                ids: pd.DataFrame, file: str) -> None:
+    """A candidate twice in one bureau (same panel and name) would be counted twice."""
+    keys = [c for c in (SID, schema.PANEL, schema.CANDIDATE) if c in votes]
+    if len(keys) < 2:
+        return
+    dup = votes.duplicated(keys, keep="first").to_numpy()
+    if not dup.any():
+        return
+    i = int(np.flatnonzero(dup)[0])
+    row = votes.iloc[i]
+    station = int(row[SID])
+    group = votes.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    first = int(np.flatnonzero(group == group[i])[0])
+    has_lines = LINE in votes
+    line = int(row[LINE]) if has_lines else int(stations[LINE].iloc[station])
+    also = f" (already on line {int(votes[LINE].iloc[first])})" if has_lines else ""
+    who = ", ".join(f"{k} {row[k]!s}" for k in keys[1:] if pd.notna(row[k]))
+    raise InputFormatError(
+        f"{where(file, line=line, ids=ids['bureau_id'].iloc[station])}: {who} appears twice "
+        f"in this bureau{also}; expected one row (or block) per bureau and candidate"
+    )
+
+
+def _check_corsica(stations: pd.DataFrame, ids: pd.DataFrame, file: str) -> None:
+    """Département ``20`` (Corsica before 1976): filed under 2A/2B by the commune number, with
+    a warning; refused when the number is no Corsican commune's."""
+    old = (stations["dep"].astype("string").str.strip() == "20").fillna(False).to_numpy()
+    if not old.any():
+        return
+    unknown = old & (ids["departement"] == "20").to_numpy()
+    if unknown.any():
+        i = int(np.flatnonzero(unknown)[0])
+        raise InvariantError(
+            f"{where(file, line=int(stations[LINE].iloc[i]))}: département '20' with commune "
+            f"{str(stations['commune'].iloc[i]).strip()!r}: no Corsican commune has this "
+            "number; expected département 2A or 2B (or '20' with a number of 001-366)"
+        )
+    i = int(np.flatnonzero(old)[0])
+    logger.warning(
+        "%s: %d row(s) with département '20' (Corsica before its 1976 split) filed under 2A "
+        "or 2B by their commune number; first: %s: '20' + %r -> %s", file, int(old.sum()),
+        where(file, line=int(stations[LINE].iloc[i])), str(stations["commune"].iloc[i]).strip(),
+        ids["commune_code"].iloc[i])
+
+
 def _vote_signature(votes: pd.DataFrame, sid: np.ndarray, n: int) -> pd.Series:
     """One number per station summarising its votes (to tell identical duplicates)."""
     cols = [c for c in (schema.CANDIDATE, schema.VOIX, PCT_INSCRITS) if c in votes]
@@ -242,6 +288,7 @@ def assemble(
     """
     file = str(path)
     ids = canonical_ids(stations["dep"], stations["commune"], stations["bureau"])
+    _check_corsica(stations, ids, file)
     st = pd.DataFrame(index=stations.index)
     st[schema.ELECTION] = (stations[schema.ELECTION].astype("string")
                            if schema.ELECTION in stations else election)
@@ -259,6 +306,7 @@ def assemble(
 
     vo = votes.reset_index(drop=True)
     sid = vo[SID].to_numpy()
+    _refuse_repeated_candidates(vo, stations, ids, file)
     keep_votes = pd.DataFrame(index=vo.index)
     for col in (schema.ELECTION, schema.ROUND, schema.BUREAU_ID):
         keep_votes[col] = st[col].array.take(sid)  # array take keeps the dtype (fast)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import pandas as pd
 
 __all__ = [
+    "CORSE_DU_SUD",
+    "corsica_departement",
     "OVERSEAS_LETTERS",
     "CITY_ARRONDISSEMENTS",
     "departement_code",
@@ -37,6 +39,49 @@ OVERSEAS_LETTERS: dict[str, str] = {
     "ZN": "988",
     "ZZ": "99",
 }
+
+#: Commune numbers of Corse-du-Sud (2A). Corsica was one département, ``20``, until 1976;
+#: its communes kept their numbers (001-366, one sequence) when it was split into 2A and 2B,
+#: so a number says which. The 124 numbers of 2A, and the 236 of 2B (every other number
+#: of 001-366 except the six below), are those of the Ministry's 2017 presidential
+#: per-bureau table (``2017-presidentielle-2_par_bureau_large.csv``: 360 communes, no
+#: number in both), which matches INSEE's 124 + 236 communes.
+CORSE_DU_SUD = frozenset(
+    "001 004 006 008 011 014 017 018 019 021 022 024 026 027 028 031 032 035 038 040 041 048 "
+    "056 060 061 062 064 065 066 070 071 085 089 090 091 092 094 098 099 100 103 104 108 114 "
+    "115 117 118 119 127 128 129 130 131 132 133 139 141 142 144 146 154 158 160 163 174 181 "
+    "186 189 191 196 197 198 200 203 204 209 211 212 215 228 232 240 247 249 253 254 258 259 "
+    "262 266 268 269 270 271 272 276 278 279 282 284 285 288 295 300 308 310 312 322 323 324 "
+    "326 330 331 336 345 348 349 351 357 358 359 360 362 363".split()
+)
+_NOT_A_CORSICAN_NUMBER = frozenset({"044", "076", "151", "237", "294", "325"})
+
+
+def corsica_departement(number: str) -> str:
+    """``2A`` or ``2B`` for a commune number of the former département ``20``.
+
+    Parameters
+    ----------
+    number : str
+        The commune number (``"4"``, ``"004"``, or a code ``"20004"``).
+
+    Returns
+    -------
+    str
+        ``"2A"``, ``"2B"``, or ``"20"`` when the number is no Corsican commune's (the
+        caller refuses it).
+
+    Examples
+    --------
+    >>> corsica_departement("004"), corsica_departement("33"), corsica_departement("20044")
+    ('2A', '2B', '20')
+    """
+    n = number.strip()
+    n = n[-3:] if len(n) == 5 and n.startswith("20") else n.zfill(3)
+    if not (n.isdigit() and 1 <= int(n) <= 366) or n in _NOT_A_CORSICAN_NUMBER:
+        return "20"
+    return "2A" if n in CORSE_DU_SUD else "2B"
+
 
 #: City commune code -> (first arrondissement commune code, number of arrondissements).
 CITY_ARRONDISSEMENTS: dict[str, tuple[int, int]] = {
@@ -64,7 +109,8 @@ def departement_code(dep: str, commune: str = "") -> str:
     -------
     str
         ``"01"``..``"95"``, ``"2A"``, ``"2B"``, ``"971"``..``"988"`` or ``"99"`` (abroad).
-        An unknown code is returned stripped and upper-cased.
+        ``"20"`` (Corsica before 1976) becomes ``2A`` or ``2B`` by the commune number
+        (:func:`corsica_departement`). An unknown code is returned stripped and upper-cased.
 
     Examples
     --------
@@ -72,8 +118,12 @@ def departement_code(dep: str, commune: str = "") -> str:
     ('01', '2A', '971')
     >>> departement_code("ZX", "801"), departement_code("977", "801")
     ('978', '978')
+    >>> departement_code("20", "004"), departement_code("20", "033")
+    ('2A', '2B')
     """
     d = dep.strip().upper()
+    if d == "20":
+        return corsica_departement(commune)
     d = OVERSEAS_LETTERS.get(d, d)
     if d.isdigit() and len(d) < 2:
         d = d.zfill(2)
@@ -203,10 +253,15 @@ def canonical_ids(dep: pd.Series, commune: pd.Series, bureau: pd.Series) -> pd.D
     c_raw = commune.astype("string").fillna("").str.strip().str.upper()
     # ZX/977 hold two collectivités: which one is told by the commune's first digit
     split = d_raw.isin(["ZX", "977", "978"])
-    key = d_raw.where(~split, d_raw + "/" + c_raw.str[-3:].str[:1])
+    key = d_raw.where(~split, d_raw + "/" + c_raw.str[-3:].str[:1] + "00")
+    # "20" (Corsica before 1976): 2A or 2B by the commune number, which keeps its 3 digits
+    corsica = d_raw == "20"
+    if corsica.any():
+        c_raw = c_raw.where(~(corsica & (c_raw.str.len() == 5) & c_raw.str.startswith("20")),
+                            c_raw.str[-3:])
+        key = key.where(~corsica, "20/" + c_raw)
     uniq = key.drop_duplicates()
-    dmap = {k: departement_code(k.split("/")[0], k.split("/")[1] + "00" if "/" in k else "")
-            for k in uniq}
+    dmap = {k: departement_code(*k.split("/", 1)) for k in uniq}
     d = key.map(dmap).astype("string")
     given5 = (c_raw.str.len() == 5) & (c_raw.str[:2] == d.str[:2])
     com = (d + c_raw.str.zfill(3)).where(d.str.len() != 3, d + c_raw.str.zfill(3).str[-2:])

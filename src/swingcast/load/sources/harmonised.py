@@ -1,12 +1,26 @@
 """data.gouv.fr "Données des élections agrégées" (harmonised long files, 1999 onward).
 
-Two ``;``-separated files: ``general_results`` (one row per election and bureau:
-``id_election;id_brut_miom;Code du département;Code de la commune;Code du b.vote;Inscrits;
-Abstentions;Votants;Blancs;Nuls;Exprimés;...``) and ``candidats_results`` (one row per
-election, bureau and candidate: the same keys, then ``N°Panneau``, ``Nom``, ``Prénom``,
-``Nuance``, ``Liste``/``Binôme``, ``Voix``...). ``id_election`` is ``<year>_<kind>_t<round>``
-(``2017_pres_t1``; kinds ``pres, legi, euro, muni, dpmt, cant, regi, refe``). One file may
-hold several elections: each row gets its own election and round.
+Two ``;``-separated files (also published as Parquet): ``general_results`` (one row per
+election and bureau) and ``candidats_results`` (one row per election, bureau and
+candidate). Two generations of headers are read:
+
+* the current one (data.gouv.fr pipeline ``data_processing/elections/aggregation``), snake
+  case: general ``id_election, id_brut_miom, code_departement, libelle_departement,
+  code_canton, libelle_canton, code_commune, libelle_commune, code_circonscription,
+  libelle_circonscription, code_bv, inscrits, abstentions, votants, blancs, nuls, exprimes,
+  ratio_*`` (25 columns); candidates ``id_election, id_brut_miom, code_departement,
+  code_commune, code_bv, no_panneau, voix, ratio_voix_inscrits, ratio_voix_exprimes, nuance,
+  sexe, nom, prenom, liste, libelle_abrege_liste, libelle_etendu_liste, nom_tete_liste,
+  binome``. ``code_commune`` is the 5-character INSEE code; a column an election does not
+  have is left empty (``blancs`` of the 2014 municipal rounds, ``nom`` of list elections);
+* the first one, with the Ministry's headers: ``id_election;id_brut_miom;Code du
+  département;Code de la commune;Code du b.vote;Inscrits;...`` then ``N°Panneau;Sexe;Nom;
+  Prénom;Nuance;Liste;Voix``.
+
+``id_election`` is ``<year>_<kind>_t<round>`` (``2017_pres_t1``; kinds ``pres, legi, euro,
+muni, dpmt, cant, regi, refe``). One file holds many elections: each row gets its own
+election and round (see :mod:`swingcast.load.sources.harmonised_read` to read one election
+out of the national files without loading the others).
 """
 
 from __future__ import annotations
@@ -18,15 +32,15 @@ import pandas as pd
 from swingcast import schema
 from swingcast.errors import SchemaError, where
 from swingcast.load.sources.blocks import (
+    BLANCS_NULS,
     BLOCK_ROLES,
+    FIXED_ROLES,
     block_votes,
-    fixed_columns,
     role_of,
-    station_counts,
 )
-from swingcast.load.sources.textfile import LINE, Table, header_line
+from swingcast.load.sources.textfile import LINE, Table, header_line, to_count
 
-__all__ = ["ID_ELECTION", "is_general", "is_candidates", "parse_id_election", "parse_harmonised"]
+__all__ = ["ID_ELECTION", "harmonised_roles", "is_general", "is_candidates", "parse_id_election", "parse_harmonised"]
 
 ID_ELECTION = "id_election"
 _KIND = {"pres": "presidentielle", "legi": "legislatives", "euro": "europeennes",
@@ -34,6 +48,31 @@ _KIND = {"pres": "presidentielle", "legi": "legislatives", "euro": "europeennes"
          "regi": "regionales", "refe": "referendum"}
 _ID = re.compile(r"(\d{4})_([a-z]{4})[a-z]*_t([12])")
 _KEYS = ["dep", "commune", "bureau"]
+#: Counts every row must have; the others may be empty (NA) for some elections.
+_REQUIRED = (schema.INSCRITS, schema.VOTANTS, schema.EXPRIMES)
+
+
+def _spaced(name: str) -> str:
+    """Snake-case header of the current files as words (``code_bv`` -> ``code bv``)."""
+    return name.replace("_", " ") if "_" in name and name == name.lower() else name
+
+
+def harmonised_roles(columns: list[str], roles: dict[str, str]) -> dict[str, str]:
+    """Role -> column of a harmonised header, either generation (first match wins).
+
+    Examples
+    --------
+    >>> from swingcast.load.sources.blocks import FIXED_ROLES
+    >>> harmonised_roles(["id_election", "code_departement", "code_commune", "code_bv",
+    ...                   "inscrits"], FIXED_ROLES)
+    {'dep': 'code_departement', 'commune': 'code_commune', 'bureau': 'code_bv', 'inscrits': 'inscrits'}
+    """
+    out: dict[str, str] = {}
+    for col in columns:
+        role = role_of(_spaced(str(col)), roles)
+        if role is not None and role not in out:
+            out[role] = str(col)
+    return out
 
 
 def parse_id_election(values: pd.Series, lines: pd.Series, path: object) -> pd.DataFrame:
@@ -78,8 +117,8 @@ def is_general(frame: pd.DataFrame) -> bool:
     True
     """
     columns = [str(c) for c in frame.columns]
-    return ID_ELECTION in columns and schema.INSCRITS in fixed_columns(columns) and not \
-        is_candidates(frame)
+    return ID_ELECTION in columns and schema.INSCRITS in harmonised_roles(
+        columns, FIXED_ROLES) and not is_candidates(frame)
 
 
 def is_candidates(frame: pd.DataFrame) -> bool:
@@ -92,8 +131,26 @@ def is_candidates(frame: pd.DataFrame) -> bool:
     True
     """
     columns = [str(c) for c in frame.columns]
-    return ID_ELECTION in columns and any(role_of(c, BLOCK_ROLES) == schema.VOIX
-                                          for c in columns)
+    return ID_ELECTION in columns and schema.VOIX in harmonised_roles(columns, BLOCK_ROLES)
+
+
+def _stations(frame: pd.DataFrame, fixed: dict[str, str], path: object) -> pd.DataFrame:
+    """Station rows; counts other than inscrits/votants/exprimés may be empty (NA)."""
+    missing = [r for r in ("dep", "commune", "bureau", *_REQUIRED) if r not in fixed]
+    if missing:
+        raise SchemaError(
+            f"{where(path, line=header_line(frame))}: no column for {', '.join(missing)}; "
+            "expected 'code_departement', 'code_commune', 'code_bv', 'inscrits', 'votants', "
+            "'exprimes' (or the Ministry's 'Code du département', ... 'Exprimés')")
+    out = pd.DataFrame(index=frame.index)
+    for role in _KEYS:
+        out[role] = frame[fixed[role]].astype("string").str.strip()
+    for role in (*schema.STATION_COUNTS, BLANCS_NULS):
+        if role in fixed:
+            out[role] = to_count(frame[fixed[role]], frame[LINE], path, fixed[role],
+                                 required=role in _REQUIRED)
+    out[LINE] = frame[LINE]
+    return out
 
 
 def parse_harmonised(general: Table, candidates: Table | None
@@ -132,24 +189,21 @@ def parse_harmonised(general: Table, candidates: Table | None
     ([['2017-presidentielle', 2]], [0, 0])
     """
     gframe = general.frame
-    stations = station_counts(gframe, fixed_columns(list(gframe.columns)), general.path)
+    gfixed = harmonised_roles(list(gframe.columns), FIXED_ROLES)
+    stations = _stations(gframe, gfixed, general.path)
     ids = parse_id_election(gframe[ID_ELECTION], gframe[LINE], general.path)
     stations[schema.ELECTION] = ids[schema.ELECTION]
     stations[schema.ROUND] = ids[schema.ROUND]
     if candidates is None:
         return stations, pd.DataFrame({"_sid": pd.Series(dtype="int64")})
     cframe = candidates.frame
-    cfixed = fixed_columns([str(c) for c in cframe.columns])
+    cfixed = harmonised_roles([str(c) for c in cframe.columns], FIXED_ROLES)
     missing = [k for k in _KEYS if k not in cfixed] + (
         [] if ID_ELECTION in cframe else [ID_ELECTION])
     if missing:
         raise SchemaError(f"{where(candidates.path, line=header_line(cframe))}: no column for "
                           f"{', '.join(missing)}; expected the keys of the general file")
-    block: dict[str, str] = {}
-    for col in cframe.columns:
-        role = role_of(str(col), BLOCK_ROLES)
-        if role is not None and role not in block:
-            block[role] = str(col)
+    block = harmonised_roles([str(c) for c in cframe.columns], BLOCK_ROLES)
     votes = block_votes(cframe, [block], candidates.path)
     cids = parse_id_election(cframe[ID_ELECTION], cframe[LINE], candidates.path)
 
@@ -161,7 +215,7 @@ def parse_harmonised(general: Table, candidates: Table | None
             out = out + "|" + p
         return out
 
-    gkey = key(gframe, fixed_columns(list(gframe.columns)), ids)
+    gkey = key(gframe, gfixed, ids)
     ckey = key(cframe, cfixed, cids)
     position = pd.Series(range(len(gkey)), index=pd.Index(gkey)).groupby(level=0).first()
     sid = ckey.map(position)

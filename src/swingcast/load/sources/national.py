@@ -10,11 +10,16 @@ European file has no ``blancs`` (blancs and nuls stay NA).
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from swingcast import schema
+from swingcast._log import logger
 from swingcast.errors import SchemaError, where
 from swingcast.load.sources.longform import split_long
 from swingcast.load.sources.textfile import (
@@ -26,7 +31,8 @@ from swingcast.load.sources.textfile import (
     to_count,
 )
 
-__all__ = ["LARGE_KEYS", "LONG_COLUMNS", "is_large", "is_long", "parse_large", "parse_long"]
+__all__ = ["LARGE_KEYS", "LONG_COLUMNS", "NOT_CANDIDATE_WORDS", "candidate_columns",
+           "not_candidates", "is_large", "is_long", "parse_large", "parse_long"]
 
 #: Bureau columns of the large tables (``circonscription``, ``blancs`` optional).
 LARGE_KEYS = ("departement", "commune", "bureau", "commune_libelle", "inscrits", "votants",
@@ -120,10 +126,15 @@ def parse_large(table: Table, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         raise SchemaError(f"{where(table.path, line=header_line(frame))}: no candidate columns "
                           "after the totals")
     stations, _ = _raw_stations(table)
-    n, k = len(frame), len(value_cols)
+    value_cols = candidate_columns(frame, value_cols, table.path)
     matrix = np.column_stack(
         [to_count(frame[c], frame[LINE], table.path, c).to_numpy("int64") for c in value_cols]
     )
+    dropped = not_candidates(matrix, value_cols, stations, frame, table.path)
+    if dropped:
+        matrix = matrix[:, [j for j, c in enumerate(value_cols) if c not in dropped]]
+        value_cols = [c for c in value_cols if c not in dropped]
+    n, k = len(frame), len(value_cols)
     names = repeat_labels(value_cols, n)
     votes = pd.DataFrame({"_sid": np.repeat(np.arange(n), k),
                           schema.VOIX: pd.array(matrix.ravel(), dtype="Int64")})
@@ -133,6 +144,105 @@ def parse_large(table: Table, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     elif kind in ("europeennes", "municipales"):
         votes[schema.LIST] = names
     return stations.reset_index(drop=True), votes
+
+
+#: Words of a column name that is a bureau attribute, a rate or a total, never a candidate
+#: (accents and case ignored; a ``%`` anywhere in the name also says so).
+NOT_CANDIDATE_WORDS = (
+    "taux", "participation", "abstention", "abstentions", "nuls", "blancs", "blancs_nuls",
+    "pourcentage", "pct", "ratio", "procuration", "procurations", "emargements", "population",
+    "code", "libelle", "date", "numero", "canton", "circo", "inscrits", "votants", "exprimes",
+    "sieges", "total", "id",
+)
+_NOT_CANDIDATE = re.compile(r"(^|[\s_/.()-])(" + "|".join(NOT_CANDIDATE_WORDS)
+                            + r")($|[\s_/.()-])")
+
+
+def _plain(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in folded if not unicodedata.combining(c)).lower().strip()
+
+
+def candidate_columns(frame: pd.DataFrame, value_cols: list[str], path: Path) -> list[str]:
+    """The value columns of a large table that may be candidates; refuse or drop the others.
+
+    * a name repeated in the header (read as ``MACRON`` and ``MACRON.1``) is refused: which
+      copy is right cannot be told, and keeping both counts the candidate twice;
+    * a column without a name is refused;
+    * a name that says a rate, a percentage or a bureau attribute (``participation``,
+      ``taux``, ``% votants``, ``nuls``, ``code``...: :data:`NOT_CANDIDATE_WORDS`) is dropped
+      with a warning naming it;
+    The last two are checked on the counts by :func:`not_candidates`:
+
+    * a column that equals, on every bureau, the excess of the sum of the value columns over
+      ``exprimes`` is not part of the expressed votes: dropped with a warning naming it;
+    * a column whose value exceeds ``exprimes`` in a bureau cannot be a candidate: refused,
+      with the line.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"A": ["4"], "participation": ["80"], "_line": [2]})
+    >>> candidate_columns(f, ["A", "participation"], Path("t.csv"))
+    ['A']
+    """
+    names = set(frame.columns)
+    for c in value_cols:
+        base, dot, suffix = c.rpartition(".")
+        if dot and suffix.isdigit() and base in names:
+            positions = [i + 1 for i, name in enumerate(frame.columns) if name in (base, c)]
+            raise SchemaError(
+                f"{where(path, line=header_line(frame), column=base)}: the column appears "
+                f"twice in the header (columns {positions[0]} and {positions[-1]}); expected "
+                "one column per candidate"
+            )
+        if c.startswith("Unnamed: "):
+            raise SchemaError(
+                f"{where(path, line=header_line(frame))}: column {int(c.split()[1]) + 1} has "
+                "no name; expected a candidate name in every column after the totals"
+            )
+    named = [c for c in value_cols if "%" in c or _NOT_CANDIDATE.search(_plain(c))]
+    if named:
+        logger.warning("%s: column(s) %s dropped: not candidates (a rate, a percentage or a "
+                       "bureau attribute, by their name)", path, ", ".join(map(repr, named)))
+    return [c for c in value_cols if c not in named]
+
+
+def not_candidates(matrix: np.ndarray, columns: list[str], stations: pd.DataFrame,
+                   frame: pd.DataFrame, path: Path) -> list[str]:
+    """Value columns whose counts show they are not candidates (see
+    :func:`candidate_columns`): returns those to drop (warned); refuses a column whose value
+    exceeds ``exprimes``.
+
+    Examples
+    --------
+    >>> m = np.array([[4, 3, 7], [5, 1, 6]])
+    >>> st = pd.DataFrame({"exprimes": pd.array([7, 6], dtype="Int64")})
+    >>> not_candidates(m, ["A", "B", "X"], st, pd.DataFrame({"_line": [2, 3]}), Path("t.csv"))
+    ['X']
+    """
+    if len(columns) < 2 or schema.EXPRIMES not in stations:
+        return []
+    exprimes = stations[schema.EXPRIMES].to_numpy("float64", na_value=np.nan)
+    known = ~np.isnan(exprimes)
+    if not known.any():
+        return []
+    excess = matrix[known].sum(axis=1) - exprimes[known]
+    if (excess > 0).all():
+        for j, c in enumerate(columns):
+            if (matrix[known, j] == excess).all():
+                logger.warning("%s: column %r dropped: not a candidate (on every line the sum "
+                               "of the value columns exceeds exprimes by exactly its value)",
+                               path, c)
+                return [c]
+    over = known[:, None] & (matrix > np.nan_to_num(exprimes)[:, None])
+    if over.any():
+        i, j = (int(v[0]) for v in np.nonzero(over))
+        raise SchemaError(
+            f"{where(path, line=int(frame[LINE].iloc[i]), column=columns[j])}: "
+            f"{int(matrix[i, j])} is more than exprimes {int(exprimes[i])}: not a "
+            "candidate's votes; expected candidate columns only after the totals"
+        )
+    return []
 
 
 def repeat_labels(labels: list[str], n: int) -> pd.Series:
@@ -192,4 +302,5 @@ def parse_long(table: Table, kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     votes[schema.PANEL] = to_count(frame["numero_panneau"], frame[LINE], table.path,
                                    "numero_panneau").to_numpy()
     votes[schema.VOIX] = to_count(frame["voix"], frame[LINE], table.path, "voix").to_numpy()
+    votes[LINE] = frame[LINE].to_numpy()  # a candidate repeated in a bureau is named by line
     return stations, votes

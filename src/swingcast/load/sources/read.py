@@ -12,7 +12,15 @@ import pandas as pd
 from swingcast import schema
 from swingcast._log import logger
 from swingcast.errors import InputFormatError, SchemaError, where
-from swingcast.load.sources import harmonised, ministry, national, numbered, paris
+from swingcast.load.sources import (
+    harmonised,
+    harmonised_read,
+    ministry,
+    national,
+    numbered,
+    paris,
+    suffixed,
+)
 from swingcast.load.sources.build import assemble
 from swingcast.load.sources.detect import infer_election
 from swingcast.load.sources.resultcache import cached_read
@@ -76,6 +84,8 @@ register(Layout("national-long", _on_columns(national.is_long), national.parse_l
                 "simplified national table, one row per bureau and candidate"))
 register(Layout("ministry-long", ministry.is_long, ministry.parse_long, None,
                 "Ministry columns, one row per bureau and candidate"))
+register(Layout("suffixed", suffixed.is_suffixed, suffixed.parse_suffixed, None,
+                "Ministry wide file exported with numbered block headers (Voix_1, Voix.1)"))
 register(Layout("ministry-wide", ministry.is_wide, ministry.parse_wide, None,
                 "Ministry legacy file, one block of columns per candidate"))
 register(Layout("numbered-2024", numbered.is_numbered, numbered.parse_numbered, None,
@@ -116,6 +126,10 @@ def detect_format(frame: pd.DataFrame, path: str | PathLike[str] = "<file>") -> 
             return layout
     columns = [str(c) for c in frame.columns if not str(c).startswith("_")]
     shown = ", ".join(columns[:12]) + (" ..." if len(columns) > 12 else "")
+    from swingcast.target.contacts import looks_personal
+
+    if any(looks_personal(c) for c in columns):  # no header: line 1 is data (a contact?)
+        shown = "not shown: it holds an e-mail address or a number, not column names"
     raise InputFormatError(
         f"{where(path, line=header_line(frame))}: header matches no known results layout ({shown}); expected "
         f"one of {', '.join(FORMATS)} (see docs/formats.md), or pass format="
@@ -154,7 +168,8 @@ def read_results(
         instead of recording it in ``issues``.
     candidates : str or PathLike, optional
         For the data.gouv harmonised layout: the ``candidats_results`` file that goes with
-        the ``general_results`` file given as ``path``.
+        the ``general_results`` file given as ``path`` (CSV or Parquet). With ``election=``
+        (and ``round=``) only that election is read out of the national files.
     cache : bool, optional
         Keep the parsed tables in the cache and read them back next time (default: yes,
         unless ``$SWINGCAST_NO_CACHE`` is set). An entry is keyed by the file's sha256, the
@@ -214,6 +229,8 @@ def _read_uncached(p: Path, *, format: str | None, election: str | None, round: 
             f"{p}: unknown format {format!r}; expected one of {', '.join(FORMATS)}"
         )
     layout = FORMATS[format] if format is not None else None
+    if format in (None, "harmonised") and harmonised_read.is_harmonised_file(p):
+        return _read_harmonised(p, candidates, strict, election, round)
     table = read_table(p, separator=layout.separator if layout else None,
                        header=_header_test(layout))
     if harmonised.is_candidates(table.frame):
@@ -229,7 +246,7 @@ def _read_uncached(p: Path, *, format: str | None, election: str | None, round: 
             f"({layout.description}); see docs/formats.md"
         )
     if layout.name == "harmonised":
-        return _read_harmonised(table, candidates, strict)
+        return _read_harmonised(p, candidates, strict, election, round)
     guessed_election, guessed_round = infer_election(p)
     election = election or guessed_election
     round_ = round if round is not None else guessed_round
@@ -251,8 +268,11 @@ def _read_uncached(p: Path, *, format: str | None, election: str | None, round: 
     logger.info("%s: layout %s, %s round %s, encoding %s", p, layout.name, election, round_,
                 table.encoding)
     stations, votes = layout.parse(table, kind)
-    return assemble(stations, votes, path=p, election=election or "", round=round_ or 0,
-                    fmt=layout.name, encoding=table.encoding, strict=strict)
+    notes = stations.attrs.pop(suffixed.NOTES_ATTR, {})
+    result = assemble(stations, votes, path=p, election=election or "", round=round_ or 0,
+                      fmt=layout.name, encoding=table.encoding, strict=strict)
+    result.notes = notes
+    return result
 
 
 def _header_test(layout: Layout | None) -> Callable[[pd.DataFrame], bool]:
@@ -263,16 +283,30 @@ def _header_test(layout: Layout | None) -> Callable[[pd.DataFrame], bool]:
         known.matches(frame) for known in FORMATS.values())
 
 
-def _read_harmonised(table: Table, candidates: str | PathLike[str] | None,
-                     strict: bool) -> Results:
+def _read_harmonised(path: Path, candidates: str | PathLike[str] | None, strict: bool,
+                     election: str | None, round_: int | None) -> Results:
+    """A harmonised general file (+ candidates), only the election asked for if any."""
+    ids = harmonised_read.election_ids(election, round_)
+    table = harmonised_read.read_harmonised_table(path, ids)
+    if harmonised.is_candidates(table.frame):
+        raise InputFormatError(
+            f"{path}: this is a harmonised candidats_results file; pass the general_results "
+            "file as path and this one as candidates="
+        )
+    if not harmonised.is_general(table.frame):
+        raise SchemaError(
+            f"{where(path, line=1)}: 'id_election' but not the columns of a general_results "
+            "file; expected the bureau keys and 'inscrits' (see docs/formats.md)")
     cand_table = None
     if candidates is not None:
-        cand_table = read_table(candidates)
+        cand_table = harmonised_read.read_harmonised_table(candidates, ids)
         if not harmonised.is_candidates(cand_table.frame):
             raise SchemaError(
                 f"{where(candidates, line=1)}: not a candidats_results file; expected "
                 "'id_election', the bureau keys and 'Voix'"
             )
+    logger.info("%s: layout harmonised, %s, %d rows", path,
+                ", ".join(sorted(ids)) if ids else "every election", len(table.frame))
     stations, votes = harmonised.parse_harmonised(table, cand_table)
     source = str(table.path) if candidates is None else f"{table.path}; {candidates}"
     result = assemble(stations, votes, path=table.path, election="", round=0,

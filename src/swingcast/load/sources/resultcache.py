@@ -53,11 +53,11 @@ __all__ = [
 
 #: Bump when the tables ``read_results`` returns change for the same file and options (the
 #: digest of the reader's source code also changes the key; this is the explicit switch).
-READER_VERSION = 1
+READER_VERSION = 2
 #: Environment variable: set to anything but ``""`` or ``"0"`` to read without the cache.
 ENV_NO_CACHE = "SWINGCAST_NO_CACHE"
 _TABLES = ("stations", "votes", "issues")
-_ATTRIBUTES = ("source", "format", "encoding")
+_ATTRIBUTES = ("source", "format", "encoding", "notes")
 _SOURCE_ROOT = Path(__file__).resolve().parent
 
 
@@ -223,7 +223,16 @@ def _store(key: str, results: Results, warnings: list[tuple[int, str]]) -> None:
     record = {"sha256": sha, "warnings": warnings,
               "attributes": {a: getattr(results, a) for a in _ATTRIBUTES}}
     with atomic_write(_manifest(key), "w", encoding="utf-8") as handle:
-        json.dump(record, handle)
+        json.dump(record, handle, default=_plain)
+
+
+def _plain(value: object) -> object:
+    """JSON form of the numpy scalars a layout may leave in ``Results.notes``."""
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"results cache: {type(value).__name__} in Results.notes is not storable")
 
 
 class _Recorder(logging.Handler):

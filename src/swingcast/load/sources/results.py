@@ -61,6 +61,10 @@ class Results:
         The layout name (see ``docs/formats.md``).
     encoding : str or None
         Text encoding used (``"utf-8"``, ``"cp1252"``...), None for spreadsheets.
+    notes : dict
+        What the loader did besides reading counts, when it says so (the ``suffixed``
+        layout: ``ignored_columns``, the trailing columns not read; ``rebuilt_counts``,
+        counts rebuilt from percentages with their rounding). Empty otherwise.
 
     Examples
     --------
@@ -75,6 +79,7 @@ class Results:
     source: str = ""
     format: str = ""
     encoding: str | None = None
+    notes: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.stations)

@@ -20,18 +20,23 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from swingcast._log import logger
+from swingcast._log import logger, quiet_library_warnings
 from swingcast.errors import InputFormatError, SchemaError, where
 from swingcast.load.headers import HEADER_SCAN, find_header
 
-__all__ = ["Table", "read_table", "decode", "to_count", "to_number", "header_line", "LINE",
-           "NFIELDS"]
+__all__ = ["Table", "read_table", "read_text", "decode", "to_count", "to_number", "header_line", "LINE",
+           "NFIELDS", "MAX_COUNT"]
 
 #: Name of the column holding the 1-based line (text) or row (spreadsheet) of a record.
 LINE = "_line"
 #: Number of fields of each record, only for text files whose rows have different lengths.
 NFIELDS = "_nfields"
 _SEPARATORS = (";", ",", "\t", "|")
+#: Largest count accepted in one cell. No bureau, commune or constituency has a billion
+#: voters (France has 49 million); a larger value is a corrupted cell. It also keeps every
+#: sum safe: 2^63 / 10^9 = 9.2 billion rows could be added before an int64 overflows.
+MAX_COUNT = 10**9
+_THOUSANDS = r"\d{1,3}(\.\d{3})+"
 
 
 @dataclass
@@ -87,7 +92,24 @@ def decode(raw: bytes, path: str | PathLike[str] = "<bytes>") -> tuple[str, str]
     ('Exprimés', 'cp1252')
     """
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
+        try:
+            return raw[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as utf8_error:
+            # an editor added a UTF-8 byte-order mark to a cp1252 file (or re-saved part of it)
+            try:
+                text = raw[3:].decode("cp1252")
+            except UnicodeDecodeError:
+                text = None
+            line = raw[: utf8_error.start + 3].count(b"\n") + 1
+            if text is None or "\u00c3" in text:  # 'Ã': UTF-8 bytes mixed with cp1252 ones
+                raise InputFormatError(
+                    f"{where(path, line=line)}: a UTF-8 byte-order mark, then bytes that are "
+                    "not UTF-8 here; expected one encoding for the whole file"
+                ) from None
+            logger.warning("%s: a UTF-8 byte-order mark followed by cp1252 text (first "
+                           "non-UTF-8 byte on line %d): the mark is dropped and the text "
+                           "decoded as cp1252", path, line)
+            return text, "cp1252"
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
@@ -101,6 +123,21 @@ def decode(raw: bytes, path: str | PathLike[str] = "<bytes>") -> tuple[str, str]
             ) from exc
         logger.info("%s: not UTF-8, decoded as cp1252", path)
         return text, "cp1252"
+
+
+def read_text(path: str | PathLike[str]) -> tuple[str, str]:
+    """The text of a file (plain or gzip) and its encoding, as :func:`decode` finds it.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "t.csv")
+    >>> _ = open(p, "wb").write(b"\\xef\\xbb\\xbfIRIS;P\\n")
+    >>> read_text(p)
+    ('IRIS;P\\n', 'utf-8-sig')
+    """
+    p = Path(path)
+    return decode(_read_bytes(p), p)
 
 
 def _sniff_separator(header: str, path: Path) -> str:
@@ -180,6 +217,23 @@ def _read_ragged(header: str, body: str, sep: str) -> pd.DataFrame:
     return frame
 
 
+def _refuse_unclosed_quote(path: Path, header: str, body: str, sep: str) -> None:
+    """Refuse a quote that opens a field and is never closed (it would swallow the lines
+    after it, or make the parser fail): the message names the line where it opens."""
+    if '"' not in header and '"' not in body:
+        return
+    line_no, open_at = 0, 0
+    for line_no, line in enumerate([header, *body.split("\n")], start=1):
+        if line.count('"') % 2:
+            open_at = 0 if open_at else line_no
+    if open_at:
+        raise InputFormatError(
+            f"{where(path, line=open_at)}: a quote (\") opens a field on this line and is "
+            f"not closed by the end of the file (line {line_no}); expected quotes in pairs "
+            f"around whole fields, separated by {sep!r}"
+        )
+
+
 def _read_text(path: Path, separator: str | None) -> Table:
     raw = _read_bytes(path)
     if not raw.strip():
@@ -210,6 +264,7 @@ def _read_text(path: Path, separator: str | None) -> Table:
             f"{where(path, line=n_lines)}: last line has {n_last} fields, header has {n_fields}; "
             "the file looks truncated"
         )
+    _refuse_unclosed_quote(path, header, body, sep)
     names = _dedupe(next(csv.reader([header], delimiter=sep)))
     try:
         # header=None: the header line fixes the number of fields, so a longer record is an
@@ -225,7 +280,13 @@ def _read_text(path: Path, separator: str | None) -> Table:
         ).iloc[1:].reset_index(drop=True)
         frame.columns = names
     except pd.errors.ParserError:
-        frame = _read_ragged(header, body, sep)
+        try:
+            frame = _read_ragged(header, body, sep)
+        except (pd.errors.ParserError, csv.Error) as exc:
+            raise InputFormatError(
+                f"{path}: cannot split the records into fields ({type(exc).__name__}: "
+                f"{' '.join(str(exc).split())}); expected fields separated by {sep!r}"
+            ) from exc
         logger.info("%s: rows of different lengths (repeated candidate blocks)", path)
     if len(frame) != n_lines - 1:  # quoted newlines: physical lines cannot be recovered
         frame[LINE] = np.arange(2, len(frame) + 2)
@@ -238,8 +299,9 @@ def _read_text(path: Path, separator: str | None) -> Table:
 
 def _read_excel(path: Path, header: Callable[[pd.DataFrame], bool] | None) -> Table:
     try:
-        grid = pd.read_excel(path, header=None, dtype=str, keep_default_na=False,
-                             engine="openpyxl")
+        with quiet_library_warnings():
+            grid = pd.read_excel(path, header=None, dtype=str, keep_default_na=False,
+                                 engine="openpyxl")
     except Exception as exc:  # openpyxl raises many types on corrupt files
         raise InputFormatError(f"{path}: cannot read as .xlsx ({exc})") from exc
     h = 0
@@ -376,6 +438,58 @@ def _fast_int(values: pd.Series) -> pd.Series | None:
     return pd.Series(arr.to_numpy(), index=values.index, dtype="Int64")
 
 
+def _check_range(nums: pd.Series, values: pd.Series, lines: pd.Series,
+                 path: str | PathLike[str], column: str) -> None:
+    """Refuse negative counts and counts above :data:`MAX_COUNT` (before any sum)."""
+    neg = (nums < 0).fillna(False).to_numpy()
+    if neg.any():
+        line, value = _first_bad(values, neg, lines)
+        raise SchemaError(
+            f"{where(path, line=line, column=column)}: negative count {value}; expected >= 0"
+        )
+    big = (nums > MAX_COUNT).fillna(False).to_numpy()
+    if big.any():
+        line, value = _first_bad(values, big, lines)
+        raise SchemaError(
+            f"{where(path, line=line, column=column)}: count {value!r} out of range; "
+            f"expected at most {MAX_COUNT:,} in one cell (a corrupted value?)"
+        )
+
+
+def _thousands(s: pd.Series, lines: pd.Series, path: str | PathLike[str],
+               column: str) -> pd.Series:
+    """Cells such as ``1.079`` or ``12.345.678``: a point as thousands separator.
+
+    A count with three digits after a point cannot be a decimal unless they are ``000``.
+    The column is read with thousands separators (points removed, with a warning naming the
+    column, how many cells and the first one) when some cell proves it (``1.079``,
+    ``1.234.567``) and none contradicts it (a point elsewhere, or 1000 or more written
+    without a separator). Otherwise a ``1.000`` (1 or 1000?) is refused.
+    """
+    grouped = s.str.fullmatch(_THOUSANDS).fillna(False)
+    if not grouped.any():
+        return s
+    proof = grouped & ~s.str.fullmatch(r"\d{1,3}\.000").fillna(False)
+    plain = s.where(~grouped)
+    other_point = plain.str.contains(".", regex=False).fillna(False)
+    big_plain = pd.to_numeric(plain.where(~other_point), errors="coerce") >= 1000
+    contradiction = other_point | big_plain.fillna(False)
+    i = int(np.flatnonzero(grouped.to_numpy())[0])
+    first = (int(lines.iloc[i]), str(s.iloc[i]))
+    if proof.any() and not contradiction.any():
+        fixed = s.where(~grouped, s.str.replace(".", "", regex=False))
+        logger.warning(
+            "%s: %d count(s) written with a point as thousands separator read as whole "
+            "numbers; first: %s: %r -> %s", path, int(grouped.sum()),
+            where(path, line=first[0], column=column), first[1], fixed.iloc[i])
+        return fixed
+    raise InputFormatError(
+        f"{where(path, line=first[0], column=column)}: {first[1]!r} is ambiguous: a thousands "
+        f"separator ({first[1].replace('.', '')}) or a decimal point "
+        f"({float(first[1]):g}); expected a count written without separators"
+    )
+
+
 def to_count(
     values: pd.Series,
     lines: pd.Series,
@@ -406,9 +520,12 @@ def to_count(
     Raises
     ------
     InputFormatError
-        A non-numeric, fractional or (when required) empty cell.
+        A non-numeric, infinite, fractional or (when required) empty cell; a ``1.000``
+        that may be 1 or 1000 (points as thousands separators are read, with a warning,
+        when another cell of the column proves them: ``1.079``).
     SchemaError
-        A negative count.
+        A negative count, or one above :data:`MAX_COUNT` (refused before anything is
+        summed, so no total can overflow).
 
     Examples
     --------
@@ -424,7 +541,7 @@ def to_count(
     if fast is not None:
         out = fast
     else:
-        s = values.astype("string").str.strip()
+        s = _thousands(values.astype("string").str.strip(), lines, path, column)
         empty = (s == "") | s.isna()
         nums = pd.to_numeric(s.where(~empty), errors="coerce")
         bad = (nums.isna() & ~empty).to_numpy()
@@ -439,6 +556,15 @@ def to_count(
             raise InputFormatError(
                 f"{where(path, line=line, column=column)}: empty cell; expected a count"
             )
+        floats = nums.astype("float64")
+        infinite = (floats.notna() & ~np.isfinite(floats.fillna(0))).to_numpy()
+        if infinite.any():
+            line, value = _first_bad(values, infinite, lines)
+            raise InputFormatError(
+                f"{where(path, line=line, column=column)}: {value!r} is not a finite number; "
+                "expected a count"
+            )
+        _check_range(floats, values, lines, path, column)
         frac = (nums.notna() & (nums != nums.round())).to_numpy()
         if frac.any():
             line, value = _first_bad(values, frac, lines)
@@ -447,12 +573,7 @@ def to_count(
                 "expected a count"
             )
         out = nums.astype("Int64")
-    neg = (out < 0).fillna(False).to_numpy()
-    if neg.any():
-        line, value = _first_bad(values, neg, lines)
-        raise SchemaError(
-            f"{where(path, line=line, column=column)}: negative count {value}; expected >= 0"
-        )
+    _check_range(out, values, lines, path, column)
     return out
 
 

@@ -1,0 +1,283 @@
+"""Forecast an election not yet held, bureau by bureau, from a history of rounds.
+
+:func:`forecast` runs the same three steps as a back-test, without a score:
+
+1. **which transition to learn from**: :func:`swingcast.model.history.choose_training` (a rule
+   over the history, documented in ``docs/models.md``), e.g. European 2014 -> 2019 to forecast
+   the European election after 2019;
+2. **the training frame**: :func:`swingcast.model.training.case_data` (features of the
+   training rounds -> outcome; features of the latest round for the forecast bureaux);
+3. **the model** (:func:`swingcast.model.backtest.fit_target`) fitted on the training
+   transition, applied to the latest round and re-centred on the **anchor**: the area-wide
+   turnout and share the user expects (from polls), or, when not given, the latest round's
+   level moved by the training transition's swing (on the logit scale) -- never a level
+   taken from nowhere. Swing probabilities (:func:`swingcast.model.backtest.swing_simulation`):
+   the probability that the share ends above the area-wide anchor.
+
+Turnout is votants / inscrits; shares are of exprimés.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from swingcast._log import logger
+from swingcast.cache import atomic_write
+from swingcast.errors import ModelError, SchemaError
+from swingcast.model._modelinput import logit, weighted_mean
+from swingcast.model.history import History, choose_training, parse_label, round_label, round_order
+from swingcast.model.training import (
+    MATCHED,
+    PRIOR_SHARE,
+    PRIOR_TURNOUT,
+    CaseData,
+    case_data,
+    resolve_share,
+)
+from swingcast.schema import (
+    BUREAU_ID,
+    COMMUNE_CODE,
+    INSCRITS,
+    SHARE_HI,
+    SHARE_LO,
+    SHARE_PRED,
+    SWING_PROB,
+    TURNOUT_HI,
+    TURNOUT_LO,
+    TURNOUT_PRED,
+)
+
+__all__ = ["forecast", "Forecast", "FORECAST_COLUMNS", "carried_anchor"]
+
+#: Columns of :attr:`Forecast.predictions`, in order (what :func:`swingcast.rank_bureaux` reads).
+FORECAST_COLUMNS = (BUREAU_ID, COMMUNE_CODE, INSCRITS, TURNOUT_PRED, TURNOUT_LO, TURNOUT_HI,
+                    SHARE_PRED, SHARE_LO, SHARE_HI, SWING_PROB, MATCHED)
+
+
+@dataclass
+class Forecast:
+    """A forecast of one round.
+
+    Attributes
+    ----------
+    predictions : DataFrame
+        One row per bureau of the latest round, columns :data:`FORECAST_COLUMNS`.
+    training : dict
+        Which transition the model learnt from and why (:class:`~swingcast.model.history.Training`),
+        plus the forecast round and the share.
+    anchors : dict
+        Area-wide turnout and share the predictions are centred on, and where each comes
+        from (``"given"`` or ``"carried swing"``).
+    contours : GeoDataFrame, optional
+        The bureau contours given to :func:`forecast`.
+    """
+
+    predictions: pd.DataFrame
+    training: dict
+    anchors: dict
+    contours: object | None = None
+    notes: dict = field(default_factory=dict)
+
+    def to_csv(self, path: str | PathLike[str]) -> Path:
+        """Write :attr:`predictions` (the input of ``swingcast rank``), atomically.
+
+        Examples
+        --------
+        >>> import tempfile, os
+        >>> f = Forecast(pd.DataFrame({"bureau_id": ["a"]}), {}, {})
+        >>> f.to_csv(os.path.join(tempfile.mkdtemp(), "p.csv")).read_text().splitlines()
+        ['bureau_id', 'a']
+        """
+        out = Path(path)
+        with atomic_write(out, "w", encoding="utf-8", newline="") as handle:
+            self.predictions.to_csv(handle, index=False)
+        return out
+
+
+def carried_anchor(data: CaseData, target: str) -> float:
+    """The latest round's area-wide level moved by the training transition's logit swing.
+
+    ``expit(logit(L) + logit(B) - logit(A))`` with A and B the inscrits-weighted levels of
+    the training transition (features round -> outcome round, over the training bureaux) and
+    L the level of the latest round over the forecast bureaux.
+
+    Examples
+    --------
+    >>> d = CaseData(pd.DataFrame({"inscrits": [1.0]}), pd.DataFrame({"turnout": [0.6]}),
+    ...     pd.DataFrame({"prior_turnout": [0.5]}), pd.DataFrame({"inscrits": [1.0]}),
+    ...     pd.DataFrame(), pd.DataFrame({"prior_turnout": [0.5]}), pd.DataFrame())
+    >>> round(carried_anchor(d, "turnout"), 6)
+    0.6
+    """
+    prior = PRIOR_TURNOUT if target == "turnout" else PRIOR_SHARE
+    w_tr = data.X_train[INSCRITS].to_numpy(float)
+    a = weighted_mean(data.prior_train[prior].reindex(data.X_train.index).to_numpy(float), w_tr)
+    b = weighted_mean(data.train[target].reindex(data.X_train.index).to_numpy(float), w_tr)
+    latest = weighted_mean(data.prior_test[prior].reindex(data.X_test.index).to_numpy(float),
+                           data.X_test[INSCRITS].to_numpy(float))
+    eta = float(logit(np.array([latest]))[0] + logit(np.array([b]))[0] - logit(np.array([a]))[0])
+    return float(1.0 / (1.0 + np.exp(-eta)))
+
+
+def _anchors(anchor: object) -> dict[str, float | None]:
+    if anchor is None:
+        return {"turnout": None, "share": None}
+    if isinstance(anchor, Mapping):
+        unknown = set(anchor) - {"turnout", "share"}
+        if unknown:
+            raise SchemaError(f"forecast: anchor keys {sorted(unknown)}; expected 'turnout' and/or 'share'")
+        given = {"turnout": anchor.get("turnout"), "share": anchor.get("share")}
+    elif isinstance(anchor, (tuple, list)) and len(anchor) == 2:
+        given = {"turnout": anchor[0], "share": anchor[1]}
+    else:
+        raise SchemaError(f"forecast: anchor {anchor!r}; expected None, (turnout, share) or "
+                          "{'turnout': ..., 'share': ...} (proportions, None to carry the swing)")
+    for k, v in given.items():
+        if v is not None and not 0.0 < float(v) < 1.0:
+            raise SchemaError(f"forecast: anchor {k}={v!r}; expected a proportion strictly between 0 and 1 "
+                              "(0.74, not 74)")
+    return {k: (None if v is None else float(v)) for k, v in given.items()}
+
+
+def _census(census: pd.DataFrame | None) -> tuple[pd.DataFrame | None, str | None]:
+    if census is None:
+        return None, None
+    total = census.attrs.get("census_total") or census.columns[0]
+    return census, str(total)
+
+
+def _contours(contours: object) -> object:
+    if contours is None or not isinstance(contours, (str, PathLike)):
+        return contours
+    from swingcast.load.contours import read_bureaux
+
+    return read_bureaux(contours)
+
+
+def forecast(
+    history: History,
+    election: str,
+    round: int = 1,
+    share: str = "rn",
+    *,
+    anchor: Mapping[str, float | None] | tuple[float | None, float | None] | None = None,
+    census: pd.DataFrame | None = None,
+    contours: object = None,
+    method: str = "glm",
+    n_draws: int = 1000,
+    seed: int = 0,
+    coverage: float = 0.8,
+) -> Forecast:
+    """Forecast turnout and a share in every bureau of the latest round, for a round not yet held.
+
+    Parameters
+    ----------
+    history : History
+        The rounds known (:func:`swingcast.load_history`).
+    election : str
+        ``"<year>-<kind>"`` of the forecast election (``"2027-presidentielle"``); it must be
+        later than every round of the history.
+    round : int
+        1 or 2.
+    share : str
+        What share of exprimés to forecast (:func:`~swingcast.model.training.resolve_share`):
+        a bloc (``"far_right"``) or party key (``"rn"``) for an election whose candidates are
+        not known yet; a candidate's surname (``"LE PEN"``, any case or accents) or a nuance /
+        list code present in the history.
+    anchor : mapping or (turnout, share), optional
+        The area-wide turnout (votants / inscrits) and share the user expects, e.g.
+        ``{"turnout": 0.74, "share": 0.25}`` from polls. A missing or None value: the latest
+        round's level moved by the training transition's swing (:func:`carried_anchor`).
+    census : DataFrame, optional
+        Census counts per bureau (index ``bureau_id``), e.g. from
+        :meth:`swingcast.Crosswalk.apply`; the total (denominator) column is
+        ``census.attrs["census_total"]`` or the first column.
+    contours : GeoDataFrame or path, optional
+        Bureau contours (:func:`swingcast.read_bureaux`), kept on the result for maps;
+        forecast bureaux without a polygon are counted in ``notes``.
+    method : {"glm", "gbm"}
+        The model's fixed part.
+    n_draws : int
+        Simulation draws of the swing probabilities.
+    seed : int
+        Seed of the simulation and the conformal folds.
+    coverage : float
+        Nominal coverage of the intervals.
+
+    Returns
+    -------
+    Forecast
+
+    Raises
+    ------
+    SchemaError
+        A forecast round not after the history, fewer than two earlier rounds, a bad anchor.
+
+    Examples
+    --------
+    >>> from swingcast.load.datasets import fetch  # doctest: +SKIP
+    >>> h = load_history([fetch("france/results/2014-europeennes_par_bureau_large.csv.gz"),
+    ...                   fetch("france/results/2019-europeennes_par_bureau_large.csv.gz")],
+    ...                  departements="04")  # doctest: +SKIP
+    >>> f = forecast(h, "2024-europeennes", share="rn")  # doctest: +SKIP
+    >>> f.training["rule"], len(f.predictions)  # doctest: +SKIP
+    ('same-target-kind', 261)
+    """
+    from swingcast.model.backtest import fit_target, swing_simulation
+
+    target = round_label(election, round)
+    parse_label(target)
+    if round_order(target) <= round_order(history.latest):
+        raise SchemaError(f"forecast: {target} is not after the latest round of the history "
+                          f"({history.latest}); to score a round already held use swingcast.backtest")
+    s = resolve_share(share)
+    present = history.has_share(s.select)
+    chosen = choose_training(history.rounds, target, has_share=present)
+    if not present[chosen.apply[0]]:
+        logger.warning("forecast: the share %r has no vote in %s, the round describing the bureaux; "
+                       "its previous value is 0 everywhere", share, chosen.apply[0])
+    given = _anchors(anchor)
+    cens, total = _census(census)
+    data = case_data(history.stations, history.votes,
+                     features=[parse_label(r) for r in chosen.features],
+                     outcome=parse_label(chosen.outcome), apply=[parse_label(r) for r in chosen.apply],
+                     target=None, share=s, census=cens, census_total=total)
+    anchors: dict = {}
+    fits = {}
+    for tgt in ("turnout", "share"):
+        value = given[tgt]
+        anchors[f"{tgt}_source"] = "given" if value is not None else "carried swing"
+        anchors[tgt] = value if value is not None else carried_anchor(data, tgt)
+        fits[tgt] = fit_target(data, tgt, anchors[tgt], method=method, coverage=coverage, seed=seed)
+    sim, common_sd = swing_simulation(data, fits["share"], fits["turnout"].pred,
+                                      threshold=anchors["share"], offset=False,
+                                      n_draws=n_draws, seed=seed)
+    idx = data.X_test.index
+    pred = pd.DataFrame({
+        BUREAU_ID: idx.astype(str),
+        COMMUNE_CODE: data.meta_test[COMMUNE_CODE].reindex(idx).astype(str).to_numpy(),
+        INSCRITS: data.X_test[INSCRITS].to_numpy(float),
+        TURNOUT_PRED: fits["turnout"].pred, TURNOUT_LO: fits["turnout"].lo, TURNOUT_HI: fits["turnout"].hi,
+        SHARE_PRED: fits["share"].pred, SHARE_LO: fits["share"].lo, SHARE_HI: fits["share"].hi,
+        SWING_PROB: sim[SWING_PROB].to_numpy(float),
+        MATCHED: data.meta_test[MATCHED].reindex(idx).fillna(False).astype(bool).to_numpy(),
+    }, columns=list(FORECAST_COLUMNS))
+    if pred.drop(columns=[BUREAU_ID, COMMUNE_CODE]).isna().any().any():
+        raise ModelError(f"forecast {target}: NaN in the predictions")
+    polygons = _contours(contours)
+    notes = {"common_sd": common_sd, "swing_event": f"share above the area-wide anchor {anchors['share']:.4f}",
+             "unmatched": history.unmatched().to_dict("records")}
+    if polygons is not None:
+        ids = polygons[BUREAU_ID] if BUREAU_ID in getattr(polygons, "columns", []) else polygons.index
+        notes["bureaux_without_polygon"] = int((~pred[BUREAU_ID].isin(set(map(str, ids)))).sum())
+    training = {**chosen.as_dict(), "forecast": target, "share": share, "share_group": s.group,
+                "training_bureaux": int(len(data.X_train)), "model_features": list(data.features or [])}
+    logger.info("forecast %s (%s): trained on %s -> %s (%s), %d bureaux", target, share,
+                ", ".join(chosen.features), chosen.outcome, chosen.rule, len(pred))
+    return Forecast(pred, training, anchors, polygons, notes)

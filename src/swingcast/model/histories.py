@@ -1,0 +1,141 @@
+"""The histories of the issue-13 protocol (docs/models.md, "Protocol log", entry 1).
+
+Each is a :class:`~swingcast.model.protocol.HistorySpec` built from the registered files
+(:func:`swingcast.model.casedata.load_round`): rounds in order, the last one the test round.
+
+``paris``   EU 2014, pres 2017 T1 -> pres 2017 T2 (Macron vs Le Pen; share model: vote transfers)
+``hds13``   EU 2014, pres 2017 T1, T2, leg 2017 T1, EU 2019 -> EU 2024 (RN list)
+``france``  EU 2014, pres 2017 T1, T2, leg 2017 T1, T2 -> EU 2019 (RN list)
+``dep29``   as ``france``, Finistère only
+``hds13-leg24``  as ``hds13`` plus EU 2024 -> leg 2024 T1 (RN candidate; a round no model of
+                 the project had been scored on, docs/models.md entry 4)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from swingcast.errors import SchemaError
+from swingcast.model.blocs import is_rn
+from swingcast.model.priors import PriorRound
+from swingcast.model.protocol import HistorySpec
+from swingcast.schema import BUREAU_ID, CANDIDATE, DEPARTEMENT
+
+__all__ = ["named_history", "HISTORIES"]
+
+#: the named histories
+HISTORIES = ("paris", "hds13", "france", "dep29", "hds13-leg24")
+
+_LEG17_2 = ("2017-legislatives", 2)
+_LEG17_2_FILE = "france/results/2017-legislatives-2_par_bureau_large.csv.gz"
+_LEG24_1 = ("2024-legislatives", 1)
+_LEG24_1_FILE = "hauts-de-seine-13/results/legislatives2024_t1_9213.xlsx"
+
+
+@cache
+def _extra_round(key: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from swingcast import read_results
+    from swingcast.load.datasets import fetch
+
+    path = {_LEG17_2: _LEG17_2_FILE, _LEG24_1: _LEG24_1_FILE}[key]
+    res = read_results(fetch(path), election=key[0], round=key[1])
+    return res.stations, res.votes
+
+
+def _load(key: tuple[str, int], departements: Sequence[str] | None, communes: Sequence[str] | None):
+    from swingcast.model.casedata import load_round
+
+    if key not in (_LEG17_2, _LEG24_1):
+        return load_round(key, departements=departements, communes=communes)
+    st, vt = _extra_round(key)
+    keep = pd.Series(True, index=st.index)
+    if departements is not None:
+        keep &= st[DEPARTEMENT].isin(list(departements))
+    if communes is not None:
+        keep &= st["commune_code"].isin(list(communes))
+    st = st[keep.to_numpy()]
+    return st.copy(), vt[vt[BUREAU_ID].isin(st[BUREAU_ID])].copy()
+
+
+def _rounds(keys, departements=None, communes=None) -> list[PriorRound]:
+    out = []
+    for key in keys:
+        st, vt = _load(key, departements, communes)
+        out.append(PriorRound(f"{key[0]}-{key[1]}", key[0].split("-", 1)[1], st, vt))
+    return out
+
+
+def _name_is(name: str):
+    def select(votes: pd.DataFrame) -> pd.Series:
+        if CANDIDATE not in votes:
+            return pd.Series(False, index=votes.index)
+        return votes[CANDIDATE].astype(str).str.upper().eq(name)
+    return select
+
+
+def _departement_areas(rounds: list[PriorRound]):
+    dep = pd.concat([r.stations.set_index(BUREAU_ID)[DEPARTEMENT] for r in rounds])
+    dep = dep[~dep.index.duplicated(keep="last")].astype(str)
+
+    def areas(index: pd.Index) -> pd.Series:
+        return dep.reindex(index).fillna("?")
+    return areas
+
+
+def _paris_share_model():
+    """The Paris vote-transfer model (swingcast.model.casedata) as a protocol share model."""
+    from swingcast.model.backtest import fit_target
+    from swingcast.model.cases import get_case
+
+    data = get_case("paris-2017-t2").build()
+
+    def share_model(level: float) -> dict:
+        fit = fit_target(data, "share", level, method="glm", coverage=0.8, seed=0)
+        idx = data.X_test.index
+        return {"pred": pd.Series(fit.pred, index=idx), "lo": fit.lo, "hi": fit.hi, "scale": fit.scale,
+                "residuals": np.asarray(fit.transfer["residuals"], dtype=float),
+                "common_sd": float(fit.transfer["common_sd"]), "index": idx}
+    return share_model
+
+
+def named_history(name: str) -> HistorySpec:
+    """Build a named history.
+
+    Examples
+    --------
+    >>> named_history("nowhere")
+    Traceback (most recent call last):
+    ...
+    swingcast.errors.SchemaError: unknown history 'nowhere'; expected one of ('paris', 'hds13', 'france', 'dep29', 'hds13-leg24')
+    """
+    from swingcast.model.casedata import (
+        EU14,
+        EU19,
+        EU24,
+        HDS13_COMMUNES,
+        LEG17_1,
+        PRES17_1,
+        PRES17_2,
+    )
+
+    if name not in HISTORIES:
+        raise SchemaError(f"unknown history {name!r}; expected one of {HISTORIES}")
+    if name == "paris":
+        rounds = _rounds([EU14, PRES17_1, PRES17_2], departements=["75"])
+        arr = pd.concat([r.stations.set_index(BUREAU_ID)["arrondissement_code"] for r in rounds])
+        arr = arr[~arr.index.duplicated(keep="last")].astype(str)
+        return HistorySpec(name, rounds, _name_is("MACRON"), "centre", opponent=_name_is("LE PEN"),
+                           opponent_bloc="far_right", share_model=_paris_share_model(),
+                           areas=lambda idx: arr.reindex(idx).fillna("?"))
+    if name in ("hds13", "hds13-leg24"):
+        keys = [EU14, PRES17_1, PRES17_2, LEG17_1, EU19, EU24] + ([_LEG24_1] if name == "hds13-leg24" else [])
+        rounds = _rounds(keys, communes=HDS13_COMMUNES)
+        return HistorySpec(name, rounds, is_rn, "far_right")
+    deps = ["29"] if name == "dep29" else None
+    rounds = _rounds([EU14, PRES17_1, PRES17_2, LEG17_1, _LEG17_2, EU19], departements=deps)
+    return HistorySpec(name, rounds, is_rn, "far_right",
+                       areas=_departement_areas(rounds) if name == "france" else None)

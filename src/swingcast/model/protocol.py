@@ -1,0 +1,478 @@
+"""The test-round protocol of issue 13: the last round of a history is scored once.
+
+:func:`run_protocol` takes a :class:`HistorySpec` (rounds in order, the last one the *test*
+round; the target share) and returns the metrics of the test round, with every choice made on
+the earlier (*development*) rounds only (docs/models.md, "Protocol log"):
+
+* turnout (votants / inscrits) and the target share are each forecast by a
+  :class:`~swingcast.model.transitions.TransitionModel` fitted on every development
+  transition at once (penalty by rolling origin), re-centred on the anchor; a spec may give
+  its own share model (Paris: the vote-transfer model);
+* intervals ``logit(pred) ± q s_i`` with ``s_i² = σ² + 1 / (n_i p_i (1 − p_i))``, σ² and q
+  from the development forecasts;
+* every baseline of :mod:`swingcast.model.priors`, the best named, the binomial floor and
+  the share of the gap closed;
+* ``swing_prob`` / ``flip_prob`` (:mod:`swingcast.model.events`) and their Brier scores
+  against the uniform-swing simulation.
+
+Anchors: ``"actual"`` (the test round's own area-wide level: distribution skill, a perfect
+poll), ``"poll"`` (that level plus one draw of a final-poll error, sd :data:`POLL_SD`),
+``"none"`` (the most recent round's level carried).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from swingcast.errors import ModelError, SchemaError
+from swingcast.model.events import contender_matrix, first_place_probs, flip_probability
+from swingcast.model.priors import (
+    PriorRound,
+    baseline_predictions,
+    best_baseline,
+    binomial_floor,
+    blocs_of,
+    fill_missing,
+    gap_closed,
+    round_totals,
+    share_priors,
+    turnout_priors,
+)
+from swingcast.model.transitions import (
+    RoundValues,
+    TransitionModel,
+    _elogit,
+    _recentre_eta,
+    rolling_origin,
+    round_values,
+    transition_matrix,
+    transitions_of,
+)
+from swingcast.schema import BUREAU_ID, CANDIDATE, EXPRIMES, LIST, NUANCE, VOIX
+
+__all__ = ["HistorySpec", "run_protocol", "protocol_spec", "POLL_SD", "ANCHOR_WORDS"]
+
+#: sd of a final-poll error of the area-wide level (proportions), see docs/models.md
+POLL_SD = {"turnout": 0.04, "share": 0.029}
+#: what each anchor means, written into the JSON
+ANCHOR_WORDS = {
+    "actual": "re-centred on the test round's own area-wide result (a perfect poll): measures "
+              "how well the vote is distributed across bureaux, not a forecast of the level",
+    "poll": "re-centred on the test round's area-wide result plus one draw of a final-poll "
+            "error (sd 4 pp turnout, 2.9 pp share): what a campaign with a final poll sees",
+    "none": "the most recent round's area-wide level carried: a forecast from earlier data only",
+}
+_COVERAGE = 0.8
+
+
+@dataclass
+class HistorySpec:
+    """A history whose last round is the test round.
+
+    Attributes
+    ----------
+    name : str
+    rounds : list of PriorRound
+        Chronological; the last one is scored.
+    target : callable
+        ``target(votes) -> boolean Series``: the target's vote rows.
+    bloc : str
+        The target's bloc.
+    opponent, opponent_bloc : optional
+        For a two-candidate test round.
+    share_model : callable, optional
+        ``share_model(level) -> {"pred", "lo", "hi", "scale", "residuals", "common_sd"}`` on
+        the test bureaux (Series or arrays aligned with them): replaces the share model.
+    areas : callable, optional
+        ``areas(index) -> Series``: swing area of bureaux (default: commune from the id).
+    """
+
+    name: str
+    rounds: list[PriorRound]
+    target: Callable[[pd.DataFrame], pd.Series]
+    bloc: str
+    opponent: Callable[[pd.DataFrame], pd.Series] | None = None
+    opponent_bloc: str | None = None
+    share_model: Callable[[float], dict] | None = None
+    areas: Callable[[pd.Index], pd.Series] | None = None
+    #: what the development rounds decided, per quantity (filled by :func:`run_protocol`,
+    #: independent of the anchor, so every anchor of one spec shares it)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+
+def _commune(index: pd.Index) -> pd.Series:
+    return pd.Series(index.astype(str).str.split("_").str[0], index=index)
+
+
+def _score(pred: np.ndarray, obs: np.ndarray, w: np.ndarray, lo=None, hi=None) -> dict:
+    from swingcast.model.backtest import score
+
+    return score(pred, obs, w, lo, hi)
+
+
+def _calibrate(pred: np.ndarray, obs: np.ndarray, n: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """σ², q and the standardised errors of forecasts ``pred`` of ``obs`` (denominators ``n``)."""
+    p = np.clip(pred, 1e-6, 1 - 1e-6)
+    eta = np.log(p / (1 - p))
+    t = _elogit(obs, n)
+    binvar = 1.0 / np.clip(n * p * (1 - p), 1e-9, None)
+    r = t - eta
+    sigma2 = max(float(np.var(r) - np.mean(binvar)), 1e-4)
+    z = r / np.sqrt(sigma2 + binvar)
+    return sigma2, float(np.quantile(np.abs(z), _COVERAGE)), z
+
+
+def _interval(pred: np.ndarray, n: np.ndarray, sigma2: float, q: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    p = np.clip(pred, 1e-6, 1 - 1e-6)
+    s = np.sqrt(sigma2 + 1.0 / np.clip(n * p * (1 - p), 1e-9, None))
+    eta = np.log(p / (1 - p))
+    lo = 1.0 / (1.0 + np.exp(-(eta - q * s)))
+    hi = 1.0 / (1.0 + np.exp(-(eta + q * s)))
+    return lo, hi, s
+
+
+def _area_sd(pred: np.ndarray, obs: np.ndarray, w: np.ndarray, areas: np.ndarray) -> float:
+    from swingcast.model.simulate import area_error_sd
+
+    if len(pd.unique(areas)) < 2:
+        return 0.0
+    return area_error_sd(pred, obs, w, areas)
+
+
+def _level(anchor: str, actual: float, previous: float, quantity: str, rng: np.random.Generator) -> float:
+    if anchor == "actual":
+        return actual
+    if anchor == "poll":
+        return float(np.clip(actual + rng.normal(0.0, POLL_SD[quantity]), 0.005, 0.995))
+    return previous
+
+
+def _baselines_on(rounds: Sequence[PriorRound], spec: HistorySpec, quantity: str, index: pd.Index,
+                  inscrits: pd.Series, level: float) -> dict[str, np.ndarray]:
+    if quantity == "turnout":
+        pr = turnout_priors(rounds)
+    else:
+        pr = share_priors(rounds, spec.target, bloc=spec.bloc, opponent=spec.opponent,
+                          opponent_bloc=spec.opponent_bloc)
+    filled = fill_missing(pr, index, _commune(index), inscrits)
+    return baseline_predictions(filled, inscrits.reindex(index).to_numpy(float), level)
+
+
+def _develop(spec: HistorySpec, quantity: str) -> dict:
+    """Everything the development rounds decide for one quantity (anchor-independent)."""
+    rvs: list[RoundValues | None] = [
+        round_values(r, quantity, target=spec.target, bloc=spec.bloc) for r in spec.rounds]
+    test = rvs[-1]
+    if test is None:
+        raise SchemaError(f"{spec.name}: the test round {spec.rounds[-1].label} has no usable {quantity}")
+    earlier = [r for r in rvs[:-1] if r is not None]
+    if not earlier:
+        raise SchemaError(f"{spec.name}: no earlier round with a usable {quantity}")
+    index = test.value.index
+    w = test.inscrits.to_numpy(float)
+    obs = test.value.to_numpy(float)
+    choice, choice_mae, dev_rows = rolling_origin(rvs[:-1])
+    scale_kind = choice["scale"]
+    trans = transitions_of(rvs[:-1], scale_kind)
+    dev_table = []
+    training = {"transitions": [f"{[r.label for r in rvs[:t.k] if r is not None]} -> {t.rv.label}" for t in trans],
+                "choice": choice, "choice_mae": choice_mae,
+                "sources": {r.label: r.source for r in earlier}}
+    model = TransitionModel(alpha=choice["alpha"], offset=choice["offset"]).fit([(t.X, t.y) for t in trans]) if trans else None
+    # development table: model (out-of-sample) vs the best baseline of each development round
+    for row in dev_rows:
+        k = next(t.k for t in trans if t.rv.label == row["round"])
+        rv = rvs[k]
+        base = _baselines_on(spec.rounds[:k], spec, quantity, rv.value.index, rv.inscrits, rv.level)
+        name, bmae = best_baseline(base, row["obs"])
+        dev_table.append({"round": row["round"], "model_mae": row["mae"], "best_baseline": name,
+                          "best_baseline_mae": bmae, "ratio": row["mae"] / bmae if bmae > 0 else float("nan")})
+    if dev_rows:  # out-of-sample development forecasts calibrate the intervals
+        cal_pred = np.concatenate([r["pred"] for r in dev_rows])
+        cal_obs = np.concatenate([r["obs"] for r in dev_rows])
+        cal_n = np.concatenate([r["n"] for r in dev_rows])
+        last = dev_rows[-1]
+        common = (last["pred"], last["obs"], last["w"], _areas(spec, last["index"]))
+        training["calibration"] = "rolling-origin development forecasts (out-of-sample)"
+    elif trans:  # one transition: its in-sample errors
+        t = trans[-1]
+        cal_pred = _recentre_eta(model.predict_eta(t.X), t.rv.inscrits.to_numpy(float), t.rv.level, scale_kind)
+        cal_obs, cal_n = t.rv.value.to_numpy(float), t.rv.n.to_numpy(float)
+        common = (cal_pred, cal_obs, t.rv.inscrits.to_numpy(float), _areas(spec, t.X.index))
+        training["calibration"] = "in-sample errors of the single development transition"
+    else:
+        raise SchemaError(f"{spec.name}: {quantity} needs a development transition (two usable earlier rounds)")
+    sigma2, q, z = _calibrate(cal_pred, cal_obs, cal_n)
+    common_sd = _area_sd(*common)
+    training.update(sigma2=sigma2, q=q, common_sd=common_sd)
+    return {"rvs": rvs, "test": test, "earlier": earlier, "index": index, "w": w, "obs": obs,
+            "scale_kind": scale_kind, "training": training, "model": model, "dev_table": dev_table,
+            "dev_rows": dev_rows, "sigma2": sigma2, "q": q, "z": z, "common_sd": common_sd}
+
+
+def _quantity(spec: HistorySpec, quantity: str, anchor: str, rng: np.random.Generator,
+              turnout_pred: np.ndarray | None = None) -> dict:
+    """Model, baselines, floor and the development table of one quantity."""
+    dev = spec.cache.get(quantity)
+    if dev is None:
+        dev = spec.cache[quantity] = _develop(spec, quantity)
+    test, earlier, index, w, obs = dev["test"], dev["earlier"], dev["index"], dev["w"], dev["obs"]
+    scale_kind, model, dev_table, dev_rows = dev["scale_kind"], dev["model"], dev["dev_table"], dev["dev_rows"]
+    sigma2, q, z, common_sd = dev["sigma2"], dev["q"], dev["z"], dev["common_sd"]
+    training = dict(dev["training"])
+    level = _level(anchor, test.level, earlier[-1].level, quantity, rng)
+    n_test = w if quantity == "turnout" else w * (turnout_pred if turnout_pred is not None else test.level)
+    own = spec.share_model if quantity == "share" else None
+    if own is not None:
+        out = own(level)
+        cols = pd.DataFrame({k: np.asarray(out[k], dtype=float) for k in ("pred", "lo", "hi", "scale")},
+                            index=out.get("index", index)).reindex(index)
+        missing = cols["pred"].isna()
+        if missing.any():  # bureaux the share model does not know: the area level, widest interval
+            cols.loc[missing, "pred"] = level
+            cols.loc[missing, "lo"] = float(cols["lo"].min())
+            cols.loc[missing, "hi"] = float(cols["hi"].max())
+            cols.loc[missing, "scale"] = float(cols["scale"].max())
+        pred, lo, hi, scale = (cols[c].to_numpy(float) for c in ("pred", "lo", "hi", "scale"))
+        z, common_sd = np.asarray(out["residuals"], dtype=float), float(out["common_sd"])
+        training["share_model"] = "the spec's own share model (vote transfers)"
+        training["common_sd"] = common_sd
+    else:
+        X, _ = transition_matrix(earlier, test.kind, test.round_no, index, test.commune, test.inscrits,
+                                 scale_kind)
+        pred = _recentre_eta(model.predict_eta(X), w, level, scale_kind)
+        lo, hi, scale = _interval(pred, n_test, sigma2, q)
+    X_m, matched = transition_matrix(earlier, test.kind, test.round_no, index, test.commune, test.inscrits)
+    res = {"model": _score(pred, obs, w, lo, hi)}
+    m = matched.to_numpy(bool)
+    inside = (lo <= obs) & (obs <= hi)
+    res["coverage"] = {"all": float(inside.mean()),
+                       "matched": float(inside[m].mean()) if m.any() else None,
+                       "unmatched": float(inside[~m].mean()) if (~m).any() else None,
+                       "n_matched": int(m.sum()), "n_unmatched": int((~m).sum())}
+    res["model_mae_unmatched"] = float(np.mean(np.abs(pred - obs)[~m])) if (~m).any() else None
+    base = _baselines_on(spec.rounds[:-1], spec, quantity, index, test.inscrits, level)
+    maes = {k: float(np.mean(np.abs(v - obs))) for k, v in base.items()}
+    name, bmae = best_baseline(base, obs)
+    floor = binomial_floor(obs, test.n.to_numpy(float))
+    res.update(baselines=maes, best_baseline={"name": name, "mae": bmae},
+               mae_ratio=res["model"]["mae"] / bmae, floor_mae=floor,
+               gap_closed=gap_closed(bmae, res["model"]["mae"], floor), level=level,
+               actual_level=test.level, training=training, development=dev_table)
+    res["_arrays"] = {"pred": pred, "scale": scale, "z": z, "common_sd": common_sd, "index": index,
+                      "obs": obs, "w": w, "base": base, "level": level, "dev_last": dev_rows[-1] if dev_rows else None}
+    return res
+
+
+def _areas(spec: HistorySpec, index: pd.Index) -> np.ndarray:
+    if spec.areas is not None:
+        return spec.areas(index).reindex(index).astype(str).to_numpy()
+    return _commune(index).to_numpy()
+
+
+def _units(votes: pd.DataFrame) -> pd.Series:
+    """The contender name of every vote row (nuance, else list, else candidate)."""
+    label = pd.Series(pd.NA, index=votes.index, dtype="object")
+    for col in (NUANCE, LIST, CANDIDATE):
+        if col in votes.columns:
+            v = votes[col].astype("object")
+            label = label.fillna(v.where(v.notna() & (v.astype(str).str.strip() != "")))
+    return label.fillna("?").astype(str)
+
+
+def _unit_table(r: PriorRound, spec: HistorySpec) -> tuple[pd.DataFrame, pd.Series]:
+    """Voix per bureau and contender (the target's rows as one contender ``TARGET``), blocs."""
+    vt = r.votes
+    units = _units(vt).where(~np.asarray(spec.target(vt), dtype=bool), "TARGET")
+    blocs = blocs_of(vt).where(units != "TARGET", spec.bloc)
+    voix = vt[VOIX].astype(float).groupby([vt[BUREAU_ID], units]).sum().unstack(fill_value=0.0)
+    bloc_of = pd.Series(blocs.to_numpy(), index=units.to_numpy()).groupby(level=0).first()
+    return voix, bloc_of
+
+
+def _events(spec: HistorySpec, share: dict, anchor: str, n_draws: int, seed: int) -> dict:
+    """swing_prob and flip_prob of the model and of the uniform-swing simulation, with Brier."""
+    from swingcast.model.backtest import brier
+
+    a = share["_arrays"]
+    index, w = a["index"], a["w"]
+    test_round, earlier = spec.rounds[-1], spec.rounds[:-1]
+    same = [r for r in earlier if r.kind == test_round.kind]
+    comp = same[-1] if same else earlier[-1]
+    voix, blocs = _unit_table(test_round, spec)
+    voix = voix.reindex(index, fill_value=0.0)
+    exp = round_totals(test_round.stations)[EXPRIMES].reindex(index)
+    shares = voix.div(exp, axis=0)
+    levels = pd.Series(np.average(shares.to_numpy(float), axis=0, weights=w), index=shares.columns)
+    keep = [c for c in levels.sort_values(ascending=False).index if c != "TARGET"][:5]
+    keep = [c for c in keep if levels[c] >= 0.03] or keep[:1]
+    observed_first = voix.idxmax(axis=1)
+    target_first = (observed_first == "TARGET").to_numpy()
+    # the comparable round: its first place (bloc) and the bloc shares of its bureaux
+    cvoix, cblocs = _unit_table(comp, spec)
+    cvoix = cvoix[cvoix.sum(axis=1) > 0]
+    prev_first = cvoix.idxmax(axis=1).map(cblocs)
+    com = _commune(index)
+    ins = pd.Series(w, index=index)
+    cb = cvoix.T.groupby(cblocs.reindex(cvoix.columns).to_numpy()).sum().T
+    cb = cb.div(cvoix.sum(axis=1), axis=0)
+    cb = fill_missing(cb, index, com, ins)
+    prev_first = prev_first.reindex(index)
+    known_prev = prev_first.notna().to_numpy()
+    flipped = (observed_first.map(blocs).to_numpy() != prev_first.to_numpy())
+    if anchor == "none":  # contenders' levels unknown: their bloc's previous level, split evenly
+        bloc_prev = pd.Series(np.average(cb.to_numpy(float), axis=0, weights=w), index=cb.columns)
+        counts = blocs.reindex(keep).value_counts()
+        lv = pd.Series({c: float(bloc_prev.get(blocs[c], 0.0)) / counts[blocs[c]] for c in keep})
+    else:
+        lv = levels.reindex(keep)
+    cont_blocs = [spec.bloc, *[blocs[c] for c in keep]]
+    out = {"contenders": ["TARGET", *keep], "comparable_round": comp.label,
+           "n_target_first": int(target_first.sum()), "n_flips": int(flipped[known_prev].sum()),
+           "n_scored_flip": int(known_prev.sum())}
+    poll_logit = 0.0
+    if anchor == "poll":
+        p = float(np.clip(a["level"], 0.01, 0.99))
+        poll_logit = POLL_SD["share"] / (p * (1 - p))
+
+    def run(pred: np.ndarray, scale: np.ndarray, pool: np.ndarray, common_sd: float) -> tuple[np.ndarray, np.ndarray]:
+        mat = contender_matrix(pred, lv, blocs.reindex(keep), cb, "TARGET", weights=w)
+        probs = first_place_probs(mat, scale, common_sd=float(np.hypot(common_sd, poll_logit)), residuals=pool,
+                                  n_draws=n_draws, seed=seed)
+        return probs[:, 0], flip_probability(probs, cont_blocs, prev_first.fillna("?").to_numpy())
+
+    sw, fl = run(a["pred"], a["scale"], a["z"], a["common_sd"])
+    # the uniform-swing comparator: the same-kind (else latest) prior of the target share
+    us_key = next((k for k in (f"uniform_swing[share:{comp.label}]", f"uniform_swing[bloc:{comp.label}]")
+                   if k in a["base"]), next(k for k in a["base"] if k.startswith("uniform_swing")))
+    us_pred = a["base"][us_key]
+    us_pool, us_common = _uniform_residuals(spec, share)
+    us_sw, us_fl = run(us_pred, np.ones(len(index)), us_pool, us_common)
+    out["uniform_swing_prior"] = us_key
+    out["brier"] = {
+        "swing_prob": {"model": brier(sw, target_first), "uniform_swing": brier(us_sw, target_first)},
+        "flip_prob": {"model": brier(fl[known_prev], flipped[known_prev]),
+                      "uniform_swing": brier(us_fl[known_prev], flipped[known_prev])},
+    }
+    out["_arrays"] = {"swing_prob": sw, "flip_prob": fl}
+    return out
+
+
+def _uniform_residuals(spec: HistorySpec, share: dict) -> tuple[np.ndarray, float]:
+    """Logit residuals and area-error sd of the uniform swing on the latest development round."""
+    rvs = spec.cache["share"]["rvs"][:-1]
+    usable = [(k, r) for k, r in enumerate(rvs) if r is not None]
+    if len(usable) < 2:
+        raise ModelError(f"{spec.name}: the uniform-swing simulation needs two usable earlier rounds")
+    k, rv = usable[-1]
+    earlier = [r for _, r in usable[:-1]]
+    same = [r for r in earlier if r.kind == rv.kind]
+    prior_rv = same[-1] if same else earlier[-1]
+    idx = rv.value.index
+    prior = fill_missing(prior_rv.value.to_frame("p"), idx, _commune(idx), rv.inscrits)["p"].to_numpy(float)
+    wv = rv.inscrits.to_numpy(float)
+    pred = np.clip(prior + (rv.level - float(np.average(prior, weights=wv))), 1e-4, 1 - 1e-4)
+    obs = np.clip(rv.value.to_numpy(float), 1e-4, 1 - 1e-4)
+    resid = np.log(obs / (1 - obs)) - np.log(pred / (1 - pred))
+    return resid, _area_sd(pred, obs, wv, _areas(spec, idx))
+
+
+def run_protocol(spec: HistorySpec, *, anchor: str = "actual", n_draws: int = 1000, seed: int = 0) -> dict:
+    """Score the test round (the last round) of a history, every choice made on earlier rounds.
+
+    Parameters
+    ----------
+    spec : HistorySpec
+    anchor : {"actual", "poll", "none"}
+    n_draws, seed : int
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``history``, ``test_round``, ``anchor``, ``anchor_means``, ``n_bureaux``,
+        per target ``turnout`` / ``share``: ``model`` metrics, ``baselines`` (MAE of each),
+        ``best_baseline`` (name, mae), ``mae_ratio``, ``floor_mae``, ``gap_closed``,
+        ``coverage`` (all, matched, unmatched), ``training``, ``development`` (rolling table);
+        ``events`` (``brier`` of ``swing_prob`` and ``flip_prob``, model and uniform swing).
+
+    Examples
+    --------
+    >>> run_protocol(HistorySpec("x", [], lambda v: v, "far_right"), anchor="oops")
+    Traceback (most recent call last):
+    ...
+    swingcast.errors.SchemaError: run_protocol: anchor must be 'actual', 'poll' or 'none', got 'oops'
+    """
+    if anchor not in ANCHOR_WORDS:
+        raise SchemaError(f"run_protocol: anchor must be 'actual', 'poll' or 'none', got {anchor!r}")
+    if len(spec.rounds) < 3:
+        raise SchemaError(f"{spec.name}: a history needs at least three rounds (two before the test round)")
+    rng = np.random.default_rng(seed)
+    out: dict = {"history": spec.name, "test_round": spec.rounds[-1].label, "anchor": anchor,
+                 "anchor_means": ANCHOR_WORDS[anchor],
+                 "rounds": [r.label for r in spec.rounds]}
+    turnout = _quantity(spec, "turnout", anchor, rng)
+    tp = pd.Series(turnout["_arrays"]["pred"], index=turnout["_arrays"]["index"])
+    rv_share = round_values(spec.rounds[-1], "share", target=spec.target, bloc=spec.bloc)
+    share_idx = rv_share.value.index if rv_share is not None else tp.index
+    share = _quantity(spec, "share", anchor, rng, turnout_pred=tp.reindex(share_idx).fillna(tp.mean()).to_numpy(float))
+    events = _events(spec, share, anchor, n_draws, seed)
+    out["n_bureaux"] = int(len(turnout["_arrays"]["index"]))
+    out["unmatched_bureaux"] = turnout["coverage"]["n_unmatched"]
+    for key, res in (("turnout", turnout), ("share", share)):
+        out[key] = {k: v for k, v in res.items() if k != "_arrays"}
+    out["events"] = {k: v for k, v in events.items() if k != "_arrays"}
+    out["_predictions"] = pd.DataFrame({
+        "share_pred": share["_arrays"]["pred"], "swing_prob": events["_arrays"]["swing_prob"],
+        "flip_prob": events["_arrays"]["flip_prob"]}, index=share["_arrays"]["index"])
+    return out
+
+
+def protocol_spec(history: object, share: str, *, target: str | None = None,
+                  opponent: str | None = None, name: str | None = None) -> HistorySpec:
+    """A :class:`HistorySpec` from a :class:`~swingcast.model.history.History`.
+
+    Parameters
+    ----------
+    history : History
+        From :func:`swingcast.load_history`.
+    share : str
+        The target share as :func:`~swingcast.model.training.resolve_share` reads it (a
+        surname, a nuance or list code, a bloc, a party key).
+    target : str, optional
+        The test round (default: the latest); rounds after it are left out.
+    opponent : str, optional
+        The opponent of a two-candidate test round (adds the round-2 priors).
+    name : str, optional
+
+    Examples
+    --------
+    >>> from swingcast.model.history import History
+    >>> st = pd.DataFrame({"label": ["2017-presidentielle-1"], "bureau_id": ["x"]})
+    >>> spec = protocol_spec(History(st, st.iloc[:0], ["2017-presidentielle-1"]), "rn")
+    >>> spec.bloc, [r.label for r in spec.rounds]
+    ('far_right', ['2017-presidentielle-1'])
+    """
+    from swingcast.model.blocs import bloc_of
+    from swingcast.model.history import parse_label
+    from swingcast.model.training import resolve_share
+
+    s = resolve_share(share)
+    bloc = s.key if s.kind == "bloc" else ("far_right" if s.key == "rn" else bloc_of(s.key))
+    labels = list(history.rounds)  # type: ignore[attr-defined]
+    if target is not None:
+        if target not in labels:
+            raise SchemaError(f"protocol_spec: no round {target!r}; expected one of {', '.join(labels)}")
+        labels = labels[: labels.index(target) + 1]
+    rounds = []
+    for label in labels:
+        st, vt = history.round(label)  # type: ignore[attr-defined]
+        rounds.append(PriorRound(label, parse_label(label)[0].split("-", 1)[1], st, vt))
+    opp = resolve_share(opponent) if opponent is not None else None
+    return HistorySpec(name or f"history-{labels[-1]}", rounds, s.select, bloc,
+                       opponent=opp.select if opp is not None else None,
+                       opponent_bloc=(bloc_of(opp.key) if opp is not None and opp.kind == "name"
+                                      else (opp.key if opp is not None and opp.kind == "bloc" else None)))

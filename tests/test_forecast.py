@@ -1,0 +1,182 @@
+"""Tests of swingcast.forecast and swingcast.backtest on a history (département 04 cut from the
+national files, fixture ``dep04``).
+
+Every figure is checked against plain pandas on the raw cut files: the carried anchors, the
+re-centring on a given anchor, and the baselines of the back-test JSON.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import swingcast
+from swingcast.errors import SchemaError
+from swingcast.model.forecast import FORECAST_COLUMNS
+
+from .conftest import DEP04_ROUNDS
+
+pytestmark = pytest.mark.shared
+
+RN_COLUMNS = ("LFN", "FN", "LE PEN", "PRENEZ LE POUVOIR")  # the RN in each raw file
+
+
+def raw(path) -> pd.DataFrame:
+    """A raw cut file indexed by a hand-built bureau id, counts as floats, RN voix summed."""
+    df = pd.read_csv(path, dtype=str)
+    df.index = df["departement"] + df["commune"] + "_" + df["bureau"].str.lstrip("0")
+    out = df[["inscrits", "votants", "exprimes"]].astype(float)
+    out["rn"] = sum(df[c].astype(float) for c in RN_COLUMNS if c in df.columns)
+    out["commune"] = df["departement"] + df["commune"]
+    return out
+
+
+def logit(p: float) -> float:
+    return float(np.log(p) - np.log1p(-p))
+
+
+def expit(x: float) -> float:
+    return float(1 / (1 + np.exp(-x)))
+
+
+@pytest.fixture(scope="module")
+def history04(dep04):
+    return swingcast.load_history([dep04[n] for n in DEP04_ROUNDS],
+                                  labels=[lab for _, lab in DEP04_ROUNDS.values()])
+
+
+@pytest.fixture(scope="module")
+def forecast04(history04):
+    return swingcast.forecast(history04, election="2022-presidentielle", round=1, share="Le Pen")
+
+
+def _described(prev: pd.DataFrame, bureaux: pd.Index, rate) -> pd.Series:
+    """A previous-round rate on other bureaux: own value, else the commune's (ratio of sums)."""
+    own = rate(prev).reindex(bureaux)
+    com = prev.groupby("commune")[["inscrits", "votants", "exprimes", "rn"]].sum()
+    communes = pd.Series(bureaux.str[:5], index=bureaux)
+    return own.fillna(communes.map(rate(com)))
+
+
+def test_forecast_predictions_and_training(forecast04, dep04) -> None:
+    f = forecast04
+    eu19 = raw(dep04["04_2019-europeennes.csv"])
+    eu19 = eu19[eu19["inscrits"] > 0]
+    p = f.predictions
+    assert list(p.columns) == list(FORECAST_COLUMNS)
+    assert sorted(p["bureau_id"]) == sorted(eu19.index)  # the bureaux of the latest round
+    assert p.set_index("bureau_id")["inscrits"].to_dict() == eu19["inscrits"].to_dict()
+    assert p["matched"].all()  # the latest round describes its own bureaux
+    for t in ("turnout", "share"):
+        assert (p[f"{t}_lo"] <= p[f"{t}_pred"]).all() and (p[f"{t}_pred"] <= p[f"{t}_hi"]).all()
+    assert p["swing_prob"].between(0, 1).all()
+    # European 2014 -> presidential 2017 round 1, applied to European 2019 -> presidential 2022
+    assert f.training["rule"] == "same-transition"
+    assert (f.training["features"], f.training["outcome"], f.training["apply"]) == (
+        ["2014-europeennes-1"], "2017-presidentielle-1", ["2019-europeennes-1"])
+    assert f.anchors["turnout_source"] == f.anchors["share_source"] == "carried swing"
+    assert len(swingcast.rank_bureaux(p)) == len(p)
+
+
+def test_carried_anchor_by_hand(forecast04, dep04) -> None:
+    """expit(logit L + logit B - logit A), every level a ratio of sums over the right bureaux."""
+    eu14, p17 = raw(dep04["04_2014-europeennes.csv"]), raw(dep04["04_p17a.csv"])
+    eu19 = raw(dep04["04_2019-europeennes.csv"])
+    p17 = p17[(p17["inscrits"] > 0) & (p17["exprimes"] > 0)]  # training bureaux
+    eu19 = eu19[eu19["inscrits"] > 0]
+    turnout = lambda d: d["votants"] / d["inscrits"]  # noqa: E731
+    share = lambda d: d["rn"] / d["exprimes"]  # noqa: E731
+    w = p17["inscrits"]
+    for target, rate, wl in (("turnout", turnout, eu19["inscrits"]),
+                             ("share", share, eu19["inscrits"])):
+        a = float(np.average(_described(eu14, p17.index, rate), weights=w))
+        b = float(np.average(rate(p17), weights=w))
+        latest = float(np.average(rate(eu19), weights=wl))
+        expected = expit(logit(latest) + logit(b) - logit(a))
+        assert forecast04.anchors[target] == pytest.approx(expected, rel=1e-9)
+        got = np.average(forecast04.predictions[f"{target}_pred"], weights=forecast04.predictions["inscrits"])
+        assert got == pytest.approx(expected, abs=1e-6)  # predictions re-centred on it
+
+
+def test_given_anchor_and_share_spellings(history04, forecast04) -> None:
+    f = swingcast.forecast(history04, "2022-presidentielle", 1, "rn",
+                           anchor={"turnout": 0.74, "share": 0.25}, n_draws=200)
+    p = f.predictions
+    assert np.average(p["turnout_pred"], weights=p["inscrits"]) == pytest.approx(0.74, abs=1e-6)
+    assert np.average(p["share_pred"], weights=p["inscrits"]) == pytest.approx(0.25, abs=1e-6)
+    assert f.anchors["turnout_source"] == "given"
+    # "Le Pen", "LE PEN" and "rn" are the same party; the carried anchors are identical
+    again = swingcast.forecast(history04, "2022-presidentielle", 1, "LE PEN")
+    pd.testing.assert_frame_equal(again.predictions, forecast04.predictions)
+    bloc = swingcast.forecast(history04, "2022-presidentielle", 1, "far_right", n_draws=100)
+    assert bloc.training["share_group"] == "far_right"
+    with pytest.raises(SchemaError, match="not after the latest round"):
+        swingcast.forecast(history04, "2019-europeennes", 1, "rn")
+    with pytest.raises(SchemaError, match="0.74, not 74"):
+        swingcast.forecast(history04, "2022-presidentielle", 1, "rn", anchor=(74, None))
+
+
+def test_census_counts_become_features(history04) -> None:
+    ids = sorted(set(history04.stations["bureau_id"]))
+    rng = np.random.default_rng(0)
+    pop = rng.integers(200, 2000, len(ids)).astype(float)
+    census = pd.DataFrame({"pop": pop, "workers": np.round(pop * rng.uniform(0.1, 0.5, len(ids)))},
+                          index=pd.Index(ids, name="bureau_id"))
+    census.attrs["census_total"] = "pop"
+    f = swingcast.forecast(history04, "2022-presidentielle", 1, "rn", census=census, n_draws=100)
+    assert "census_workers_share" in f.training["model_features"]
+    assert "census_workers_share" not in swingcast.forecast(
+        history04, "2022-presidentielle", 1, "rn", n_draws=100).training["model_features"]
+
+
+def hand_baselines(dep04) -> dict:
+    """Carry-forward and uniform swing of European 2019 from the legislative 2017 round 1."""
+    leg, eu = raw(dep04["04_2017-legislatives-1.csv"]), raw(dep04["04_2019-europeennes.csv"])
+    eu = eu[(eu["inscrits"] > 0) & (eu["exprimes"] > 0)]
+    assert eu.index.isin(leg.index).all() and (leg.loc[eu.index, "exprimes"] > 0).all()
+    w = eu["inscrits"].to_numpy()
+    out = {}
+    for target, num, den in (("turnout", "votants", "inscrits"), ("share", "rn", "exprimes")):
+        prior = (leg.loc[eu.index, num] / leg.loc[eu.index, den]).to_numpy()
+        obs = (eu[num] / eu[den]).to_numpy()
+        uniform = np.clip(prior + np.average(obs, weights=w) - np.average(prior, weights=w), 0, 1)
+        out[target] = {"carry_forward": np.abs(prior - obs).mean(),
+                       "uniform_swing": np.abs(uniform - obs).mean(),
+                       "uniform_swing_weighted": np.average(np.abs(uniform - obs), weights=w),
+                       "n": len(obs), "anchor": np.average(obs, weights=w)}
+    return out
+
+
+def check_against_hand(metrics: dict, hand: dict) -> None:
+    for target in ("turnout", "share"):
+        m = metrics[target]
+        assert m["carry_forward"]["mae"] == pytest.approx(hand[target]["carry_forward"], rel=1e-9)
+        assert m["uniform_swing"]["mae"] == pytest.approx(hand[target]["uniform_swing"], rel=1e-9)
+        assert m["uniform_swing"]["mae_weighted"] == pytest.approx(
+            hand[target]["uniform_swing_weighted"], rel=1e-9)
+        assert m["model"]["n"] == hand[target]["n"]
+        assert metrics["anchors"][target] == pytest.approx(hand[target]["anchor"], rel=1e-9)
+
+
+def test_backtest_of_a_history_against_hand(history04, dep04) -> None:
+    res = swingcast.backtest(history04, target="2019-europeennes-1", share="rn", n_draws=200)
+    m = res.metrics
+    # earlier rounds only: a first round described by the first round before it
+    assert (m["training"]["rule"], m["training"]["features"], m["training"]["outcome"],
+            m["training"]["apply"]) == ("same-round", ["2017-presidentielle-1"],
+                                        "2017-legislatives-1", ["2017-legislatives-1"])
+    check_against_hand(m, hand_baselines(dep04))
+    assert m["unmatched_bureaux"] == 0
+    assert {"interval_coverage", "brier", "anchor"} <= set(m)
+
+
+def test_rolling_backtest_is_one_table(history04) -> None:
+    table = swingcast.backtest(history04, share="rn", rolling=True, n_draws=100)
+    assert table["round"].unique().tolist() == ["2017-presidentielle-2", "2017-legislatives-1",
+                                                "2019-europeennes-1"]
+    single = swingcast.backtest(history04, target="2019-europeennes-1", share="rn", n_draws=100)
+    row = table[(table["round"] == "2019-europeennes-1") & (table["target"] == "share")
+                & (table["method"] == "model")].iloc[0]
+    assert row["mae"] == pytest.approx(single.metrics["share"]["model"]["mae"], rel=1e-12)
+    assert row["brier_model"] == pytest.approx(single.metrics["brier"]["model"], rel=1e-12)

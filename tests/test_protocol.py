@@ -1,0 +1,133 @@
+"""The test-round protocol on a small synthetic history: the test round never steers a choice."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from swingcast.errors import SchemaError
+from swingcast.model.priors import PriorRound, binomial_floor
+from swingcast.model.protocol import HistorySpec, run_protocol
+from swingcast.model.transitions import TransitionModel, round_values, transition_matrix
+
+KINDS = [("2014-europeennes-1", "europeennes"), ("2017-presidentielle-1", "presidentielle"),
+         ("2017-legislatives-1", "legislatives"), ("2019-europeennes-1", "europeennes"),
+         ("2022-presidentielle-1", "presidentielle")]
+
+
+def _history(seed: int = 0, n: int = 120, test_shift: float = 0.0) -> list[PriorRound]:
+    rng = np.random.default_rng(seed)
+    ids = [f"{10000 + i // 12}_{i % 12}" for i in range(n)]
+    base_t = rng.normal(0, 0.4, n)
+    base_s = rng.normal(0, 0.5, n)
+    ins = rng.integers(300, 1200, n)
+    rounds = []
+    for k, (label, kind) in enumerate(KINDS):
+        lt = {"europeennes": -0.3, "presidentielle": 1.3, "legislatives": 0.2}[kind]
+        shift = test_shift if k == len(KINDS) - 1 else 0.0
+        t = 1 / (1 + np.exp(-(lt + base_t + rng.normal(0, 0.1, n))))
+        s = 1 / (1 + np.exp(-(-1.2 + base_s + shift + rng.normal(0, 0.15, n))))
+        vot = rng.binomial(ins, t)
+        exp = np.maximum(vot - rng.binomial(vot, 0.03), 1)
+        rn = rng.binomial(exp, s)
+        other = exp - rn
+        st = pd.DataFrame({"bureau_id": ids, "inscrits": ins, "votants": vot, "exprimes": exp})
+        vt = pd.DataFrame({"bureau_id": ids * 3, "candidate": ["LE PEN"] * n + ["MACRON"] * n + ["HAMON"] * n,
+                           "voix": np.concatenate([rn, other // 2, other - other // 2])})
+        rounds.append(PriorRound(label, kind, st, vt))
+    return rounds
+
+
+def _spec(rounds):
+    return HistorySpec("synthetic", rounds, lambda v: v["candidate"].eq("LE PEN"), "far_right")
+
+
+@pytest.fixture(scope="module")
+def result():
+    return run_protocol(_spec(_history()), n_draws=200)
+
+
+def test_metrics_are_consistent(result):
+    rounds = _history()
+    rv = round_values(rounds[-1], "share", target=lambda v: v["candidate"].eq("LE PEN"))
+    sh = result["share"]
+    assert sh["floor_mae"] == pytest.approx(binomial_floor(rv.value.to_numpy(), rv.n.to_numpy()))
+    best = min(sh["baselines"].values())
+    assert sh["best_baseline"]["mae"] == pytest.approx(best)
+    assert sh["mae_ratio"] == pytest.approx(sh["model"]["mae"] / best)
+    assert sh["gap_closed"] == pytest.approx((best - sh["model"]["mae"]) / (best - sh["floor_mae"]))
+    assert result["anchor"] == "actual" and "perfect poll" in result["anchor_means"]
+    for q in ("turnout", "share"):
+        assert result[q]["coverage"]["n_matched"] == 120
+    b = result["events"]["brier"]
+    assert 0 <= b["swing_prob"]["model"] <= 1 and 0 <= b["flip_prob"]["uniform_swing"] <= 1
+
+
+def test_the_test_round_never_steers_a_choice(result):
+    other = run_protocol(_spec(_history(test_shift=0.4)), n_draws=200)
+    for q in ("turnout", "share"):
+        a, b = result[q]["training"], other[q]["training"]
+        assert a["choice"] == b["choice"]
+        assert a["sigma2"] == b["sigma2"] and a["q"] == b["q"]
+        assert result[q]["development"] == other[q]["development"]
+    assert result["share"]["model"]["mae"] != other["share"]["model"]["mae"]
+
+
+def test_model_recovers_a_known_blend():
+    rng = np.random.default_rng(2)
+    X = pd.DataFrame({"recent": rng.normal(size=400), "same": rng.normal(size=400)})
+    y = 0.6 * X["recent"] + 0.3 * X["same"] + rng.normal(0, 0.01, 400)
+    m = TransitionModel(alpha=0.01, offset="recent").fit([(X, y)])
+    assert m.coef_["recent"] == pytest.approx(-0.4, abs=0.01)  # departures from the offset
+    assert m.coef_["same"] == pytest.approx(0.3, abs=0.01)
+
+
+def test_unmatched_bureaux_get_their_commune():
+    rounds = _history()
+    target = lambda v: v["candidate"].eq("LE PEN")  # noqa: E731
+    rv0 = round_values(rounds[0], "turnout", target=target)
+    idx = pd.Index([*rv0.value.index[:3], "10000_99"])
+    com = pd.Series(idx.str.split("_").str[0], index=idx)
+    X, matched = transition_matrix([rv0], "presidentielle", 1, idx, com, pd.Series(500.0, index=idx))
+    assert matched.tolist() == [True, True, True, False]
+    assert X.loc["10000_99", "recent"] == pytest.approx(X.loc[idx[:3], "recent"].mean())
+
+
+def test_bad_anchor_and_short_history():
+    with pytest.raises(SchemaError, match="anchor"):
+        run_protocol(_spec(_history()), anchor="exit-poll")
+    with pytest.raises(SchemaError, match="three rounds"):
+        run_protocol(_spec(_history()[:2]))
+
+
+def _as_history(rounds):
+    from swingcast.model.history import History
+
+    st, vt = [], []
+    for r in rounds:
+        e, k = r.label.rsplit("-", 1)
+        s = r.stations.assign(election=e, round=int(k), label=r.label, departement="10",
+                              commune_code=r.stations["bureau_id"].str.split("_").str[0],
+                              arrondissement_code=None, blancs=0,
+                              nuls=r.stations["votants"] - r.stations["exprimes"],
+                              abstentions=r.stations["inscrits"] - r.stations["votants"])
+        st.append(s)
+        vt.append(r.votes.assign(election=e, round=int(k), label=r.label, nuance=None, list=None, panel=None))
+    return History(pd.concat(st, ignore_index=True), pd.concat(vt, ignore_index=True), [r.label for r in rounds])
+
+
+def test_history_backtest_json_has_the_strongest_baselines_and_the_floor():
+    from swingcast.model.backtest import backtest
+
+    rounds = _history()
+    res = backtest(_as_history(rounds), target=rounds[-1].label, share="LE PEN", n_draws=100)
+    ex = res.metrics["extras"]
+    rv = round_values(rounds[-1], "share", target=lambda v: v["candidate"].eq("LE PEN"))
+    assert ex["share"]["floor_mae"] == pytest.approx(binomial_floor(rv.value.to_numpy(), rv.n.to_numpy()))
+    for q in ("turnout", "share"):
+        assert ex[q]["best_baseline"]["mae"] == pytest.approx(min(ex[q]["baselines"].values()))
+        # the named cases' three baselines are among them: the best is at least as strong
+        assert ex[q]["best_baseline"]["mae"] <= min(res.metrics[q][m]["mae"] for m in
+                                                    ("carry_forward", "uniform_swing", "proportional_swing")) + 1e-12
+        assert ex[q]["coverage"]["n_matched"] + ex[q]["coverage"]["n_unmatched"] == res.metrics["n_bureaux"]
