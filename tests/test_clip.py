@@ -20,6 +20,11 @@ pytestmark = pytest.mark.skipif(not clip.available(), reason="numba not installe
 TOL = 1e-9
 
 
+@pytest.fixture(autouse=True)
+def _kernel_even_for_small_layers(monkeypatch):
+    monkeypatch.setattr(overlay, "KERNEL_MIN_PAIRS", 0)
+
+
 def _geos(a: np.ndarray, b: np.ndarray, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
     return shapely.area(shapely.intersection(a[li], b[ri]))
 
@@ -155,3 +160,27 @@ def test_real_layers_kernel_equals_geos(shared_dir):
     convex = clip.rings_of(a).convex.sum() + clip.rings_of(b).convex.sum()
     assert convex > 0
     _same_pairs_and_weights(a, b)
+
+
+def test_numpy_and_compiled_ring_shapes_agree():
+    from swingcast.join import _clipkernels as kernels
+
+    m = synthetic_map(0.003, seed=4)
+    src, _ = voronoi_tessellations(0.002, seed=1)
+    odd = np.array([box(0, 0, 1, 1), Polygon(), MultiPolygon([box(0, 0, 1, 1), box(2, 2, 3, 3)]),
+                    Polygon(box(0, 0, 4, 4).exterior.coords, [box(1, 1, 2, 2).exterior.coords]),
+                    Polygon([(0, 0), (0, 0), (1, 0), (1, 1), (1, 1), (0, 1), (0, 0)]),
+                    Polygon([(0, 0), (500, 1e-3), (1000, 0), (1000, 1000), (0, 1000)])],
+                   dtype=object)
+    for geoms in (m.iris.geometry.to_numpy(), src.geometry.to_numpy(), odd):
+        r = clip.rings_of(geoms)
+        n = len(r.ring_start) - 1
+        bounds, convex, area = np.empty((n, 4)), np.empty(n, dtype=np.bool_), np.zeros(n)
+        kernels.ring_bounds(r.x, r.y, r.ring_start, bounds)
+        kernels.ring_convexity(r.x, r.y, r.ring_start, clip.CONVEX_SINE, convex, area)
+        nb, nc, na = clip._ring_shapes(r.x, r.y, r.ring_start)
+        assert np.array_equal(nb, bounds) and np.array_equal(nc, convex)
+        assert np.allclose(na, area, rtol=1e-12, atol=0)
+    assert clip.rings_of(odd).convex.tolist() == [True, False, True, False, True, False]
+    assert clip.any_convex(src.geometry.to_numpy())
+    assert not clip.any_convex(m.iris.geometry.to_numpy()[m.iris.area.to_numpy() > 0][5:6])

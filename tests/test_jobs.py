@@ -52,6 +52,7 @@ def test_workers_run_numerical_libraries_on_one_thread():
 @pytest.mark.parametrize("notched", [False, True], ids=["convex-kernel", "geos-processes"])
 def test_parallel_and_serial_overlays_agree(monkeypatch, notched):
     monkeypatch.setattr(overlay, "PARALLEL_MIN_PAIRS", 0)
+    monkeypatch.setattr(overlay, "KERNEL_MIN_PAIRS", 0)
     rng = np.random.default_rng(0)
     discs = np.array([Point(x, y).buffer(4, 16) for x, y in rng.uniform(0, 100, (200, 2))])
     # squares and discs are convex: the compiled kernel (threads). Notched, neither side is
@@ -75,6 +76,7 @@ def test_parallel_and_serial_overlays_agree(monkeypatch, notched):
 def test_default_crosswalk_equals_one_process(monkeypatch):
     monkeypatch.delenv(_jobs.ENV_N_JOBS, raising=False)
     monkeypatch.setattr(overlay, "PARALLEL_MIN_PAIRS", 0)  # the default forks even here
+    monkeypatch.setattr(overlay, "KERNEL_MIN_PAIRS", 0)
     m = synthetic_map(0.004, seed=5)
     iris, bureaux = m.iris.drop(columns="commune_code"), m.bureaux.drop(columns="commune_code")
     default = crosswalk(iris, bureaux, source_id="iris_code", target_id="bureau_id")

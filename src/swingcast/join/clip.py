@@ -22,29 +22,37 @@ The kernels are compiled with numba (cached on disk after the first call); witho
 
 from __future__ import annotations
 
+import importlib.util
+from functools import cache
+from types import ModuleType
+
 import numpy as np
 import shapely
 
-__all__ = ["CONVEX_SINE", "Rings", "available", "rings_of", "convex_clip_areas", "set_threads"]
+__all__ = ["CONVEX_SINE", "Rings", "any_convex", "available", "rings_of", "convex_clip_areas", "set_threads"]
 
 #: Largest wrong-way turn (sine of the angle) still taken as straight in a convex polygon.
 CONVEX_SINE = 1e-10
 
-try:  # pragma: no branch
-    import numba
-except ImportError:  # pragma: no cover - numba is a dependency; this keeps GEOS as a fallback
-    numba = None
 
 
+@cache
 def available() -> bool:
-    """Tell whether the compiled clipping kernels can be used (numba is importable).
+    """Tell whether the compiled clipping kernels can be used (numba is installed).
 
     Examples
     --------
     >>> isinstance(available(), bool)
     True
     """
-    return numba is not None
+    return importlib.util.find_spec("numba") is not None
+
+
+def _k() -> ModuleType:
+    """The kernels (numba imported, kernels loaded or compiled, on the first call)."""
+    from swingcast.join import _clipkernels
+
+    return _clipkernels
 
 
 class Rings:
@@ -128,18 +136,104 @@ def rings_of(geoms: np.ndarray) -> Rings:
     sign[poly_start[:-1]] = 1.0  # the first ring of each polygon is its exterior
     x, y = coords[:, 0], coords[:, 1]  # views: the kernels read strided arrays
     bounds = np.empty((n_rings, 4))
-    convex = np.zeros(len(geom_start) - 1, dtype=bool)
+    ring_convex = np.zeros(n_rings, dtype=np.bool_)
     ring_area = np.zeros(n_rings)
-    if numba is not None and n_rings:
-        _ring_bounds(x, y, ring_start, bounds)
-        ring_convex = np.empty(n_rings, dtype=np.bool_)
-        _ring_convexity(x, y, ring_start, CONVEX_SINE, ring_convex, ring_area)
-        bad = (sign < 0) | ~ring_convex
-        n_geoms = len(geom_start) - 1
-        ring_geom = np.repeat(np.arange(n_geoms), np.diff(geom_start))
-        convex = (np.bincount(ring_geom, weights=bad, minlength=n_geoms) == 0) & (
-            np.diff(geom_start) > 0)
+    if n_rings and available():
+        _k().ring_bounds(x, y, ring_start, bounds)
+        _k().ring_convexity(x, y, ring_start, CONVEX_SINE, ring_convex, ring_area)
+    elif n_rings:
+        bounds, ring_convex, ring_area = _ring_shapes(x, y, ring_start)
+    bad = (sign < 0) | ~ring_convex
+    n_geoms = len(geom_start) - 1
+    ring_geom = np.repeat(np.arange(n_geoms), np.diff(geom_start))
+    convex = (np.bincount(ring_geom, weights=bad, minlength=n_geoms) == 0) & (
+        np.diff(geom_start) > 0)
     return Rings(x, y, ring_start, geom_start, sign, bounds, convex, ring_area)
+
+
+def any_convex(geoms: np.ndarray, sample: int = 256) -> bool:
+    """Tell whether a layer seems to hold convex polygons, from an even sample of them.
+
+    Decides whether the kernels are worth loading: numba is not imported for layers where
+    none of ``sample`` polygons taken at even intervals is convex (real IRIS and bureaux).
+    A layer whose few convex polygons the sample misses is measured by GEOS: exact too.
+
+    Parameters
+    ----------
+    geoms : array of shapely Polygon/MultiPolygon
+    sample : int
+        Polygons looked at.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from shapely import Point, box
+    >>> any_convex(np.array([box(0, 0, 1, 1)])), any_convex(np.array([
+    ...     Point(0, 0).buffer(1).difference(box(0, 0, 2, 2))]))
+    (True, False)
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if not len(geoms):
+        return False
+    picked = geoms[np.unique(np.linspace(0, len(geoms) - 1, min(sample, len(geoms))).astype(int))]
+    picked = picked[(shapely.get_type_id(picked) == 3) & (shapely.get_num_interior_rings(picked) == 0)]
+    if not len(picked):
+        return False
+    ring_start = np.zeros(len(picked) + 1, dtype=np.int64)
+    np.cumsum(shapely.get_num_coordinates(picked), out=ring_start[1:])
+    coords = shapely.get_coordinates(picked)
+    return bool(_ring_shapes(coords[:, 0], coords[:, 1], ring_start)[1].any())
+
+
+def _ring_shapes(x: np.ndarray, y: np.ndarray,
+                 ring_start: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bounding box, convexity and signed area of each closed ring (numpy, no numba).
+
+    The same figures as the compiled ``ring_bounds`` and ``ring_convexity`` (tested), for
+    :func:`any_convex`, which must not import numba.
+
+    A ring is convex when, zero-length edges left out, every turn goes the way of its
+    orientation, up to :data:`CONVEX_SINE`; an empty ring is not convex, and its box meets
+    nothing.
+    """
+    n_rings = len(ring_start) - 1
+    counts = np.diff(ring_start)
+    ring_of = np.repeat(np.arange(n_rings), counts)
+    bounds = np.empty((n_rings, 4))
+    bounds[:, :2], bounds[:, 2:] = np.inf, -np.inf
+    full = counts > 0
+    if full.any():
+        starts = ring_start[:-1][full]
+        for col, (values, fn) in enumerate([(x, np.minimum), (y, np.minimum),
+                                            (x, np.maximum), (y, np.maximum)]):
+            bounds[full, col] = fn.reduceat(values, starts)
+    # edges k -> k+1 inside a ring (not from one ring's last point to the next ring's first)
+    k = np.flatnonzero(ring_of[:-1] == ring_of[1:]) if len(x) > 1 else np.empty(0, int)
+    ring_k = ring_of[k]
+    first = ring_start[:-1][ring_k]  # local origin of each ring: precision of the products
+    x0, y0 = x[k] - x[first], y[k] - y[first]
+    x1, y1 = x[k + 1] - x[first], y[k + 1] - y[first]
+    ring_area = 0.5 * np.bincount(ring_k, weights=x0 * y1 - x1 * y0, minlength=n_rings)
+    ex, ey = x1 - x0, y1 - y0
+    length = np.hypot(ex, ey)
+    keep = length > 0
+    ring_k, ex, ey, length = ring_k[keep], ex[keep], ey[keep], length[keep]
+    ux, uy = ex / length, ey / length
+    # each edge's successor in its ring, the last one's being the ring's first
+    nxt = np.arange(1, len(ring_k) + 1)
+    last = np.ones(len(ring_k), dtype=bool)
+    last[:-1] = ring_k[:-1] != ring_k[1:]
+    firsts = np.flatnonzero(np.r_[True, ring_k[1:] != ring_k[:-1]]) if len(ring_k) else nxt[:0]
+    nxt[last] = firsts
+    turn = ux * uy[nxt] - uy * ux[nxt]
+    orient = np.sign(ring_area)[ring_k]
+    wrong = np.bincount(ring_k, weights=orient * turn < -CONVEX_SINE, minlength=n_rings)
+    edges = np.bincount(ring_k, minlength=n_rings)
+    ring_convex = (wrong == 0) & (edges >= 3) & (ring_area != 0)
+    return bounds, ring_convex, ring_area
 
 
 def set_threads(n: int) -> None:
@@ -149,7 +243,9 @@ def set_threads(n: int) -> None:
     --------
     >>> set_threads(1)
     """
-    if numba is not None:
+    if available():
+        import numba
+
         numba.set_num_threads(max(1, min(int(n), numba.config.NUMBA_NUM_THREADS)))
 
 
@@ -182,182 +278,9 @@ def convex_clip_areas(subject: Rings, clip: Rings, si: np.ndarray, ci: np.ndarra
     if not np.all(clip.convex[ci]):
         raise ValueError("convex_clip_areas: every clipping polygon must be convex")
     out = np.empty(len(si))
-    _pair_areas(subject.x, subject.y, subject.ring_start, subject.geom_start, subject.sign,
+    _k().pair_areas(subject.x, subject.y, subject.ring_start, subject.geom_start, subject.sign,
                 subject.bounds, clip.x, clip.y, clip.ring_start, clip.geom_start, clip.bounds,
                 clip.ring_area,
                 np.ascontiguousarray(si, dtype=np.int64), np.ascontiguousarray(ci, dtype=np.int64),
                 out)
     return out
-
-
-# --- kernels -------------------------------------------------------------------------------
-
-if numba is not None:
-    _jit = numba.njit(cache=True, nogil=True)
-
-    @_jit
-    def _ring_bounds(x, y, ring_start, bounds):  # pragma: no cover - compiled
-        for r in range(len(ring_start) - 1):
-            a, b = ring_start[r], ring_start[r + 1]
-            if b - a < 4:  # an empty ring (empty geometry): a box that meets nothing
-                bounds[r, 0] = bounds[r, 1] = np.inf
-                bounds[r, 2] = bounds[r, 3] = -np.inf
-                continue
-            bounds[r, 0] = x[a:b].min()
-            bounds[r, 1] = y[a:b].min()
-            bounds[r, 2] = x[a:b].max()
-            bounds[r, 3] = y[a:b].max()
-
-    @_jit
-    def _ring_convexity(x, y, ring_start, tol, out, ring_area):  # pragma: no cover - compiled
-        for r in range(len(ring_start) - 1):
-            a, b = ring_start[r], ring_start[r + 1] - 1  # last point repeats the first
-            n = b - a
-            if n < 3:  # empty
-                ring_area[r] = 0.0
-                out[r] = False
-                continue
-            x0, y0 = x[a], y[a]
-            area2 = 0.0
-            for k in range(n):
-                k1 = a + (k + 1) % n
-                area2 += (x[a + k] - x0) * (y[k1] - y0) - (x[k1] - x0) * (y[a + k] - y0)
-            ring_area[r] = 0.5 * area2
-            orient = 1.0 if area2 > 0 else -1.0
-            ok = n >= 3 and area2 != 0.0
-            # walk the edges, skipping zero-length ones, and check every turn
-            px, py = 0.0, 0.0
-            have = False
-            fx, fy = 0.0, 0.0
-            for k in range(n + 1):
-                if not ok:
-                    break
-                i0 = a + k % n
-                i1 = a + (k + 1) % n
-                ex, ey = x[i1] - x[i0], y[i1] - y[i0]
-                length = np.sqrt(ex * ex + ey * ey)
-                if length == 0.0:
-                    continue
-                ex /= length
-                ey /= length
-                if not have:
-                    fx, fy = ex, ey
-                    have = True
-                else:
-                    if orient * (px * ey - py * ex) < -tol:
-                        ok = False
-                px, py = ex, ey
-            if ok and have and orient * (px * fy - py * fx) < -tol:
-                ok = False
-            out[r] = ok
-
-    @_jit
-    def _clip_ring(x, y, a, b, cx, cy, c0, c1, ccw, bufx, bufy, tmpx, tmpy):  # pragma: no cover
-        """|area| of ring x[a:b] (closed) clipped by the convex ring cx[c0:c1] (closed).
-
-        -1 when the buffers are too small (the caller retries with larger ones)."""
-        n = b - a - 1
-        size = len(tmpx)
-        ox, oy = cx[c0], cy[c0]  # local origin: precision of the cross products
-        for k in range(n):
-            bufx[k] = x[a + k] - ox
-            bufy[k] = y[a + k] - oy
-        xmin, ymin, xmax, ymax = bufx[:n].min(), bufy[:n].min(), bufx[:n].max(), bufy[:n].max()
-        # the clip ring's box first (four axis-parallel half-planes, exact as the others, as
-        # the box contains the convex ring): the subject shrinks to the part that matters
-        # and most of the ring's own edges are then skipped by the box test below
-        bx0, by0, bx1, by1 = cx[c0:c1].min() - ox, cy[c0:c1].min() - oy, cx[c0:c1].max() - ox, cy[c0:c1].max() - oy
-        m = c1 - c0 - 1
-        for e in range(-4, m):
-            if e == -4:
-                ax, ay, ex, ey = bx0, by0, 1.0, 0.0  # y >= by0
-            elif e == -3:
-                ax, ay, ex, ey = bx1, by0, 0.0, 1.0  # x <= bx1
-            elif e == -2:
-                ax, ay, ex, ey = bx1, by1, -1.0, 0.0  # y <= by1
-            elif e == -1:
-                ax, ay, ex, ey = bx0, by1, 0.0, -1.0  # x >= bx0
-            else:
-                if ccw:
-                    i0, i1 = c0 + e, c0 + e + 1
-                else:
-                    i0, i1 = c1 - 1 - e, c1 - 2 - e
-                ax, ay = cx[i0] - ox, cy[i0] - oy
-                ex, ey = cx[i1] - ox - ax, cy[i1] - oy - ay
-            if ex == 0.0 and ey == 0.0:
-                continue
-            # the subject's box wholly inside this half-plane: nothing to clip
-            d1 = ex * (ymin - ay) - ey * (xmin - ax)
-            d2 = ex * (ymin - ay) - ey * (xmax - ax)
-            d3 = ex * (ymax - ay) - ey * (xmin - ax)
-            d4 = ex * (ymax - ay) - ey * (xmax - ax)
-            if d1 >= 0.0 and d2 >= 0.0 and d3 >= 0.0 and d4 >= 0.0:
-                continue
-            if d1 < 0.0 and d2 < 0.0 and d3 < 0.0 and d4 < 0.0:
-                return 0.0
-            out = 0
-            px, py = bufx[n - 1], bufy[n - 1]
-            dp = ex * (py - ay) - ey * (px - ax)
-            for k in range(n):
-                if out + 2 > size:
-                    return -1.0
-                qx, qy = bufx[k], bufy[k]
-                dq = ex * (qy - ay) - ey * (qx - ax)
-                if dq >= 0.0:
-                    if dp < 0.0:
-                        t = dp / (dp - dq)
-                        tmpx[out] = px + t * (qx - px)
-                        tmpy[out] = py + t * (qy - py)
-                        out += 1
-                    tmpx[out] = qx
-                    tmpy[out] = qy
-                    out += 1
-                elif dp >= 0.0:
-                    t = dp / (dp - dq)
-                    tmpx[out] = px + t * (qx - px)
-                    tmpy[out] = py + t * (qy - py)
-                    out += 1
-                px, py, dp = qx, qy, dq
-            if out < 3:
-                return 0.0
-            n = out
-            bufx, tmpx = tmpx, bufx  # the output is the next pass's input
-            bufy, tmpy = tmpy, bufy
-            xmin, ymin, xmax, ymax = 1e300, 1e300, -1e300, -1e300
-            for k in range(n):
-                xmin = min(xmin, bufx[k])
-                xmax = max(xmax, bufx[k])
-                ymin = min(ymin, bufy[k])
-                ymax = max(ymax, bufy[k])
-        area2 = 0.0
-        for k in range(n):
-            k1 = k + 1 if k + 1 < n else 0
-            area2 += bufx[k] * bufy[k1] - bufx[k1] * bufy[k]
-        return abs(area2) * 0.5
-
-    @numba.njit(cache=True, nogil=True, parallel=True)
-    def _pair_areas(sx, sy, s_ring, s_geom, s_sign, s_bounds, cx, cy, c_ring, c_geom,
-                    c_bounds, c_area, si, ci, out):  # pragma: no cover - compiled
-        for k in numba.prange(len(si)):
-            g, h = si[k], ci[k]
-            total = 0.0
-            for q in range(c_geom[h], c_geom[h + 1]):
-                c0, c1 = c_ring[q], c_ring[q + 1]
-                ccw = c_area[q] > 0.0
-                for r in range(s_geom[g], s_geom[g + 1]):
-                    if (s_bounds[r, 2] < c_bounds[q, 0] or s_bounds[r, 0] > c_bounds[q, 2]
-                            or s_bounds[r, 3] < c_bounds[q, 1] or s_bounds[r, 1] > c_bounds[q, 3]):
-                        continue
-                    a, b = s_ring[r], s_ring[r + 1]
-                    size = 2 * ((b - a) + (c1 - c0)) + 8
-                    piece = -1.0
-                    while piece < 0.0:
-                        bufx = np.empty(size)
-                        bufy = np.empty(size)
-                        tmpx = np.empty(size)
-                        tmpy = np.empty(size)
-                        piece = _clip_ring(sx, sy, a, b, cx, cy, c0, c1, ccw,
-                                           bufx, bufy, tmpx, tmpy)
-                        size *= 4
-                    total += s_sign[r] * piece
-            out[k] = total

@@ -8,9 +8,10 @@ about a hundred vertices each):
 1. candidate pairs come from one bulk ``STRtree.query`` on bounding boxes;
 2. pairs whose group keys differ (e.g. two different communes) are dropped before any
    geometry is computed;
-3. pairs where one polygon is convex (every part one ring without holes) are measured by
-   exact convex clipping, compiled (:mod:`swingcast.join.clip`; about 4× cheaper than the
-   overlay); no intersection geometry is built;
+3. in overlays of at least :data:`KERNEL_MIN_PAIRS` candidate pairs, pairs where one
+   polygon is convex (every part one ring without holes) are measured by exact convex
+   clipping, compiled (:mod:`swingcast.join.clip`; about 4× cheaper than the overlay); no
+   intersection geometry is built;
 4. the other pairs: a prepared ``intersects``; identical polygons, or one strictly inside
    the other, need no overlay: the area is the smaller polygon's area (``equals_exact`` and a
    prepared ``contains_properly`` are far cheaper than an intersection);
@@ -41,6 +42,9 @@ PARALLEL_MIN_PAIRS = 4_000
 #: Measure pairs with a convex side by exact convex clipping (:mod:`swingcast.join.clip`,
 #: compiled) instead of the GEOS overlay; set False to measure without it.
 CONVEX_KERNEL = True
+#: ... for overlays of at least this many candidate pairs: below, GEOS takes less time than
+#: importing numba and loading (or, once per install, compiling) the kernels.
+KERNEL_MIN_PAIRS = 20_000
 #: A clipped area below this share of the smaller polygon of its pair is rounding noise
 #: (pairs that only touch): 0. The shoelace sum's own rounding is about 1e-14 of it.
 KERNEL_NOISE = 1e-12
@@ -101,17 +105,6 @@ def _touching(left: np.ndarray, right: np.ndarray, li: np.ndarray, ri: np.ndarra
     """Which pairs really intersect (prepared left geometries)."""
     shapely.prepare(left)
     return shapely.intersects(left[li], right[ri])
-
-
-def _candidates(
-    left: np.ndarray,
-    right: np.ndarray,
-    left_keys: np.ndarray | None,
-    right_keys: np.ndarray | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    li, ri = _box_pairs(left, right, left_keys, right_keys)
-    hit = _touching(left, right, li, ri)
-    return li[hit], ri[hit]
 
 
 def _chunk_areas(
@@ -202,9 +195,12 @@ def intersection_areas(
     left = np.asarray(left, dtype=object)
     right = np.asarray(right, dtype=object)
     n_jobs = resolve_n_jobs(n_jobs)
-    if not with_geometry and CONVEX_KERNEL and clip.available():
-        return _kernel_areas(left, right, left_keys, right_keys, n_jobs, chunk)
-    li, ri = _candidates(left, right, left_keys, right_keys)
+    li, ri = _box_pairs(left, right, left_keys, right_keys)
+    if (not with_geometry and CONVEX_KERNEL and len(li) >= KERNEL_MIN_PAIRS
+            and clip.available() and (clip.any_convex(left) or clip.any_convex(right))):
+        return _kernel_areas(left, right, li, ri, n_jobs, chunk)
+    hit = _touching(left, right, li, ri)
+    li, ri = li[hit], ri[hit]
     area, geoms = _geos_areas(left, right, li, ri, n_jobs, chunk, with_geometry)
     keep = area > 0
     return Pairs(
@@ -260,14 +256,13 @@ def _geos_areas(
 def _kernel_areas(
     left: np.ndarray,
     right: np.ndarray,
-    left_keys: np.ndarray | None,
-    right_keys: np.ndarray | None,
+    li: np.ndarray,
+    ri: np.ndarray,
     n_jobs: int,
     chunk: int,
 ) -> Pairs:
     """Pairs with a convex side by the compiled clipping kernel, the others by GEOS."""
     rl, rr = clip.rings_of(left), clip.rings_of(right)
-    li, ri = _box_pairs(left, right, left_keys, right_keys)
     area = np.zeros(len(li))
     by_right = rr.convex[ri]
     by_left = ~by_right & rl.convex[li]
