@@ -143,3 +143,26 @@ def test_history_restricted_to_communes_and_refusals(dep04) -> None:
         swingcast.load_history(files[:1], labels=["2014-europeennes-1", None])
     with pytest.raises(SchemaError, match="cannot tell the election"):
         swingcast.load_history([dep04["04_p17a.csv"]])
+
+
+@pytest.mark.shared
+def test_history_mixes_layouts(fixtures_dir, shared_dir, tmp_path) -> None:
+    """A data-lake export (numbered suffixes, semicolons) next to a national table of the same area."""
+    import gzip
+
+    suffixed = fixtures_dir / "results" / "2017-presidentielle-1_datalake_suffixed.csv"
+    with gzip.open(shared_dir / "france" / "results" / "2017-presidentielle-2_par_bureau_large.csv.gz",
+                   "rt", encoding="utf-8") as src:
+        lines = [next(src)] + [line for line in src if line.startswith(("69,003,", "69,123,"))]
+    second = tmp_path / "tour2.csv"
+    second.write_text("".join(lines), encoding="utf-8")
+    h = swingcast.load_history([suffixed, f"{second}"], labels=[None, "2017-presidentielle-2"])
+    assert h.rounds == ["2017-presidentielle-1", "2017-presidentielle-2"]
+    first = pd.read_csv(suffixed, sep=";", dtype=str)
+    st1, vt1 = h.round("2017-presidentielle-1")
+    assert pd.to_numeric(st1["inscrits"]).sum() == first["Inscrits"].astype(int).sum()
+    assert int(pd.to_numeric(vt1["voix"]).sum()) == first["Exprimés"].astype(int).sum()
+    raw2 = _raw(second)
+    ids1 = set("69" + first["Code de la commune"] + "_" + first["Code du b.vote"].str.lstrip("0"))
+    row = h.unmatched().set_index("round").loc["2017-presidentielle-1"]
+    assert row["unmatched"] == len(set(raw2["bid"]) - ids1) > 0
