@@ -154,3 +154,20 @@ def test_segment_neutralises_formulas(tmp_path: Path) -> None:
     assert written["first_name"].tolist() == ["Ana"] * len(payloads)  # plain text unchanged
     assert written["latitude"].tolist() == ["48.85"] * len(payloads)
     assert read_contacts(path)["email"].tolist() == payloads  # the input is read as it is
+
+
+@pytest.mark.parametrize("loader", ["results", "census", "bureaux", "addresses"])
+def test_other_loaders_do_not_print_a_headerless_contact_list(loader: str,
+                                                              tmp_path: Path) -> None:
+    """A contact list given to the wrong loader: refused, without its first line."""
+    import swingcast
+    from swingcast.errors import SwingcastError
+    from swingcast.load.geometry import read_addresses, read_bureaux
+
+    path = tmp_path / "2017-presidentielle-1_contacts.csv"
+    path.write_text("\n".join(GOOD[1:]) + "\n", encoding="utf-8")
+    read = {"results": swingcast.read_results, "census": swingcast.read_census,
+            "bureaux": read_bureaux, "addresses": read_addresses}[loader]
+    with pytest.raises(SwingcastError) as info:
+        read(path)
+    _no_canary(str(info.value))

@@ -67,6 +67,10 @@ def find_overlaps(layer: gpd.GeoDataFrame, id_column: str, *,
     left, right = tree.query(geoms, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
+    # interiors that meet (DE-9IM): neighbours that only share an edge are dropped before
+    # any intersection is measured
+    inner = shapely.relate_pattern(geoms[left], geoms[right], "T********")
+    left, right = left[inner], right[inner]
     areas = shapely.area(geoms)
     inter = shapely.area(shapely.intersection(geoms[left], geoms[right]))
     smaller = np.minimum(areas[left], areas[right])
