@@ -10,7 +10,7 @@ counts, invariants, long votes table): a bare ``pyarrow.csv.read_csv`` and a bar
 - ``cached``: ``read_results(path)`` with the entry in place (target: < 0.2 s for the national
   2017 round-2 file).
 
-The cache goes to a temporary folder (``SWINGCAST_CACHE_DIR``), so the user's cache is not
+The cache goes to a temporary folder (``SWINGCAST_CACHE``), so the user's cache is not
 touched. Prints seconds and ratios, and the load average before and after.
 
 Usage::
@@ -67,7 +67,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     data = Path(os.environ.get("SWINGCAST_DATA_DIR", "../shared/data"))
-    os.environ["SWINGCAST_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench-results-cache-")
+    os.environ["SWINGCAST_CACHE"] = tempfile.mkdtemp(prefix="bench-results-cache-")
     print(f"python {platform.python_version()}, pandas {pd.__version__}, "
           f"{os.cpu_count()} cpus, best of {args.repeat}, load average {os.getloadavg()}")
     for name in FILES:

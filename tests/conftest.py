@@ -30,11 +30,13 @@ def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory):
     """Point the cache (parsed results, downloads) at a folder of this test session.
 
     ``read_results`` caches what it parses; a session of its own keeps the user's cache out
-    of the tests and the tests out of it. An explicit ``SWINGCAST_CACHE_DIR`` is kept.
+    of the tests and the tests out of it. An explicit ``SWINGCAST_CACHE`` (or its older name
+    ``SWINGCAST_CACHE_DIR``) is kept.
     """
-    if os.environ.get("SWINGCAST_CACHE_DIR"):
+    if os.environ.get("SWINGCAST_CACHE") or os.environ.get("SWINGCAST_CACHE_DIR"):
         yield
         return
+    # the older name: the lowest precedence, so a test setting either name still wins
     os.environ["SWINGCAST_CACHE_DIR"] = str(tmp_path_factory.mktemp("swingcast-cache"))
     yield
     os.environ.pop("SWINGCAST_CACHE_DIR", None)

@@ -19,7 +19,7 @@ from swingcast.load.sources import resultcache as rc
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty cache folder of this test only."""
-    monkeypatch.setenv(datasets.ENV_CACHE_DIR, str(tmp_path / "cache"))
+    monkeypatch.setenv(datasets.ENV_CACHE, str(tmp_path / "cache"))
     monkeypatch.delenv(rc.ENV_NO_CACHE, raising=False)
     return tmp_path / "cache" / "results"
 

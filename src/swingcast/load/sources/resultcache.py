@@ -2,7 +2,7 @@
 
 :func:`~swingcast.load.sources.read_results` keeps the tidy tables it builds (``stations``,
 ``votes``, ``issues``) as Parquet files in ``<cache folder>/results/`` (the cache folder of
-:func:`swingcast.load.datasets.cache_dir`, ``$SWINGCAST_CACHE_DIR``). An entry is keyed by
+:func:`swingcast.load.datasets.cache_dir`, ``$SWINGCAST_CACHE``). An entry is keyed by
 
 - the sha256 of the file read (and of the ``candidates`` file, if any) and its path as given
   (the file name gives the election and round; messages name the path);
@@ -290,14 +290,14 @@ def cached_read(read: Callable[[], Results], path: str | os.PathLike[str],
     >>> def parse():
     ...     calls.append(1)
     ...     return Results.empty()
-    >>> os.environ[datasets.ENV_CACHE_DIR] = str(folder / "cache")
+    >>> os.environ[datasets.ENV_CACHE] = str(folder / "cache")
     >>> a = cached_read(parse, folder / "a.csv", {})
     >>> b = cached_read(parse, folder / "a.csv", {})
     >>> len(calls), b.votes.dtypes.equals(a.votes.dtypes)
     (1, True)
     >>> clear_cache()
     1
-    >>> del os.environ[datasets.ENV_CACHE_DIR]
+    >>> del os.environ[datasets.ENV_CACHE]
     """
     if not cache_enabled(cache):
         return read()
@@ -358,10 +358,10 @@ def clear_cache() -> int:
     Examples
     --------
     >>> import tempfile
-    >>> os.environ[datasets.ENV_CACHE_DIR] = tempfile.mkdtemp()
+    >>> os.environ[datasets.ENV_CACHE] = tempfile.mkdtemp()
     >>> clear_cache()
     0
-    >>> del os.environ[datasets.ENV_CACHE_DIR]
+    >>> del os.environ[datasets.ENV_CACHE]
     """
     removed = 0
     for path in _entries():
