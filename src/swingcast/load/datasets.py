@@ -482,7 +482,7 @@ class DataStore:
         sample = self._sample_for(name, departements)
         if sample is not None:
             logger.info("dataset %r not found locally: using the embedded sample %r (%s)",
-                        name, sample.name, sample.sample_of.partition("#")[2] or "all rows")
+                        name, sample.name, _subset_words(sample.sample_of))
             return self.fetch(sample.name)
         if urls and self.cache_dir is not None:
             return self._download(entry, urls, self.cache_dir / name)
@@ -740,3 +740,9 @@ def list_datasets(*, verify: bool = True, store: DataStore | None = None) -> pd.
     (True, ['name', 'size', 'licence', 'publisher', 'check', 'status', 'path'])
     """
     return (store or default_store()).table(verify=verify)
+
+
+def _subset_words(sample_of: str) -> str:
+    """``"f.csv.gz#departement=75"`` -> ``"the rows of departement 75"`` (not an argument)."""
+    subset = sample_of.partition("#")[2]
+    return f"the rows of {subset.replace('=', ' ')}" if subset else "all rows"

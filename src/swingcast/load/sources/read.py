@@ -224,10 +224,6 @@ def read_results(
 
 def _read_uncached(p: Path, *, format: str | None, election: str | None, round: int | None,
                    strict: bool, candidates: str | PathLike[str] | None) -> Results:
-    if format is not None and format not in FORMATS:
-        raise InputFormatError(
-            f"{p}: unknown format {format!r}; expected one of {', '.join(FORMATS)}"
-        )
     layout = FORMATS[format] if format is not None else None
     if format in (None, "harmonised") and harmonised_read.is_harmonised_file(p):
         return _read_harmonised(p, candidates, strict, election, round)

@@ -213,6 +213,8 @@ def _load(key: str) -> tuple[Results, list[tuple[int, str]]] | None:
 
 def _store(key: str, results: Results, warnings: list[tuple[int, str]]) -> None:
     """Write one entry: the three tables, then the manifest that makes it valid."""
+    attributes = {a: getattr(results, a) for a in _ATTRIBUTES}
+    json.dumps(attributes, default=_plain)  # not storable: raise before any table is written
     sha = {}
     for name, path in _files(key).items():
         with atomic_write(path) as tmp:
@@ -221,7 +223,7 @@ def _store(key: str, results: Results, warnings: list[tuple[int, str]]) -> None:
                                               use_dictionary=False)
             sha[name] = datasets.sha256sum(tmp)
     record = {"sha256": sha, "warnings": warnings,
-              "attributes": {a: getattr(results, a) for a in _ATTRIBUTES}}
+              "attributes": attributes}
     with atomic_write(_manifest(key), "w", encoding="utf-8") as handle:
         json.dump(record, handle, default=_plain)
 
