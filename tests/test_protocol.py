@@ -97,8 +97,19 @@ def test_unmatched_bureaux_get_their_commune():
 def test_bad_anchor_and_short_history():
     with pytest.raises(SchemaError, match="anchor"):
         run_protocol(_spec(_history()), anchor="exit-poll")
-    with pytest.raises(SchemaError, match="three rounds"):
-        run_protocol(_spec(_history()[:2]))
+    with pytest.raises(SchemaError, match="two rounds"):
+        run_protocol(_spec(_history()[:1]))
+
+
+def test_two_rounds_use_the_pooled_calibration():
+    from swingcast.model.protocol import DEFAULT_CALIBRATION
+
+    res = run_protocol(_spec(_history()[:2]), n_draws=100)
+    for q in ("turnout", "share"):
+        t = res[q]["training"]
+        assert (t["sigma2"], t["q"]) == DEFAULT_CALIBRATION[q]
+        assert res[q]["development"] == []
+        assert "pooled development" in t["calibration"]
 
 
 def _as_history(rounds):
