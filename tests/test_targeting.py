@@ -127,6 +127,7 @@ def test_expected_votes_saturates_when_doors_run_out():
         (lambda d: d.assign(turnout_pred=[1.2, 0.5]), "column 'turnout_pred', id a:"),
         (lambda d: d.assign(inscrits=[-1, 10]), "count >= 0"),
         (lambda d: d.assign(swing_prob=[np.nan, 0.1]), "expected a number"),
+        (lambda d: d.assign(flip_prob=[0.2, 1.3]), "column 'flip_prob'.*expected a proportion"),
         (lambda d: d.set_axis(["a", "a"]).rename_axis("bureau_id"), "duplicated"),
     ],
 )

@@ -55,6 +55,8 @@ __all__ = [
 
 #: Columns :func:`rank_bureaux` needs in the predictions table (the back-test contract).
 PREDICTION_COLUMNS = (S.INSCRITS, S.TURNOUT_PRED, S.SHARE_PRED, S.SWING_PROB)
+#: Probabilities checked like :data:`PREDICTION_COLUMNS` when a predictions table has them.
+OPTIONAL_PROBABILITIES = (S.FLIP_PROB, S.ABOVE_AREA_PROB)
 
 ABSTAINERS = "abstainers"
 SUPPORTERS = "supporters"
@@ -211,7 +213,8 @@ def check_predictions(predictions: pd.DataFrame, source: str = "predictions") ->
     ----------
     predictions : DataFrame
         Indexed by ``bureau_id`` (or with a ``bureau_id`` column), with at least
-        :data:`PREDICTION_COLUMNS`.
+        :data:`PREDICTION_COLUMNS`; ``flip_prob`` and ``above_area_prob``, when there, are
+        checked as proportions too.
     source : str
         Name used in error messages (a file name, for instance).
 
@@ -250,7 +253,8 @@ def check_predictions(predictions: pd.DataFrame, source: str = "predictions") ->
     dup = df.index[df.index.duplicated()].unique()
     if len(dup):
         raise SchemaError(f"{where(source, column=S.BUREAU_ID, ids=dup)}: duplicated bureau id")
-    for col in PREDICTION_COLUMNS:
+    optional = [c for c in OPTIONAL_PROBABILITIES if c in df.columns]
+    for col in (*PREDICTION_COLUMNS, *optional):
         values = pd.to_numeric(df[col], errors="coerce").astype("float64")
         bad = df.index[values.isna() | ~np.isfinite(values)]
         if len(bad):
