@@ -141,17 +141,48 @@ def test_paris_anchor_is_the_official_paris_aggregate(paris, shared_dir) -> None
 def test_paris_predictions_are_complete_and_ordered(paris) -> None:
     p = paris.predictions
     cols = ["turnout_pred", "turnout_lo", "turnout_hi", "share_pred", "share_lo", "share_hi",
-            "swing_prob", "margin_pred", "margin_lo", "margin_hi", "inscrits", "commune_code",
+            "swing_prob", "flip_prob", "above_area_prob", "margin_pred", "margin_lo", "margin_hi",
+            "inscrits", "commune_code",
             "arrondissement_code", "turnout_obs", "share_obs", "matched"]
     assert list(p.columns) == cols
     assert not p.isna().any().any()
     assert (p["turnout_lo"] <= p["turnout_pred"]).all() and (p["turnout_pred"] <= p["turnout_hi"]).all()
     assert (p["share_lo"] <= p["share_pred"]).all() and (p["share_pred"] <= p["share_hi"]).all()
-    assert p["swing_prob"].between(0, 1).all()
+    for col in ("swing_prob", "flip_prob", "above_area_prob"):
+        assert p[col].between(0, 1).all()
     assert p["arrondissement_code"].nunique() == 20
     # coverage reported = share of bureaux inside their interval (recomputed here)
     inside = (p["turnout_lo"] <= p["turnout_obs"]) & (p["turnout_obs"] <= p["turnout_hi"])
     assert paris.metrics["interval_coverage"]["turnout"] == pytest.approx(inside.mean())
+
+
+@pytest.mark.shared
+def test_paris_swing_prob_is_macron_winning_the_bureau(paris, shared_dir) -> None:
+    def by_id(raw):
+        return raw.set_index("75056_" + raw["bureau"].str.lstrip("0"))
+
+    t2 = by_id(_raw_paris(shared_dir, "2017-presidentielle-2_par_bureau_large.csv.gz"))
+    t1 = by_id(_raw_paris(shared_dir, "2017-presidentielle-1_par_bureau_large.csv.gz"))
+    p = paris.predictions
+    ev = paris.metrics["extras"]["events"]
+    # a duel: the contenders are Macron (the target) and Le Pen
+    assert ev["contenders"] == ["TARGET", "LE PEN"] and ev["comparable_round"] == "2017-presidentielle-1"
+    won = (t2["MACRON"].astype(int) > t2["LE PEN"].astype(int)).reindex(p.index)
+    assert ev["n_target_first"] == int(won.sum()) == 896  # Macron won every Paris bureau
+    assert p["swing_prob"].min() > 0.99
+    assert ev["brier"]["swing_prob"]["model"] == pytest.approx(bt.brier(p["swing_prob"], won))
+    # first place changes bloc where round 1 was not won by Macron (Fillon, Melenchon: other
+    # blocs; the duel can only be won by the centre or the far right)
+    cands = ["ARTHAUD", "ASSELINEAU", "CHEMINADE", "DUPONT-AIGNAN", "FILLON", "HAMON", "LASSALLE",
+             "LE PEN", "MACRON", "MÉLENCHON", "POUTOU"]
+    first1 = t1[cands].astype(int).idxmax(axis=1).reindex(p.index)
+    flipped = first1 != "MACRON"
+    assert ev["n_flips"] == int(flipped.sum())
+    assert ev["brier"]["flip_prob"]["model"] == pytest.approx(bt.brier(p["flip_prob"], flipped))
+    assert (p.loc[flipped, "flip_prob"] > 0.99).all() and (p.loc[~flipped, "flip_prob"] < 0.01).all()
+    # the former event, share above the Paris-wide anchor, is kept under its own name
+    event = p["share_obs"] > paris.metrics["swing_event"]["threshold"]
+    assert paris.metrics["brier"]["model"] == pytest.approx(bt.brier(p["above_area_prob"], event))
 
 
 @pytest.mark.shared

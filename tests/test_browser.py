@@ -188,6 +188,8 @@ def test_paris_map_offline(page, paris, shared_dir):
     assert f"Predicted turnout: {100 * row['turnout_pred']:.1f} % (interval " \
            f"{100 * row['turnout_lo']:.1f}–{100 * row['turnout_hi']:.1f} %)" in tip
     assert f"Planned: {hours[best]:,.0f} volunteer-hours" in tip
+    assert f"Probability of coming first in the bureau: {100 * row['swing_prob']:.1f} %" in tip
+    assert f"Probability that first place changes side: {100 * row['flip_prob']:.1f} %" in tip
     # search and zoom work
     page.eval(f"var f = document.getElementById('find'); f.value = '{best}';"
               "f.dispatchEvent(new Event('input'))")
@@ -233,6 +235,15 @@ def test_paris_report_offline(page, paris, shared_dir):
     assert "80 % of bureaux (nominal coverage)" in text
     assert f"they did in {100 * metrics['share']['model']['coverage']:.1f} %" in text
     assert f"Brier score {metrics['brier']['model']:.3f}" in text
+    ev = metrics["extras"]["events"]["brier"]
+    assert (f"swing_prob (the probability that the back-test's candidate comes first in the bureau; "
+            f"in a duel, wins it): Brier score {ev['swing_prob']['model']:.3f}, against "
+            f"{ev['swing_prob']['uniform_swing']:.3f}") in text
+    assert (f"flip_prob (the probability that the bureau's first place changes side from "
+            f"2017-presidentielle-1): Brier score {ev['flip_prob']['model']:.3f}") in text
+    body = page.eval("document.body.innerText")
+    assert "swing_prob: the probability that MACRON comes first in the bureau" in body
+    assert "flip_prob: the probability that the bureau's first place goes to another side" in body
     assert "perfect poll" in text and f"({100 * metrics['anchors']['share']:.1f} %)" in text
     why = page.eval("document.querySelectorAll('#why ~ .scroll')[0].querySelectorAll('tbody tr')"
                     ".length")
@@ -252,6 +263,8 @@ def test_paris_report_offline(page, paris, shared_dir):
     assert page.eval("document.documentElement.lang") == "fr"
     text = page.eval("document.body.innerText")
     assert "sondage parfait" in text and "Heures de bénévoles" in text and "Rang" in text
+    assert "swing_prob : la probabilité que" in text and "flip_prob : la probabilité que la tête" in text
+    assert "swing_prob (probabilité que le candidat du test arrive en tête du bureau" in text
     assert "Pourquoi ces bureaux" in text  # the default parameters reproduce the ranking
     assert page.eval("document.title").startswith("Paris, présidentielle 2017")
     _only_local(page)

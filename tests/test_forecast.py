@@ -184,3 +184,64 @@ def test_rolling_backtest_is_one_table(history04) -> None:
                 & (table["method"] == "model")].iloc[0]
     assert row["mae"] == pytest.approx(single.metrics["share"]["model"]["mae"], rel=1e-12)
     assert row["brier_model"] == pytest.approx(single.metrics["brier"]["model"], rel=1e-12)
+
+
+#: the bloc of each 2017 round-1 candidate (swingcast.model.blocs; the RN is far right)
+BLOCS_2017 = {"MACRON": "centre", "MÉLENCHON": "far_left", "POUTOU": "far_left", "ARTHAUD": "far_left",
+              "FILLON": "right", "DUPONT-AIGNAN": "right", "HAMON": "left", "LE PEN": "far_right",
+              "ASSELINEAU": "other", "LASSALLE": "other", "CHEMINADE": "other"}
+
+
+def test_forecast_swing_and_flip_are_first_place_draws(history04, dep04, monkeypatch) -> None:
+    import swingcast.model.events as events
+
+    seen: dict = {}
+    real = events.first_place_probs
+
+    def spy(shares, scale, **kw):
+        seen.update(shares=np.array(shares), scale=np.array(scale), **kw)
+        return real(shares, scale, **kw)
+
+    monkeypatch.setattr(events, "first_place_probs", spy)
+    f = swingcast.forecast(history04, election="2022-presidentielle", round=1, share="Le Pen", n_draws=2000)
+    p = f.predictions.set_index("bureau_id")
+    assert p["flip_prob"].between(0, 1).all() and p["swing_prob"].between(0, 1).all()
+    # the contenders: the 2017 round 1 (same kind and round number), by hand from the raw file
+    p17 = pd.read_csv(dep04["04_p17a.csv"], dtype=str)
+    p17.index = p17["departement"] + p17["commune"] + "_" + p17["bureau"].str.lstrip("0")
+    voix = p17[list(BLOCS_2017)].astype(float).reindex(p.index)
+    assert voix.notna().all().all()  # every 2019 bureau voted in 2017
+    shares = voix.div(voix.sum(axis=1), axis=0)
+    w = p["inscrits"].to_numpy(float)
+    levels = pd.Series(np.average(shares, axis=0, weights=w), index=shares.columns)
+    others = levels.drop("LE PEN").sort_values(ascending=False)
+    keep = [c for c in others.index[:5] if others[c] >= 0.03]
+    assert f.notes["first_place"]["contenders"] == ["TARGET", *keep]
+    rest = (1 - f.anchors["share"]) / (1 - levels["LE PEN"])
+    bloc_shares = shares.T.groupby(pd.Series(BLOCS_2017)).sum().T
+    expected = np.column_stack([p["share_pred"]] + [
+        bloc_shares[BLOCS_2017[c]] * levels[c] * rest / np.average(bloc_shares[BLOCS_2017[c]], weights=w)
+        for c in keep])
+    np.testing.assert_allclose(seen["shares"], expected, rtol=1e-9)
+    # an independent Monte Carlo of the same noise: common logit error per contender, local
+    # noise = scale x a resampled standardised residual
+    rng = np.random.default_rng(12345)
+    n, k, draws = expected.shape[0], expected.shape[1], 4000
+    e = np.clip(expected, 1e-6, 1 - 1e-6)  # as the simulation does
+    eta = np.log(e) - np.log1p(-e)
+    common = rng.normal(0, seen["common_sd"], (draws, k))
+    pool = np.asarray(seen["residuals"])
+    local = pool[rng.integers(0, pool.size, (n, draws, k))] * seen["scale"][:, None, None]
+    winner = (eta[:, None, :] + common[None] + local).argmax(axis=2)
+    mine = (winner == 0).mean(axis=1)
+    assert np.abs(mine - p["swing_prob"].to_numpy()).mean() < 0.015
+    assert np.abs(mine - p["swing_prob"].to_numpy()).max() < 0.08
+    # flip: first place before = the 2017 round 2's winner (the latest presidential round)
+    p17b = pd.read_csv(dep04["04_p17b.csv"], dtype=str)
+    p17b.index = p17b["departement"] + p17b["commune"] + "_" + p17b["bureau"].str.lstrip("0")
+    duel = p17b[["LE PEN", "MACRON"]].astype(float).reindex(p.index)
+    before = np.where(duel["LE PEN"] > duel["MACRON"], "far_right", "centre")
+    blocs = np.array(["far_right", *[BLOCS_2017[c] for c in keep]])
+    stays = (blocs[winner] == before[:, None]).mean(axis=1)
+    assert f.notes["first_place"]["flip_round"] == "2017-presidentielle-2"
+    assert np.abs((1 - stays) - p["flip_prob"].to_numpy()).mean() < 0.015

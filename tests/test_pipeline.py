@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import re
@@ -56,6 +57,33 @@ def test_ranking_covers_paris(demo, shared_dir):
     assert r.loc[r["rank"] == 1, "value_per_hour"].item() == r["value_per_hour"].max()
     total = r["abstainers"] + r["supporters"] + r["persuadables"]
     np.testing.assert_allclose(total, r["inscrits"])  # conservation, bureau by bureau
+
+
+def test_ranking_swing_prob_is_macron_winning_the_bureau(demo, shared_dir):
+    out, _ = demo
+    r = pd.read_csv(out / "ranking.csv", dtype={"bureau_id": str}).set_index("bureau_id")
+    events = json.loads((out / "backtest.json").read_text())["extras"]["events"]
+    won, first1 = {}, {}
+    for name, into in (("2017-presidentielle-2", won), ("2017-presidentielle-1", first1)):
+        with gzip.open(shared_dir / f"france/results/{name}_par_bureau_large.csv.gz", "rt",
+                       encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if row["departement"] != "75":
+                    continue
+                key = "75056_" + row["bureau"].lstrip("0")
+                if name.endswith("2"):
+                    into[key] = int(row["MACRON"]) > int(row["LE PEN"])
+                else:
+                    # ties go to the first name in alphabetical order (one Paris bureau: a tie)
+                    votes = {c: int(row[c]) for c in ("FILLON", "HAMON", "LE PEN", "MACRON", "MÉLENCHON")}
+                    into[key] = max(votes, key=votes.get)
+    won_s = pd.Series(won).reindex(r.index)
+    flipped = pd.Series(first1).reindex(r.index) != "MACRON"  # the duel's winners: centre or far right
+    assert {"flip_prob", "above_area_prob"} <= set(r.columns)
+    # ranking.csv carries the back-test's first-place probabilities (Brier recomputed by hand)
+    assert ((r["swing_prob"] - won_s) ** 2).mean() == pytest.approx(events["brier"]["swing_prob"]["model"], abs=1e-9)
+    assert ((r["flip_prob"] - flipped) ** 2).mean() == pytest.approx(events["brier"]["flip_prob"]["model"], abs=1e-9)
+    assert int(won_s.sum()) == events["n_target_first"] and int(flipped.sum()) == events["n_flips"]
 
 
 def test_plan_uses_the_budget_and_matches_the_ranking(demo):
@@ -164,6 +192,9 @@ def test_hds13_forecast_keeps_the_2024_level(shared_dir):
     share = np.average(eu24["share"], weights=eu24["exprimes"])
     voters = pred["inscrits"] * pred["turnout_pred"]
     assert np.average(pred["share_pred"], weights=voters) == pytest.approx(share, abs=0.01)
+    # first place among the 2024 lists: an RN list at ~12 % is rarely first anywhere
+    assert share < 0.2 and pred["swing_prob"].between(0, 1).all() and pred["flip_prob"].between(0, 1).all()
+    assert pred["swing_prob"].mean() < 0.1 and (pred["swing_prob"] < 0.5).mean() > 0.95
 
 
 def test_demo_on_the_embedded_sample_alone_gives_the_same_outputs(demo, tmp_path, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import re
 
 import geopandas as gpd
@@ -205,3 +206,36 @@ def test_cli_refuses_an_unknown_language_in_one_line(small, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["swingcast: error: language 'xx'; expected one of en, fr"]
     assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_report_explains_swing_and_flip_and_their_brier(small, tmp_path, lang):
+    ranking, _ = small
+    ranking = ranking.assign(flip_prob=[0.25, 0.5, 0.0])
+    metrics = {"n_bureaux": 3, "brier": {"model": 0.21, "uniform_swing": 0.24},
+               "swing_event": {"threshold": 0.6, "n_events": 1},
+               "extras": {"events": {"n_target_first": 2, "n_flips": 1, "n_scored_flip": 3,
+                                     "comparable_round": "2017-presidentielle-1",
+                                     "brier": {"swing_prob": {"model": 0.123, "uniform_swing": 0.234},
+                                               "flip_prob": {"model": 0.0456, "uniform_swing": 0.5}}}}}
+    page = html_report(tmp_path / "r.html", title="T", ranking=ranking, metrics=metrics,
+                       candidate="MACRON", lang=lang).read_text()
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page)).replace("\xa0", " ")
+    text = re.sub(r"\s+", " ", text)
+    sep = "," if lang == "fr" else "."
+    # one sentence each under the top table, and each event's Brier against the uniform swing
+    if lang == "en":
+        assert "swing_prob: the probability that MACRON comes first in the bureau" in text
+        assert "flip_prob: the probability that the bureau's first place goes to another side" in text
+        assert (f"Brier score 0{sep}123, against 0{sep}234 for the same simulation around a uniform "
+                "swing (it came first in 2 of 3 bureaux)") in text
+        assert f"Brier score 0{sep}046, against 0{sep}500 for the uniform swing (1 of 3 bureaux changed)" in text
+        assert f"Brier score 0{sep}210 (0 = perfect; 0.25 = saying 50 % everywhere) of above_area_prob" in text
+    else:
+        assert "swing_prob : la probabilité que MACRON arrive en tête dans le bureau" in text
+        assert "flip_prob : la probabilité que la tête du bureau passe à un autre camp" in text
+        assert f"score de Brier 0{sep}123, contre 0{sep}234" in text
+        assert f"score de Brier 0{sep}046, contre 0{sep}500 pour le glissement uniforme (1 bureaux sur 3 ont changé)" in text
+    # the top table shows both, as percentages of the ranking's values
+    assert "Probability that first place changes side" in text or "Probabilité que la tête change de camp" in text
+    assert ("25.0 %" if lang == "en" else "25,0 %") in text

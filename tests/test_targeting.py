@@ -127,6 +127,7 @@ def test_expected_votes_saturates_when_doors_run_out():
         (lambda d: d.assign(turnout_pred=[1.2, 0.5]), "column 'turnout_pred', id a:"),
         (lambda d: d.assign(inscrits=[-1, 10]), "count >= 0"),
         (lambda d: d.assign(swing_prob=[np.nan, 0.1]), "expected a number"),
+        (lambda d: d.assign(flip_prob=[0.2, 1.3]), "column 'flip_prob'.*expected a proportion"),
         (lambda d: d.set_axis(["a", "a"]).rename_axis("bureau_id"), "duplicated"),
     ],
 )
@@ -173,9 +174,14 @@ def test_rank_real_paris_results(shared_dir):
 def test_other_side_of_a_duel_mirrors_shares():
     pred = _pred({"a": (1000, 0.7, 0.62, 0.8), "b": (900, 0.6, 0.35, 0.1)})
     pred["share_lo"], pred["share_hi"] = pred["share_pred"] - 0.05, pred["share_pred"] + 0.03
+    pred["flip_prob"], pred["above_area_prob"] = [0.3, 0.9], [0.7, 0.2]
     flipped = other_side(pred)
     np.testing.assert_allclose(flipped["share_pred"] + pred["share_pred"], 1.0)  # a duel
+    # in a duel the opponent wins the bureau exactly when the candidate does not
     np.testing.assert_allclose(flipped["swing_prob"] + pred["swing_prob"], 1.0)
+    np.testing.assert_allclose(flipped["above_area_prob"] + pred["above_area_prob"], 1.0)
+    # whether the bureau changes hands does not depend on whose side one canvasses for
+    np.testing.assert_allclose(flipped["flip_prob"], pred["flip_prob"])
     assert (flipped["share_lo"] <= flipped["share_pred"]).all()
     assert (flipped["share_pred"] <= flipped["share_hi"]).all()
     # one side's persuadables are the other side's supporters

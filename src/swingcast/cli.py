@@ -430,6 +430,9 @@ def _forecast_cmd(
                f"{', '.join(t['features'])} -> {t['outcome']} ({t['rule']}: {t['reason']})")
     typer.echo(f"anchors: turnout {result.anchors['turnout']:.4f} ({result.anchors['turnout_source']}), "
                f"share {result.anchors['share']:.4f} ({result.anchors['share_source']})")
+    fp = result.notes["first_place"]
+    typer.echo(f"swing_prob: P({share} first in the bureau) against the contenders of {fp['contenders_round']}; "
+               f"flip_prob: P(first place changes bloc from {fp['flip_round']})")
     typer.echo(f"predictions written to {result.to_csv(out)}")
 
 
@@ -488,7 +491,7 @@ def _caps(values: list[str] | None) -> dict[str, float]:
 def _rank_cmd(
     predictions: Annotated[Path, typer.Argument(help="Predictions CSV (bureau_id, inscrits, turnout_pred, share_pred, swing_prob).")],
     out: Annotated[Path, typer.Option("--out", help="Ranking CSV to write.")] = Path("ranking.csv"),
-    race: Annotated[str | None, typer.Option(help="national or local (weight by swing_prob).")] = None,
+    race: Annotated[str | None, typer.Option(help="national or local (weight by 4p(1-p), p = swing_prob = P(first in the bureau)).")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", help=_TARGETING_HELP)] = None,
 ) -> None:
     """Rank bureaux by expected net votes per volunteer-hour."""

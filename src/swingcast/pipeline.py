@@ -377,14 +377,19 @@ def backtest_headline(metrics: Mapping[str, object]) -> dict[str, float]:
     -------
     dict
         Model MAE of turnout and share in percentage points, the best baseline's, interval
-        coverage and the Brier score of the swing probabilities (only those present).
+        coverage and the Brier scores (only those present): of ``swing_prob`` (P(first in the
+        bureau)) and ``flip_prob`` from ``extras.events``, and of the case's threshold event
+        ``above_area_prob`` (``brier``).
 
     Examples
     --------
     >>> m = {"share": {"model": {"mae": 0.02}, "uniform_swing": {"mae": 0.04}},
-    ...      "brier": {"model": 0.1}}
-    >>> backtest_headline(m)
-    {'share MAE, model (pp)': 2.0, 'share MAE, best baseline (pp)': 4.0, 'Brier, swing prob.': 0.1}
+    ...      "brier": {"model": 0.1},
+    ...      "extras": {"events": {"brier": {"swing_prob": {"model": 0.05}, "flip_prob": {"model": 0.2}}}}}
+    >>> backtest_headline(m)  # doctest: +NORMALIZE_WHITESPACE
+    {'share MAE, model (pp)': 2.0, 'share MAE, best baseline (pp)': 4.0,
+     'Brier, swing_prob (first place)': 0.05, 'Brier, flip_prob (first place changes)': 0.2,
+     'Brier, above_area_prob': 0.1}
     """
     out: dict[str, float] = {}
     for target in ("turnout", "share"):
@@ -397,9 +402,17 @@ def backtest_headline(metrics: Mapping[str, object]) -> dict[str, float]:
             out[f"{target} MAE, best baseline (pp)"] = round(100 * min(baselines), 3)
         if "coverage" in methods["model"]:
             out[f"{target} interval coverage"] = round(float(methods["model"]["coverage"]), 3)
+    extras = metrics.get("extras")
+    events = extras.get("events") if isinstance(extras, Mapping) else None
+    ev_brier = events.get("brier") if isinstance(events, Mapping) else None
+    if isinstance(ev_brier, Mapping):
+        for key, label in ((S.SWING_PROB, "first place"), (S.FLIP_PROB, "first place changes")):
+            b = ev_brier.get(key)
+            if isinstance(b, Mapping) and "model" in b:
+                out[f"Brier, {key} ({label})"] = round(float(b["model"]), 4)
     brier = metrics.get("brier")
     if isinstance(brier, Mapping) and "model" in brier:
-        out["Brier, swing prob."] = round(float(brier["model"]), 4)
+        out[f"Brier, {S.ABOVE_AREA_PROB}"] = round(float(brier["model"]), 4)
     return out
 
 
@@ -586,9 +599,12 @@ def forecast_hds13(*, coverage: float = 0.8, n_draws: int = 1000, seed: int = 0)
     fitted on the latest transition of the same kind (European 2019 features -> European 2024
     results, the training and test data of the ``hds13-eu2024`` case) and applied to features
     built from the 2024 European results and the census. The area-wide level stays at its
-    2024 value (no national swing is assumed); the swing probability is the simulated
-    probability that the list passes 50 % (:func:`swingcast.model.simulate.simulate_swing`, common
-    swing sd from the commune-level errors of the training fit).
+    2024 value (no national swing is assumed). ``swing_prob`` = P(the RN list comes first in
+    the bureau) and ``flip_prob`` = P(first place changes bloc from 2024), by simulation
+    among the lists of the 2024 European election
+    (:func:`swingcast.model.events.forecast_first_place`, common sd from the commune-level
+    errors of the training fit); the margin over 50 % comes from
+    :func:`swingcast.model.simulate.simulate_swing`.
 
     Returns
     -------
@@ -604,7 +620,10 @@ def forecast_hds13(*, coverage: float = 0.8, n_draws: int = 1000, seed: int = 0)
     from swingcast.model.casedata import EU24, HDS13_COMMUNES, hds13_census, load_round
     from swingcast.model.cases import get_case, lag_matrix
     from swingcast.model.estimators import ShareModel, TurnoutModel
+    from swingcast.model.events import forecast_first_place
     from swingcast.model.features import build_features
+    from swingcast.model.history import round_label
+    from swingcast.model.priors import PriorRound
     from swingcast.model.simulate import area_error_sd, simulate_swing
 
     case = get_case("hds13-eu2024").build()
@@ -637,12 +656,20 @@ def forecast_hds13(*, coverage: float = 0.8, n_draws: int = 1000, seed: int = 0)
     common_sd = area_error_sd(share_model.predict(X_fit), y_fit["share"].to_numpy(float), w_fit,
                               X_fit[case.group_col].astype(str).to_numpy())
     out[S.INSCRITS] = X_next[S.INSCRITS].to_numpy(float)
+    scale = share_model.scale(X_next)
     sim = simulate_swing(out, n_draws=n_draws, common_sd=common_sd,
-                         local_residuals=share_model.residuals_, scale=share_model.scale(X_next),
+                         local_residuals=share_model.residuals_, scale=scale,
                          threshold=0.5, seed=seed)
-    for col in (S.SWING_PROB, S.MARGIN_PRED, S.MARGIN_LO, S.MARGIN_HI):
+    for col in (S.MARGIN_PRED, S.MARGIN_LO, S.MARGIN_HI):
         out[col] = sim[col]
     out[S.COMMUNE_CODE] = feats[S.COMMUNE_CODE].reindex(out.index)
+    w = out[S.INSCRITS].to_numpy(float)
+    events, _ = forecast_first_place(
+        out[S.SHARE_PRED].to_numpy(float), out.index, out[S.COMMUNE_CODE].astype(str), w,
+        PriorRound(round_label(*EU24), EU24[0].split("-", 1)[1], stations, votes), is_rn, "far_right",
+        float(np.average(out[S.SHARE_PRED], weights=w)), scale=scale,
+        residuals=share_model.residuals_, common_sd=common_sd, n_draws=n_draws, seed=seed)
+    out[S.SWING_PROB], out[S.FLIP_PROB] = events[S.SWING_PROB], events[S.FLIP_PROB]
     out[S.ARRONDISSEMENT_CODE] = out[S.COMMUNE_CODE]
     out.index.name = S.BUREAU_ID
     return out

@@ -100,7 +100,15 @@ TURNOUT_HI = "turnout_hi"
 SHARE_PRED = "share_pred"
 SHARE_LO = "share_lo"
 SHARE_HI = "share_hi"
+#: P(the target candidate / list comes first in the bureau); in a two-candidate round, P(it wins
+#: the bureau) (:mod:`swingcast.model.events`)
 SWING_PROB = "swing_prob"
+#: P(the bureau's first place changes bloc from the latest comparable round: the latest
+#: round of the same kind, else the latest round)
+FLIP_PROB = "flip_prob"
+#: P(the target's share ends above the area-wide anchor): the event ``swing_prob`` meant
+#: before issue 13
+ABOVE_AREA_PROB = "above_area_prob"
 MARGIN_PRED = "margin_pred"
 MARGIN_LO = "margin_lo"
 MARGIN_HI = "margin_hi"

@@ -16,11 +16,17 @@
    transfer models (Paris) carry their own uncertainty (:mod:`swingcast.model.transfer`) and
    replace the model, which is then not fitted;
 4. the baselines (:mod:`swingcast.model.baselines`) get the same anchor;
-5. swing probabilities come from :func:`~swingcast.model.simulate.simulate_swing` (common swing +
-   local noise from the model's residuals); the baseline's from the same simulation around
-   the uniform-swing prediction with the uniform-swing residuals of the training transition;
-6. metrics: MAE and RMSE of turnout and share per bureau (unweighted and weighted by
-   inscrits), coverage of the intervals, Brier score of the swing probabilities.
+5. the case's threshold event (``above_area_prob``: share above the area-wide anchor, or the
+   case's fixed threshold) comes from :func:`~swingcast.model.simulate.simulate_swing` (common
+   swing + local noise from the model's residuals); the baseline's from the same simulation
+   around the uniform-swing prediction with the uniform-swing residuals of the training
+   transition; its Brier scores are ``brier``;
+6. ``swing_prob`` (P(the target comes first in the bureau; round 2: wins it)) and
+   ``flip_prob`` (P(first place changes bloc from the latest comparable round)) of the
+   predictions come from :func:`swingcast.model.protocol.first_place_events`, with their
+   Brier scores under ``extras.events``;
+7. metrics: MAE and RMSE of turnout and share per bureau (unweighted and weighted by
+   inscrits), coverage of the intervals, the Brier scores.
 """
 
 from __future__ import annotations
@@ -45,8 +51,10 @@ from swingcast.model._modelinput import EPS, logit, weighted_mean
 from swingcast.model.cases import CaseSpec, get_case, list_cases
 from swingcast.model.training import MATCHED, PRIOR_SHARE, PRIOR_TURNOUT, CaseData
 from swingcast.schema import (
+    ABOVE_AREA_PROB,
     ARRONDISSEMENT_CODE,
     COMMUNE_CODE,
+    FLIP_PROB,
     INSCRITS,
     MARGIN_HI,
     MARGIN_LO,
@@ -74,7 +82,7 @@ TARGETS = ("turnout", "share")
 #: Columns of ``BacktestResult.predictions``, in order.
 PREDICTION_COLUMNS = (
     TURNOUT_PRED, TURNOUT_LO, TURNOUT_HI, SHARE_PRED, SHARE_LO, SHARE_HI,
-    SWING_PROB, MARGIN_PRED, MARGIN_LO, MARGIN_HI,
+    SWING_PROB, FLIP_PROB, ABOVE_AREA_PROB, MARGIN_PRED, MARGIN_LO, MARGIN_HI,
     INSCRITS, COMMUNE_CODE, ARRONDISSEMENT_CODE, "turnout_obs", "share_obs", MATCHED,
 )
 
@@ -604,7 +612,8 @@ def score_case(
     unc = share_fit.transfer
     sim, common_sd = swing_simulation(data, share_fit, turnout_pred, threshold=threshold,
                                       offset=offset, n_draws=n_draws, seed=seed)
-    for col in (SWING_PROB, MARGIN_PRED, MARGIN_LO, MARGIN_HI):
+    preds[ABOVE_AREA_PROB] = sim[SWING_PROB].to_numpy(float)  # the case's threshold event
+    for col in (MARGIN_PRED, MARGIN_LO, MARGIN_HI):
         preds[col] = sim[col].to_numpy(float)
     us_pred = base["share"]["uniform_swing"][0]
     us_fitted, us_resid = _uniform_swing_training(data)
@@ -636,10 +645,17 @@ def score_case(
     if data.priors is not None and data.priors.get("test_round") is not None:
         pool = (np.asarray(share_fit.transfer["residuals"], dtype=float) if share_fit.transfer is not None
                 else np.asarray(share_fit.est.residuals_, dtype=float))  # type: ignore[attr-defined]
-        metrics["extras"]["events"] = _first_place(
+        events = _first_place(
             data, preds.index, w, {"model": (share_fit.pred, share_fit.scale, pool, common_sd),
                                    "uniform_swing": (us_pred, np.ones(len(w)), us_resid, us_common)},
             anchor=anchor, n_draws=n_draws, seed=seed)
+        arrays = events.pop("_arrays")["model"]
+        metrics["extras"]["events"] = events
+        preds[SWING_PROB], preds[FLIP_PROB] = arrays["swing_prob"], arrays["flip_prob"]
+    else:  # no contenders known: no first-place event (rank refuses the NaN, nothing is made up)
+        preds[SWING_PROB] = preds[FLIP_PROB] = np.nan
+        logger.warning("%s: the case gives no scored round's contenders (CaseData.priors['test_round']): "
+                       "swing_prob and flip_prob left empty", name)
     metrics["notes"] = data.notes
     seconds = time.perf_counter() - start
     metrics["seconds"] = round(seconds, 3)
@@ -654,7 +670,7 @@ def score_case(
     preds[ARRONDISSEMENT_CODE] = data.meta_test[ARRONDISSEMENT_CODE].reindex(preds.index)
     preds[MATCHED] = matched.to_numpy()
     preds = preds[list(PREDICTION_COLUMNS)]
-    if preds.drop(columns=[COMMUNE_CODE, ARRONDISSEMENT_CODE]).isna().any().any():
+    if preds.drop(columns=[COMMUNE_CODE, ARRONDISSEMENT_CODE, SWING_PROB, FLIP_PROB]).isna().any().any():
         raise ModelError(f"backtest {name}: NaN in the predictions")
     if not math.isfinite(sum(metrics["brier"].values())):
         raise ModelError(f"backtest {name}: non-finite Brier score")
@@ -675,14 +691,13 @@ def _extras(data: CaseData, preds: pd.DataFrame, matched: pd.Series, test: pd.Da
 
 def _first_place(data: CaseData, index: pd.Index, w: np.ndarray, methods: dict, *, anchor: str,
                  n_draws: int, seed: int) -> dict:
-    """Issue 13's events: P(target first), P(first place changes bloc), Brier per method."""
+    """Issue 13's events: P(target first), P(first place changes bloc), Brier per method (and
+    the probabilities per method under ``_arrays``)."""
     from swingcast.model.protocol import first_place_events
 
     pr = data.priors
-    out = first_place_events(pr["test_round"], pr["rounds"], pr["select"], pr["bloc"], index, w, methods,
-                             anchor="none" if anchor == "none" else "actual", n_draws=n_draws, seed=seed)
-    out.pop("_arrays")
-    return out
+    return first_place_events(pr["test_round"], pr["rounds"], pr["select"], pr["bloc"], index, w, methods,
+                              anchor="none" if anchor == "none" else "actual", n_draws=n_draws, seed=seed)
 
 
 def history_case(history: History, *, target: str, share: str) -> CaseData:

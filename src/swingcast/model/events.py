@@ -21,19 +21,30 @@ residuals), as :func:`swingcast.model.simulate.simulate_swing` does for one shar
 contender with the largest simulated share comes first.
 
 The observed events (:func:`first_places`) use the same contenders' actual votes.
+
+A round not yet held (:func:`forecast_first_place`, what :func:`swingcast.forecast` writes) has
+no contenders of its own: they are the contenders of the latest comparable round ``C`` of the
+history (:func:`comparable_round`), the target at its forecast share and area-wide level ``S``,
+every other contender ``j`` at its area-wide level in ``C`` scaled to what the target leaves,
+``L_j = L_j^C (1 - S) / (1 - L_T^C)`` (``L_T^C`` the target's level in ``C``, 0 when it was
+absent), so the levels of the forecast round sum as those of ``C`` did; then as above.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from swingcast.errors import ModelError
 from swingcast.model._modelinput import logit
+from swingcast.model.priors import PriorRound, fill_missing
 
-__all__ = ["first_place_probs", "contender_matrix", "first_places", "flip_probability"]
+__all__ = ["first_place_probs", "contender_matrix", "first_places", "flip_probability", "main_contenders", "comparable_round", "comparable_first", "forecast_first_place", "TARGET"]
+
+#: The target's name among the contenders (``swingcast.model.protocol._unit_table``).
+TARGET = "TARGET"
 
 
 def first_place_probs(
@@ -188,3 +199,204 @@ def flip_probability(probs: np.ndarray, contender_blocs: Sequence[str], previous
     prev = np.asarray(list(previous_first_bloc), dtype=object)
     same = b[None, :] == prev[:, None]
     return 1.0 - (p * same).sum(axis=1)
+
+
+def main_contenders(levels: pd.Series) -> list[str]:
+    """The contenders simulated beside the target: the five largest others with at least 3 %
+    area-wide (at least the largest one).
+
+    Examples
+    --------
+    >>> main_contenders(pd.Series({"TARGET": 0.3, "A": 0.4, "B": 0.01, "C": 0.2}))
+    ['A', 'C']
+    """
+    keep = [c for c in levels.sort_values(ascending=False).index if c != TARGET][:5]
+    return [c for c in keep if levels[c] >= 0.03] or keep[:1]
+
+
+def comparable_round(earlier: Sequence[PriorRound] | Sequence[str], kind: str,
+                     round: int | None = None) -> PriorRound | str:
+    """The latest round of ``kind`` among ``earlier`` (chronological), else the latest round.
+
+    With ``round``, the latest round of that kind *and* round number comes first (a
+    presidential round 1 is compared with the previous round 1, not with the duel that
+    followed it), then the rule above.
+
+    ``earlier`` holds :class:`~swingcast.model.priors.PriorRound` objects or round labels
+    (``"2019-europeennes-1"``); the chosen one is returned as given.
+
+    Examples
+    --------
+    >>> labels = ["2014-europeennes-1", "2017-presidentielle-1", "2017-presidentielle-2"]
+    >>> comparable_round(labels, "europeennes"), comparable_round(labels, "municipales")
+    ('2014-europeennes-1', '2017-presidentielle-2')
+    >>> comparable_round(labels, "presidentielle"), comparable_round(labels, "presidentielle", round=1)
+    ('2017-presidentielle-2', '2017-presidentielle-1')
+    """
+    from swingcast.model.history import parse_label
+
+    if not earlier:
+        raise ModelError("comparable_round: no earlier round")
+
+    def kind_of(r: PriorRound | str) -> str:
+        return parse_label(r)[0].split("-", 1)[1] if isinstance(r, str) else r.kind
+
+    def number_of(r: PriorRound | str) -> int:
+        return parse_label(r if isinstance(r, str) else r.label)[1]
+
+    same = [r for r in earlier if kind_of(r) == kind]
+    if round is not None:
+        same_round = [r for r in same if number_of(r) == int(round)]
+        if same_round:
+            return same_round[-1]
+    return same[-1] if same else earlier[-1]
+
+
+def comparable_first(comp: PriorRound, target: Callable[[pd.DataFrame], pd.Series], bloc: str,
+                     index: pd.Index, communes: pd.Series, weights: np.ndarray) -> tuple[pd.Series, pd.DataFrame]:
+    """The bloc that came first in each bureau of the comparable round, and its bloc shares.
+
+    Parameters
+    ----------
+    comp : PriorRound
+        The comparable round (:func:`comparable_round`).
+    target, bloc
+        The target's vote rows and bloc.
+    index, communes, weights
+        The bureaux to describe, their commune and inscrits.
+
+    Returns
+    -------
+    (Series, DataFrame)
+        The first bloc per bureau of ``index`` (NaN where ``comp`` does not know the bureau);
+        the bloc shares (of the contenders' votes) per bureau, bureaux ``comp`` does not know
+        given their commune's (:func:`swingcast.model.priors.fill_missing`).
+
+    Examples
+    --------
+    >>> vt = pd.DataFrame({"bureau_id": ["a", "a", "b", "b"], "candidate": ["LE PEN", "MACRON"] * 2,
+    ...                    "voix": [10, 30, 25, 5]})
+    >>> idx = pd.Index(["a", "b", "c"])
+    >>> first, shares = comparable_first(PriorRound("x", "presidentielle", vt.iloc[:0], vt),
+    ...     lambda v: v["candidate"].eq("LE PEN"), "far_right", idx, pd.Series("1", index=idx), np.ones(3))
+    >>> first.tolist(), shares["far_right"].round(3).tolist()
+    (['centre', 'far_right', nan], [0.25, 0.833, 0.542])
+    """
+    from swingcast.model.protocol import _unit_table
+
+    cvoix, cblocs = _unit_table(comp, target, bloc)
+    cvoix = cvoix[cvoix.sum(axis=1) > 0]
+    prev_first = cvoix.idxmax(axis=1).map(cblocs)
+    cb = cvoix.T.groupby(cblocs.reindex(cvoix.columns).to_numpy()).sum().T
+    cb = cb.div(cvoix.sum(axis=1), axis=0)
+    cb = fill_missing(cb, index, communes, pd.Series(np.asarray(weights, dtype=float), index=index))
+    return prev_first.reindex(index), cb
+
+
+def forecast_first_place(
+    target_pred: np.ndarray,
+    index: pd.Index,
+    communes: pd.Series,
+    weights: np.ndarray,
+    comparable: PriorRound,
+    target: Callable[[pd.DataFrame], pd.Series],
+    bloc: str,
+    level: float,
+    *,
+    scale: np.ndarray,
+    residuals: np.ndarray | None,
+    common_sd: float,
+    previous: PriorRound | None = None,
+    n_draws: int = 1000,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, dict]:
+    """``swing_prob`` and ``flip_prob`` of a round not yet held, by simulation.
+
+    The contenders are those of the ``comparable`` round (:func:`main_contenders` of its
+    area-wide levels over ``index``); the target sits at ``target_pred``, every other
+    contender ``j`` at the area-wide level ``L_j^C (1 - level) / (1 - L_T^C)`` spread over the
+    bureaux as its bloc was in ``comparable`` (:func:`contender_matrix`). Simulation:
+    :func:`first_place_probs`. ``flip_prob`` compares with the bloc first in ``previous``
+    (default ``comparable``); a bureau that round does not know takes the bloc leading its
+    commune-filled bloc shares there.
+
+    Parameters
+    ----------
+    target_pred : array (n_bureaux,)
+        The target's forecast share on ``index``.
+    index, communes, weights
+        Forecast bureaux, their commune and inscrits.
+    comparable : PriorRound
+        Where the contenders come from: the latest round of the forecast round's kind and
+        round number in the history, else of its kind, else the latest
+        (:func:`comparable_round` with ``round``).
+    target, bloc
+        The target's vote rows and bloc.
+    level : float
+        The target's area-wide forecast level (the anchor).
+    scale, residuals, common_sd
+        The share model's logit noise (as :func:`first_place_probs`).
+    previous : PriorRound, optional
+        The round whose first place ``flip_prob`` compares with: the latest round of the
+        forecast's kind, else the latest (:func:`comparable_round`), as in the back-test.
+    n_draws, seed : int
+
+    Returns
+    -------
+    (DataFrame, dict)
+        ``swing_prob`` and ``flip_prob`` indexed by ``index``; the contenders, their blocs and
+        levels and the comparable round (JSON-ready).
+
+    Examples
+    --------
+    One contender far ahead everywhere: it comes first, and first place does not change.
+
+    >>> vt = pd.DataFrame({"bureau_id": ["a", "a", "b", "b"], "candidate": ["LE PEN", "MACRON"] * 2,
+    ...                    "voix": [80, 20, 70, 30]})
+    >>> idx = pd.Index(["a", "b"])
+    >>> ev, info = forecast_first_place(np.array([0.78, 0.68]), idx, pd.Series("1", index=idx),
+    ...     np.ones(2), PriorRound("x", "presidentielle", vt.iloc[:0], vt),
+    ...     lambda v: v["candidate"].eq("LE PEN"), "far_right", 0.73,
+    ...     scale=np.full(2, 0.1), residuals=None, common_sd=0.05, n_draws=500)
+    >>> ev.round(3).to_dict("list"), info["levels"]
+    ({'swing_prob': [1.0, 1.0], 'flip_prob': [0.0, 0.0]}, {'TARGET': 0.73, 'MACRON': 0.27})
+    """
+    from swingcast.model.protocol import _unit_table
+
+    w = np.asarray(weights, dtype=float)
+    pred = np.asarray(target_pred, dtype=float)
+    if pred.shape != (len(index),) or w.shape != (len(index),):
+        raise ModelError(f"forecast_first_place: {len(index)} bureaux, but {pred.shape} predictions "
+                         f"and {w.shape} weights")
+    if not 0.0 < float(level) < 1.0:
+        raise ModelError(f"forecast_first_place: level {level!r}; expected a proportion in (0, 1)")
+    cvoix, cblocs = _unit_table(comparable, target, bloc)
+    cvoix = cvoix[cvoix.sum(axis=1) > 0]
+    if cvoix.empty:
+        raise ModelError(f"forecast_first_place: the comparable round {comparable.label} has no votes")
+    first_c, cb = comparable_first(comparable, target, bloc, index, communes, w)
+    prev_first, prev_cb = ((first_c, cb) if previous is None or previous.label == comparable.label
+                           else comparable_first(previous, target, bloc, index, communes, w))
+    cshares = fill_missing(cvoix.div(cvoix.sum(axis=1), axis=0), index, communes, pd.Series(w, index=index))
+    clevels = pd.Series(np.average(cshares.to_numpy(float), axis=0, weights=w), index=cshares.columns)
+    keep = main_contenders(clevels)
+    if not keep:
+        raise ModelError(f"forecast_first_place: the comparable round {comparable.label} has no contender "
+                         "beside the target")
+    target_before = float(clevels.get(TARGET, 0.0))
+    rest = (1.0 - float(level)) / (1.0 - target_before) if target_before < 1.0 else 0.0
+    lv = clevels.reindex(keep) * rest
+    mat = contender_matrix(pred, lv, cblocs.reindex(keep), cb, TARGET, weights=w)
+    probs = first_place_probs(mat, np.asarray(scale, dtype=float), common_sd=float(common_sd),
+                              residuals=residuals, n_draws=n_draws, seed=seed)
+    # a bureau the comparable round does not know: the bloc leading its (commune) bloc shares
+    prev = prev_first.fillna(prev_cb.idxmax(axis=1))
+    out = pd.DataFrame({"swing_prob": probs[:, 0],
+                        "flip_prob": flip_probability(probs, [bloc, *cblocs.reindex(keep)], prev.to_numpy())},
+                       index=index)
+    info = {"contenders_round": comparable.label, "flip_round": (previous or comparable).label,
+            "contenders": [TARGET, *keep],
+            "blocs": {TARGET: bloc, **{c: str(cblocs[c]) for c in keep}},
+            "levels": {TARGET: round(float(level), 6), **{c: round(float(lv[c]), 6) for c in keep}},
+            "bureaux_unknown_to_flip_round": int(prev_first.isna().sum())}
+    return out, info

@@ -11,8 +11,19 @@
    transition, applied to the latest round and re-centred on the **anchor**: the area-wide
    turnout and share the user expects (from polls), or, when not given, the latest round's
    level moved by the training transition's swing (on the logit scale) -- never a level
-   taken from nowhere. Swing probabilities (:func:`swingcast.model.backtest.swing_simulation`):
-   the probability that the share ends above the area-wide anchor.
+   taken from nowhere.
+
+Two event probabilities per bureau (:func:`swingcast.model.events.forecast_first_place`):
+``swing_prob`` = P(the target comes first in the bureau; in a two-candidate round, wins it)
+and ``flip_prob`` = P(the bureau's first place changes bloc from the latest comparable round
+of the history: the latest round of the forecast's kind, else the latest round, as in the
+back-test). The forecast round's contenders are not known, so they are those of the latest
+round of the same kind *and round number* (else of the same kind, else the latest): the
+target at its forecast share, every other contender at its area-wide level there scaled to
+what the target's anchor leaves (``L_j (1 - S) / (1 - L_T)``), spread over the bureaux as
+its bloc was.
+``above_area_prob`` keeps the former event, P(share above the area-wide anchor)
+(:func:`swingcast.model.backtest.swing_simulation`).
 
 Turnout is votants / inscrits; shares are of exprimés.
 """
@@ -41,8 +52,10 @@ from swingcast.model.training import (
     resolve_share,
 )
 from swingcast.schema import (
+    ABOVE_AREA_PROB,
     BUREAU_ID,
     COMMUNE_CODE,
+    FLIP_PROB,
     INSCRITS,
     SHARE_HI,
     SHARE_LO,
@@ -57,7 +70,7 @@ __all__ = ["forecast", "Forecast", "FORECAST_COLUMNS", "carried_anchor"]
 
 #: Columns of :attr:`Forecast.predictions`, in order (what :func:`swingcast.rank_bureaux` reads).
 FORECAST_COLUMNS = (BUREAU_ID, COMMUNE_CODE, INSCRITS, TURNOUT_PRED, TURNOUT_LO, TURNOUT_HI,
-                    SHARE_PRED, SHARE_LO, SHARE_HI, SWING_PROB, MATCHED)
+                    SHARE_PRED, SHARE_LO, SHARE_HI, SWING_PROB, FLIP_PROB, ABOVE_AREA_PROB, MATCHED)
 
 
 @dataclass
@@ -158,6 +171,28 @@ def _contours(contours: object) -> object:
     return read_bureaux(contours)
 
 
+def _first_place(history: History, target: str, share: object, data: CaseData, fit: object, level: float,
+                 common_sd: float, *, n_draws: int, seed: int) -> tuple[pd.DataFrame, dict]:
+    """``swing_prob`` and ``flip_prob`` of the forecast bureaux (see the module docstring)."""
+    from swingcast.model.events import comparable_round, forecast_first_place
+    from swingcast.model.priors import history_priors
+
+    election, number = parse_label(target)
+    kind = election.split("-", 1)[1]
+    labels = list(history.rounds)
+    contenders, previous = comparable_round(labels, kind, round=number), comparable_round(labels, kind)
+    pri = history_priors(history, list(dict.fromkeys([str(contenders), str(previous)])), share)
+    rounds = {r.label: r for r in pri["rounds"]}
+    idx = data.X_test.index
+    return forecast_first_place(
+        np.asarray(fit.pred, dtype=float), idx,  # type: ignore[attr-defined]
+        data.meta_test[COMMUNE_CODE].reindex(idx).astype(str), data.X_test[INSCRITS].to_numpy(float),
+        rounds[str(contenders)], pri["select"], pri["bloc"], level,
+        scale=np.asarray(fit.scale, dtype=float),  # type: ignore[attr-defined]
+        residuals=np.asarray(fit.est.residuals_, dtype=float),  # type: ignore[attr-defined]
+        common_sd=common_sd, previous=rounds[str(previous)], n_draws=n_draws, seed=seed)
+
+
 def forecast(
     history: History,
     election: str,
@@ -202,7 +237,7 @@ def forecast(
     method : {"glm", "gbm"}
         The model's fixed part.
     n_draws : int
-        Simulation draws of the swing probabilities.
+        Simulation draws of ``swing_prob``, ``flip_prob`` and ``above_area_prob``.
     seed : int
         Seed of the simulation and the conformal folds.
     coverage : float
@@ -254,19 +289,27 @@ def forecast(
                                       threshold=anchors["share"], offset=False,
                                       n_draws=n_draws, seed=seed)
     idx = data.X_test.index
+    events, first_place = _first_place(history, target, s, data, fits["share"], anchors["share"],
+                                       common_sd, n_draws=n_draws, seed=seed)
     pred = pd.DataFrame({
         BUREAU_ID: idx.astype(str),
         COMMUNE_CODE: data.meta_test[COMMUNE_CODE].reindex(idx).astype(str).to_numpy(),
         INSCRITS: data.X_test[INSCRITS].to_numpy(float),
         TURNOUT_PRED: fits["turnout"].pred, TURNOUT_LO: fits["turnout"].lo, TURNOUT_HI: fits["turnout"].hi,
         SHARE_PRED: fits["share"].pred, SHARE_LO: fits["share"].lo, SHARE_HI: fits["share"].hi,
-        SWING_PROB: sim[SWING_PROB].to_numpy(float),
+        SWING_PROB: events[SWING_PROB].to_numpy(float),
+        FLIP_PROB: events[FLIP_PROB].to_numpy(float),
+        ABOVE_AREA_PROB: sim[SWING_PROB].to_numpy(float),
         MATCHED: data.meta_test[MATCHED].reindex(idx).fillna(False).astype(bool).to_numpy(),
     }, columns=list(FORECAST_COLUMNS))
     if pred.drop(columns=[BUREAU_ID, COMMUNE_CODE]).isna().any().any():
         raise ModelError(f"forecast {target}: NaN in the predictions")
     polygons = _contours(contours)
-    notes = {"common_sd": common_sd, "swing_event": f"share above the area-wide anchor {anchors['share']:.4f}",
+    notes = {"common_sd": common_sd,
+             "swing_event": "the target comes first in the bureau (two-candidate round: wins it)",
+             "flip_event": f"first place changes bloc from {first_place['flip_round']}",
+             "above_area_event": f"share above the area-wide anchor {anchors['share']:.4f}",
+             "first_place": first_place,
              "unmatched": history.unmatched().to_dict("records")}
     if polygons is not None:
         ids = polygons[BUREAU_ID] if BUREAU_ID in getattr(polygons, "columns", []) else polygons.index

@@ -31,7 +31,14 @@ import pandas as pd
 
 from swingcast.errors import ModelError, SchemaError
 from swingcast.model.blend import PRIOR_FEATURES, BlendModel, round_year
-from swingcast.model.events import contender_matrix, first_place_probs, flip_probability
+from swingcast.model.events import (
+    comparable_first,
+    comparable_round,
+    contender_matrix,
+    first_place_probs,
+    flip_probability,
+    main_contenders,
+)
 from swingcast.model.priors import (
     PriorRound,
     baseline_predictions,
@@ -346,25 +353,17 @@ def first_place_events(
     from swingcast.model.backtest import brier
 
     w = np.asarray(weights, dtype=float)
-    same = [r for r in earlier if r.kind == test_round.kind]
-    comp = same[-1] if same else earlier[-1]
+    comp = comparable_round(earlier, test_round.kind)
     voix, blocs = _unit_table(test_round, target, bloc)
     voix = voix.reindex(index, fill_value=0.0)
     exp = round_totals(test_round.stations)[EXPRIMES].reindex(index)
     shares = voix.div(exp.where(exp > 0), axis=0).fillna(0.0)
     levels = pd.Series(np.average(shares.to_numpy(float), axis=0, weights=w), index=shares.columns)
-    keep = [c for c in levels.sort_values(ascending=False).index if c != "TARGET"][:5]
-    keep = [c for c in keep if levels[c] >= 0.03] or keep[:1]
+    keep = main_contenders(levels)
     observed_first = voix.idxmax(axis=1)
     target_first = (observed_first == "TARGET").to_numpy()
     # the comparable round: its first place (bloc) and the bloc shares of its bureaux
-    cvoix, cblocs = _unit_table(comp, target, bloc)
-    cvoix = cvoix[cvoix.sum(axis=1) > 0]
-    prev_first = cvoix.idxmax(axis=1).map(cblocs)
-    cb = cvoix.T.groupby(cblocs.reindex(cvoix.columns).to_numpy()).sum().T
-    cb = cb.div(cvoix.sum(axis=1), axis=0)
-    cb = fill_missing(cb, index, _commune(index), pd.Series(w, index=index))
-    prev_first = prev_first.reindex(index)
+    prev_first, cb = comparable_first(comp, target, bloc, index, _commune(index), w)
     known_prev = prev_first.notna().to_numpy()
     flipped = (observed_first.map(blocs).to_numpy() != prev_first.to_numpy())
     if anchor == "none":  # contenders' levels unknown: their bloc's previous level, split evenly

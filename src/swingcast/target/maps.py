@@ -212,8 +212,9 @@ def bureau_tooltips(
         if S.SHARE_PRED in row:
             who = f" ({candidate})" if candidate else ""
             lines.append(column_label(S.SHARE_PRED, lang) + who + colon + _interval(row, "share", lang))
-        if S.SWING_PROB in row and pd.notna(row[S.SWING_PROB]):
-            lines.append(column_label(S.SWING_PROB, lang) + colon + percent(row[S.SWING_PROB], lang))
+        for col in (S.SWING_PROB, S.FLIP_PROB):
+            if col in row and pd.notna(row[col]):
+                lines.append(column_label(col, lang) + colon + percent(row[col], lang))
         h = hours.get(key, {})
         if h.get(S.HOURS, 0) > 0:
             parts = [f"{number(h[S.HOURS], lang, 0)} {'h de bénévoles' if fr else 'volunteer-hours'}"]

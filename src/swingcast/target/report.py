@@ -33,7 +33,8 @@ __all__ = [
 #: the first columns of ``ranking.csv``, in order (the rest follow)
 RANKING_COLUMNS = (
     S.BUREAU_ID, S.RANK, S.VALUE_PER_HOUR, S.TURNOUT_PRED, S.TURNOUT_LO, S.TURNOUT_HI,
-    S.SHARE_PRED, S.SHARE_LO, S.SHARE_HI, S.SWING_PROB, S.MARGIN_PRED, S.MARGIN_LO, S.MARGIN_HI,
+    S.SHARE_PRED, S.SHARE_LO, S.SHARE_HI, S.SWING_PROB, S.FLIP_PROB, S.ABOVE_AREA_PROB,
+    S.MARGIN_PRED, S.MARGIN_LO, S.MARGIN_HI,
     S.INSCRITS, "abstainers", "supporters", "persuadables", "doors", "votes_per_hour",
     "closeness_weight",
 )
@@ -166,6 +167,13 @@ _T: dict[str, dict[str, str]] = {
         "alt": "priority map",
         "no_map": "No map:",
         "walk": "Print the walk sheets (one page per turf, a shift of canvassing)",
+        "swing_prob": "swing_prob: the probability that {c} comes first in the bureau (in a "
+                      "two-candidate round, wins it), from simulating every contender's share "
+                      "with the model's errors.",
+        "flip_prob": "flip_prob: the probability that the bureau's first place goes to another "
+                     "side (bloc) than in the latest comparable election (the latest of the "
+                     "same kind, else the latest).",
+        "the_candidate": "the candidate",
     },
     "fr": {
         "intro": "Chaque bureau de vote est classé selon les voix nettes qu'une heure de "
@@ -193,6 +201,13 @@ _T: dict[str, dict[str, str]] = {
         "no_map": "Pas de carte :",
         "walk": "Imprimer les feuilles de route (une page par secteur, une séance de "
                 "porte-à-porte)",
+        "swing_prob": "swing_prob : la probabilité que {c} arrive en tête dans le bureau (dans "
+                      "un duel, qu'il le gagne), par simulation de la part de chaque concurrent "
+                      "avec les erreurs du modèle.",
+        "flip_prob": "flip_prob : la probabilité que la tête du bureau passe à un autre camp "
+                     "(bloc) qu'au dernier scrutin comparable (le dernier du même type, sinon "
+                     "le plus récent).",
+        "the_candidate": "le candidat",
     },
 }
 
@@ -372,8 +387,9 @@ def _why(ordered: pd.DataFrame, params: Mapping[str, object], lang: str, n: int 
             f"{percent(o_all, lang)} area-wide); the mobilisation term is positive where the "
             f"candidate has more than 50 % and negative elsewhere.{areas}</p>")
         if local:
-            reason += ("<p>A local race: each bureau is weighted by 4·p·(1−p), p being the "
-                       "swing probability (1 for a toss-up, 0 for a bureau already decided).</p>")
+            reason += ("<p>A local race: each bureau is weighted by 4·p·(1−p), p being "
+                       "swing_prob, the probability that the candidate comes first in the bureau "
+                       "(1 for a toss-up, 0 for a bureau already decided).</p>")
     return formula + reason + _table(table, lang)
 
 
@@ -428,7 +444,11 @@ def _coverage_sentence(target: str, cov: float, nominal: float, lang: str) -> st
 def backtest_sentences(
     metrics: Mapping[str, object], *, nominal: float = 0.8, area: str = "", lang: str = "en"
 ) -> list[str]:
-    """One plain sentence per back-test figure: MAE, coverage, Brier score and the anchor.
+    """One plain sentence per back-test figure: MAE, coverage, Brier scores and the anchor.
+
+    Brier scores: of the case's threshold event (``brier``: ``above_area_prob``) and, when
+    the metrics have them (``extras.events``, or ``events`` of the protocol JSON), of
+    ``swing_prob`` and ``flip_prob`` against the uniform-swing simulation.
 
     Parameters
     ----------
@@ -461,6 +481,19 @@ def backtest_sentences(
     Paris-wide turnout (70.0 %) and share (60.0 %), as if a perfect poll had announced them,
     and predicted how they spread across the bureaux. In a campaign the area-wide level is
     uncertain (a poll's error moves every bureau together), so the errors will be larger.
+
+    >>> ev = {"n_bureaux": 3, "extras": {"events": {"n_target_first": 2, "n_flips": 1,
+    ...       "n_scored_flip": 3, "comparable_round": "2017-presidentielle-1",
+    ...       "brier": {"swing_prob": {"model": 0.1, "uniform_swing": 0.2},
+    ...                 "flip_prob": {"model": 0.15, "uniform_swing": 0.3}}}}}
+    >>> for s in backtest_sentences(ev):
+    ...     print(s)  # doctest: +NORMALIZE_WHITESPACE
+    swing_prob (the probability that the back-test's candidate comes first in the bureau; in a
+    duel, wins it): Brier score 0.100, against 0.200 for the same simulation around a uniform
+    swing (it came first in 2 of 3 bureaux).
+    flip_prob (the probability that the bureau's first place changes side from
+    2017-presidentielle-1): Brier score 0.150, against 0.300 for the uniform swing (1 of 3
+    bureaux changed).
     """
     check_lang(lang)
     fr = lang == "fr"
@@ -485,18 +518,21 @@ def backtest_sentences(
                 else "")
         base = number(float(brier["uniform_swing"]), lang, 3) if "uniform_swing" in brier else ""
         if fr:
-            text = (f"Score de Brier {b} (0 = parfait ; 0,25 = répondre 50 % partout) : il "
-                    "mesure si les probabilités de bascule annonçaient bien quels bureaux "
-                    f"dépasseraient le seuil de {thr}")
+            text = (f"Score de Brier {b} (0 = parfait ; 0,25 = répondre 50 % partout) de "
+                    "above_area_prob, la probabilité d'une part au-dessus du seuil : il mesure "
+                    "si ces probabilités annonçaient bien quels bureaux dépasseraient le seuil "
+                    f"de {thr}")
             text += f" ({hits} sur {n} l'ont dépassé)" if hits else ""
             text += f" ; glissement uniforme : {base}." if base else "."
         else:
-            text = (f"Brier score {b} (0 = perfect; 0.25 = saying 50 % everywhere): it measures "
-                    "whether the swing probabilities foretold which bureaux would pass the "
-                    f"threshold of {thr}")
+            text = (f"Brier score {b} (0 = perfect; 0.25 = saying 50 % everywhere) of "
+                    "above_area_prob, the probability of a share above the threshold: it "
+                    "measures whether those probabilities foretold which bureaux would pass "
+                    f"the threshold of {thr}")
             text += f" ({hits} of {n} did)" if hits else ""
             text += f"; uniform swing: {base}." if base else "."
         out.append(text)
+    out.extend(_event_sentences(metrics, n, lang))
     anchors = metrics.get("anchors")
     if metrics.get("anchor") == "actual" and isinstance(anchors, Mapping):
         t, s = percent(anchors.get("turnout"), lang), percent(anchors.get("share"), lang)
@@ -516,6 +552,57 @@ def backtest_sentences(
                 "announced them, and predicted how they spread across the bureaux. In a "
                 "campaign the area-wide level is uncertain (a poll's error moves every bureau "
                 "together), so the errors will be larger.")
+    return out
+
+
+def _event_sentences(metrics: Mapping[str, object], n: object, lang: str) -> list[str]:
+    """The Brier scores of ``swing_prob`` and ``flip_prob`` (``extras.events``), model against
+    the uniform-swing simulation, one sentence each."""
+    extras = metrics.get("extras")
+    events = extras.get("events") if isinstance(extras, Mapping) else metrics.get("events")
+    brier = events.get("brier") if isinstance(events, Mapping) else None
+    if not isinstance(brier, Mapping):
+        return []
+    fr = lang == "fr"
+    out = []
+
+    def pair(key: str) -> tuple[str, str] | None:
+        b = brier.get(key)
+        if not isinstance(b, Mapping) or "model" not in b:
+            return None
+        base = b.get("uniform_swing")
+        return number(float(b["model"]), lang, 3), ("" if base is None else number(float(base), lang, 3))
+
+    swing, flip = pair("swing_prob"), pair("flip_prob")
+    if swing:
+        b, u = swing
+        k = events.get("n_target_first")
+        if fr:
+            text = (f"swing_prob (probabilité que le candidat du test arrive en tête du bureau ; "
+                    f"dans un duel, qu'il le gagne) : score de Brier {b}")
+            text += f", contre {u} pour la même simulation autour d'un glissement uniforme" if u else ""
+            text += f" ({k} bureaux sur {n} l'ont placé en tête)." if k is not None else "."
+        else:
+            text = (f"swing_prob (the probability that the back-test's candidate comes first in "
+                    f"the bureau; in a duel, wins it): Brier score {b}")
+            text += f", against {u} for the same simulation around a uniform swing" if u else ""
+            text += f" (it came first in {k} of {n} bureaux)." if k is not None else "."
+        out.append(text)
+    if flip:
+        b, u = flip
+        comp = events.get("comparable_round")
+        k, m = events.get("n_flips"), events.get("n_scored_flip", n)
+        if fr:
+            text = ("flip_prob (probabilité que la tête du bureau change de camp"
+                    + (f" par rapport à {comp}" if comp else "") + f") : score de Brier {b}")
+            text += f", contre {u} pour le glissement uniforme" if u else ""
+            text += f" ({k} bureaux sur {m} ont changé)." if k is not None else "."
+        else:
+            text = ("flip_prob (the probability that the bureau's first place changes side"
+                    + (f" from {comp}" if comp else "") + f"): Brier score {b}")
+            text += f", against {u} for the uniform swing" if u else ""
+            text += f" ({k} of {m} bureaux changed)." if k is not None else "."
+        out.append(text)
     return out
 
 
@@ -676,15 +763,18 @@ def html_report(
         bt = pd.DataFrame({"figure": list(backtest), "value": list(backtest.values())})
         parts.append(_table(bt, lang))
     shown = [c for c in (S.BUREAU_ID, S.RANK, S.VALUE_PER_HOUR, S.TURNOUT_PRED, S.SHARE_PRED,
-                         S.SWING_PROB, S.INSCRITS, "persuadables", "abstainers")
+                         S.SWING_PROB, S.FLIP_PROB, S.INSCRITS, "persuadables", "abstainers")
              if c in ordered.columns]
     top_rows = _place_columns(ordered[shown].head(top), places).drop(columns="address",
                                                                       errors="ignore")
-    for col in (S.TURNOUT_PRED, S.SHARE_PRED, S.SWING_PROB):
+    for col in (S.TURNOUT_PRED, S.SHARE_PRED, S.SWING_PROB, S.FLIP_PROB):
         if col in top_rows:
             top_rows[col] = [percent(v, lang) for v in top_rows[col]]
+    who = candidate.strip() if candidate else T["the_candidate"]
+    explained = "".join(f"<p class='note' id='explain-{col}'>{esc(T[col].format(c=who))}</p>"
+                        for col in (S.SWING_PROB, S.FLIP_PROB) if col in top_rows)
     parts.append(f"<h2 id='top'>{esc(T['top'].format(n=min(top, len(ordered))))}</h2>"
-                 + _table(top_rows, lang))
+                 + _table(top_rows, lang) + explained)
     if params:
         pt = pd.DataFrame({"parameter": [column_label(k, lang) for k in params],
                            "name": list(params),

@@ -15,9 +15,11 @@ The model (the full derivation and the source of every default is in ``docs/targ
     value_per_hour = votes_per_hour * closeness weight   (1 for a national race,
                                      4 * swing_prob * (1 - swing_prob) for a local one)
 
-``swing_prob`` is the simulated probability that the candidate passes the winning threshold
-(:mod:`swingcast.model.simulate`), so the weight is 1 for a toss-up and 0 for a bureau already won
-or already lost.
+``swing_prob`` is the simulated probability that the candidate comes first in the bureau (in a
+two-candidate round, wins it; :mod:`swingcast.model.events`), so the weight is 1 for a toss-up
+and 0 for a bureau already won or already lost (docs/targeting.md says why the weight uses it
+rather than the margin). ``flip_prob`` (P(first place changes bloc from the latest comparable
+round)) is carried into the ranking but not used by the value.
 
 Hours spent in a bureau have diminishing returns: once every door has been knocked, another
 hour there gains nothing (:func:`expected_votes`).
@@ -53,6 +55,8 @@ __all__ = [
 
 #: Columns :func:`rank_bureaux` needs in the predictions table (the back-test contract).
 PREDICTION_COLUMNS = (S.INSCRITS, S.TURNOUT_PRED, S.SHARE_PRED, S.SWING_PROB)
+#: Probabilities checked like :data:`PREDICTION_COLUMNS` when a predictions table has them.
+OPTIONAL_PROBABILITIES = (S.FLIP_PROB, S.ABOVE_AREA_PROB)
 
 ABSTAINERS = "abstainers"
 SUPPORTERS = "supporters"
@@ -114,8 +118,9 @@ class TargetingParams:
         lower in Paris, see docs/targeting.md).
     race : {"national", "local"}
         ``"national"``: a vote counts the same wherever it is won (presidential, European
-        elections); ``"local"``: weight each bureau by ``4 * swing_prob * (1 - swing_prob)``
-        (1 for a toss-up, 0 when the outcome is certain).
+        elections); ``"local"``: weight each bureau by ``4 * swing_prob * (1 - swing_prob)``,
+        ``swing_prob`` being P(the candidate comes first in the bureau) (1 for a toss-up, 0
+        when the outcome is certain).
 
     Examples
     --------
@@ -208,7 +213,8 @@ def check_predictions(predictions: pd.DataFrame, source: str = "predictions") ->
     ----------
     predictions : DataFrame
         Indexed by ``bureau_id`` (or with a ``bureau_id`` column), with at least
-        :data:`PREDICTION_COLUMNS`.
+        :data:`PREDICTION_COLUMNS`; ``flip_prob`` and ``above_area_prob``, when there, are
+        checked as proportions too.
     source : str
         Name used in error messages (a file name, for instance).
 
@@ -247,7 +253,8 @@ def check_predictions(predictions: pd.DataFrame, source: str = "predictions") ->
     dup = df.index[df.index.duplicated()].unique()
     if len(dup):
         raise SchemaError(f"{where(source, column=S.BUREAU_ID, ids=dup)}: duplicated bureau id")
-    for col in PREDICTION_COLUMNS:
+    optional = [c for c in OPTIONAL_PROBABILITIES if c in df.columns]
+    for col in (*PREDICTION_COLUMNS, *optional):
         values = pd.to_numeric(df[col], errors="coerce").astype("float64")
         bad = df.index[values.isna() | ~np.isfinite(values)]
         if len(bad):
@@ -305,9 +312,11 @@ def other_side(predictions: pd.DataFrame) -> pd.DataFrame:
     """Predictions for the opponent of a two-candidate race (second round of a presidential).
 
     In a duel the opponent's share of exprimés is ``1 - share``: shares and their intervals
-    are mirrored (``lo`` and ``hi`` swap), the margin changes sign and the swing probability
-    becomes ``1 - swing_prob`` (the opponent passes the mirrored threshold exactly when the
-    candidate does not). Turnout is unchanged.
+    are mirrored (``lo`` and ``hi`` swap), the margin changes sign, ``swing_prob`` becomes
+    ``1 - swing_prob`` (the opponent wins the bureau exactly when the candidate does not) and
+    so does ``above_area_prob`` (the opponent passes the mirrored threshold exactly when the
+    candidate does not). ``flip_prob`` is about the bureau, not the side: unchanged, as is
+    turnout.
 
     Examples
     --------
@@ -323,8 +332,9 @@ def other_side(predictions: pd.DataFrame) -> pd.DataFrame:
         out[S.SHARE_HI] = 1.0 - predictions[S.SHARE_LO]
     if "share_obs" in out:
         out["share_obs"] = 1.0 - predictions["share_obs"]
-    if S.SWING_PROB in out:
-        out[S.SWING_PROB] = 1.0 - predictions[S.SWING_PROB]
+    for col in (S.SWING_PROB, S.ABOVE_AREA_PROB):
+        if col in out:
+            out[col] = 1.0 - predictions[col]
     if S.MARGIN_PRED in out:
         out[S.MARGIN_PRED] = -predictions[S.MARGIN_PRED]
     if S.MARGIN_LO in out and S.MARGIN_HI in out:
@@ -343,8 +353,9 @@ def rank_bureaux(
     ----------
     predictions : DataFrame
         The back-test / forecast contract: indexed by ``bureau_id`` with ``inscrits``,
-        ``turnout_pred``, ``share_pred``, ``swing_prob`` (other columns, such as the
-        intervals, are kept).
+        ``turnout_pred``, ``share_pred``, ``swing_prob`` (P(the candidate comes first in the
+        bureau), read by the closeness weight of a local race); other columns, such as the
+        intervals and ``flip_prob``, are kept.
     params : TargetingParams or dict, optional
         Model parameters (defaults: :class:`TargetingParams`).
 
