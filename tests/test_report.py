@@ -205,3 +205,14 @@ def test_cli_refuses_an_unknown_language_in_one_line(small, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["swingcast: error: language 'xx'; expected one of en, fr"]
     assert not (tmp_path / "r.html").exists()
+
+
+def test_mae_sentence_names_the_protocols_strongest_baseline() -> None:
+    from swingcast.target.report import backtest_sentences
+
+    # the protocol's JSON: every baseline's MAE under `baselines`, the strongest one named
+    m = {"n_bureaux": 3, "share": {"model": {"mae": 0.02}, "baselines": {"a[share:r]": 0.05, "b[share:r]": 0.03},
+                                   "best_baseline": {"name": "b[share:r]", "mae": 0.03}}}
+    first = backtest_sentences(m)[0].replace("\xa0", " ")
+    assert "off by 2.00 percentage points" in first and "against 3.00 points" in first
+    assert "(b[share:r])" in first
