@@ -148,7 +148,8 @@ def _shipped(spec: object) -> bool:
     from swingcast.model.cases import CASE_DIR
 
     build = getattr(spec, "build", None)
-    return isinstance(build, partial) and len(build.args) > 1 and Path(build.args[1]) == CASE_DIR
+    return (isinstance(build, partial) and len(build.args) > 1
+            and Path(build.args[1]).resolve() == CASE_DIR.resolve())
 
 
 def case_history_spec(case: str | PathLike[str] | object) -> tuple[str, HistorySpec]:
