@@ -376,7 +376,12 @@ def _backtest_cmd(
     from swingcast.model.backtest import backtest, format_report, list_cases
 
     if list_:
+        from swingcast.model.protocol_backtest import NAMED_HISTORIES
+
         typer.echo(list_cases().to_string(index=False))
+        typer.echo("the protocol (default) runs the named histories of swingcast.model.histories: "
+                   + ", ".join(f"{c} -> {h}" for c, h in NAMED_HISTORIES.items())
+                   + "; --legacy the case's own training column")
         return
     options = dict(anchor=anchor, legacy=legacy, n_draws=n_draws, seed=seed, coverage=coverage,
                    method=method, pooling=pooling, offset=offset)

@@ -1,6 +1,11 @@
 """Back-testing: train on what was known before an election, score on that election.
 
-:func:`backtest` runs one named case (:func:`list_cases`) or a :class:`~swingcast.model.cases.CaseSpec`:
+:func:`backtest` scores with the test-round protocol by default
+(:mod:`swingcast.model.protocol_backtest`: the model of
+:func:`~swingcast.model.protocol.run_protocol` against the strongest baseline of the same
+quantity; docs/models.md, "Back-test JSON"). With ``legacy=True`` it runs the older harness of
+this module on one named case (:func:`list_cases`), a :class:`~swingcast.model.cases.CaseSpec`
+or a history (:func:`score_case`):
 
 1. the case assembles a training transition (features at t-1 -> outcome at t, both known
    before the scored election E) and the features of E's bureaux (see :mod:`swingcast.model.cases`);
@@ -165,6 +170,9 @@ class BacktestResult:
         ``arrondissement_code``, ``turnout_obs``, ``share_obs``, ``matched``.
     seconds : float
         Wall time of fit + predict + simulation (data assembly excluded).
+    baseline_predictions : dict
+        Legacy only: ``{target: {method: predictions}}`` of the case's three baselines
+        (empty for the protocol, whose JSON gives every baseline's MAE).
     """
 
     case: str
