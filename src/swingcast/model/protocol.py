@@ -540,9 +540,9 @@ def protocol_spec(history: object, share: str, *, target: str | None = None,
     """
     from swingcast.model.blocs import bloc_of
     from swingcast.model.history import parse_label
-    from swingcast.model.training import resolve_share
+    from swingcast.model.training import Share, resolve_share
 
-    def bloc_for(x):  # the bloc of a resolved share: its own, the RN's, or its name's
+    def bloc_for(x: Share) -> str:  # the bloc of a resolved share: its own, the RN's, or its name's
         return x.key if x.kind == "bloc" else ("far_right" if x.key == "rn" else bloc_of(x.key))
 
     s = resolve_share(share)
