@@ -124,6 +124,17 @@ def test_dep04_round2_finds_the_opponent(dep04, tmp_path) -> None:
     assert prior.notna().all()
     assert m["share"]["baselines"]["carry_forward[1-opponent:2017-presidentielle-1]"] == pytest.approx(
         float((prior.clip(0, 1) - obs).abs().mean()), rel=1e-9)
+    # the same test round from a case file naming the opponent: the same figures
+    case = tmp_path / "t2.toml"
+    case.write_text("\n".join([
+        'name = "dep04-t2"', "files = [" + ", ".join(json.dumps(f) for f in _args(dep04)) + "]",
+        'target = "2017-presidentielle-2"', 'share = "MACRON"', 'opponent = "LE PEN"']) + "\n", encoding="utf-8")
+    assert main(["backtest", "--case", str(case), "--anchor", "none", "--n-draws", "200", "--json",
+                 str(tmp_path / "t2-case.json")]) == 0
+    from_case = json.loads((tmp_path / "t2-case.json").read_text())
+    assert from_case["case"] == "dep04-t2"
+    for q in ("turnout", "share"):
+        assert from_case[q] == m[q]
 
 
 def test_dep04_backtest_forecast_rank_plan_report(dep04, shared_dir, tmp_path, capsys) -> None:
