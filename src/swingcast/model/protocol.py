@@ -52,7 +52,22 @@ from swingcast.model.priors import (
     turnout_priors,
 )
 from swingcast.model.transitions import RoundValues, _elogit, round_values
-from swingcast.schema import BUREAU_ID, CANDIDATE, EXPRIMES, LIST, NUANCE, VOIX
+from swingcast.schema import (
+    BUREAU_ID,
+    CANDIDATE,
+    EXPRIMES,
+    INSCRITS,
+    LIST,
+    NUANCE,
+    SHARE_HI,
+    SHARE_LO,
+    SHARE_PRED,
+    SWING_PROB,
+    TURNOUT_HI,
+    TURNOUT_LO,
+    TURNOUT_PRED,
+    VOIX,
+)
 
 __all__ = ["HistorySpec", "run_protocol", "protocol_spec", "first_place_events", "POLL_SD", "ANCHOR_WORDS"]
 
@@ -277,7 +292,8 @@ def _quantity(spec: HistorySpec, quantity: str, anchor: str, rng: np.random.Gene
                mae_ratio=res["model"]["mae"] / bmae, floor_mae=floor,
                gap_closed=gap_closed(bmae, res["model"]["mae"], floor), level=level,
                actual_level=test.level, training=training, development=dev_table)
-    res["_arrays"] = {"pred": pred, "scale": scale, "z": z, "common_sd": common_sd, "index": index,
+    res["_arrays"] = {"pred": pred, "lo": lo, "hi": hi, "matched": m, "scale": scale, "z": z,
+                      "common_sd": common_sd, "index": index,
                       "obs": obs, "w": w, "base": base, "level": level, "dev_last": dev_rows[-1] if dev_rows else None}
     return res
 
@@ -451,7 +467,10 @@ def run_protocol(spec: HistorySpec, *, anchor: str = "actual", n_draws: int = 10
         per target ``turnout`` / ``share``: ``model`` metrics, ``baselines`` (MAE of each),
         ``best_baseline`` (name, mae), ``mae_ratio``, ``floor_mae``, ``gap_closed``,
         ``coverage`` (all, matched, unmatched), ``training``, ``development`` (rolling table);
-        ``events`` (``brier`` of ``swing_prob`` and ``flip_prob``, model and uniform swing).
+        ``events`` (``brier`` of ``swing_prob`` and ``flip_prob``, model and uniform swing);
+        ``_predictions`` (not JSON: a DataFrame per bureau of the test round, ``turnout_pred``,
+        ``turnout_lo``, ``turnout_hi``, ``turnout_obs``, the same for the share, ``swing_prob``,
+        ``flip_prob``, ``inscrits``, ``matched``).
 
     Examples
     --------
@@ -479,10 +498,28 @@ def run_protocol(spec: HistorySpec, *, anchor: str = "actual", n_draws: int = 10
     for key, res in (("turnout", turnout), ("share", share)):
         out[key] = {k: v for k, v in res.items() if k != "_arrays"}
     out["events"] = {k: v for k, v in events.items() if k != "_arrays"}
-    out["_predictions"] = pd.DataFrame({
-        "share_pred": share["_arrays"]["pred"], "swing_prob": events["_arrays"]["swing_prob"],
-        "flip_prob": events["_arrays"]["flip_prob"]}, index=share["_arrays"]["index"])
+    out["_predictions"] = _prediction_frame(turnout["_arrays"], share["_arrays"], events["_arrays"])
     return out
+
+
+def _prediction_frame(turnout: dict, share: dict, events: dict) -> pd.DataFrame:
+    """Per bureau of the test round (turnout's bureaux; share columns NaN where it has none):
+    ``<q>_pred``, ``<q>_lo``, ``<q>_hi``, ``<q>_obs`` for turnout and share, ``swing_prob``,
+    ``flip_prob``, ``inscrits`` and ``matched`` (the bureau is in the round before the test
+    round, for both quantities)."""
+    t_idx = turnout["index"]
+    cols = {TURNOUT_PRED: "pred", TURNOUT_LO: "lo", TURNOUT_HI: "hi", "turnout_obs": "obs"}
+    frame = pd.DataFrame({c: np.asarray(turnout[k], dtype=float) for c, k in cols.items()}, index=t_idx)
+    cols = {SHARE_PRED: "pred", SHARE_LO: "lo", SHARE_HI: "hi", "share_obs": "obs"}
+    s_frame = pd.DataFrame({c: np.asarray(share[k], dtype=float) for c, k in cols.items()}, index=share["index"])
+    s_frame[SWING_PROB] = np.asarray(events["swing_prob"], dtype=float)
+    s_frame["flip_prob"] = np.asarray(events["flip_prob"], dtype=float)
+    frame = frame.join(s_frame, how="left")
+    frame[INSCRITS] = np.asarray(turnout["w"], dtype=float)
+    s_matched = pd.Series(np.asarray(share["matched"], dtype=bool), index=share["index"])
+    frame["matched"] = np.asarray(turnout["matched"], dtype=bool) & s_matched.reindex(t_idx).fillna(True).to_numpy(bool)
+    frame.index.name = BUREAU_ID
+    return frame
 
 
 def protocol_spec(history: object, share: str, *, target: str | None = None,
@@ -512,10 +549,13 @@ def protocol_spec(history: object, share: str, *, target: str | None = None,
     """
     from swingcast.model.blocs import bloc_of
     from swingcast.model.history import parse_label
-    from swingcast.model.training import resolve_share
+    from swingcast.model.training import Share, resolve_share
+
+    def bloc_for(x: Share) -> str:  # the bloc of a resolved share: its own, the RN's, or its name's
+        return x.key if x.kind == "bloc" else ("far_right" if x.key == "rn" else bloc_of(x.key))
 
     s = resolve_share(share)
-    bloc = s.key if s.kind == "bloc" else ("far_right" if s.key == "rn" else bloc_of(s.key))
+    bloc = bloc_for(s)
     labels = list(history.rounds)  # type: ignore[attr-defined]
     if target is not None:
         if target not in labels:
@@ -528,5 +568,4 @@ def protocol_spec(history: object, share: str, *, target: str | None = None,
     opp = resolve_share(opponent) if opponent is not None else None
     return HistorySpec(name or f"history-{labels[-1]}", rounds, s.select, bloc,
                        opponent=opp.select if opp is not None else None,
-                       opponent_bloc=(bloc_of(opp.key) if opp is not None and opp.kind == "name"
-                                      else (opp.key if opp is not None and opp.kind == "bloc" else None)))
+                       opponent_bloc=bloc_for(opp) if opp is not None else None)
