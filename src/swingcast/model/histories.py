@@ -132,7 +132,7 @@ def named_history(name: str) -> HistorySpec:
     >>> named_history("nowhere")
     Traceback (most recent call last):
     ...
-    swingcast.errors.SchemaError: unknown history 'nowhere'; expected one of ('paris', 'hds13', 'france', 'dep29', 'hds13-leg24')
+    swingcast.errors.SchemaError: unknown history 'nowhere'; expected one of ('paris', 'hds13', 'france', 'dep29', 'hds13-leg24', 'hds13-dep21', 'hds13-leg24t2')
     """
     from swingcast.model.casedata import (
         EU14,
