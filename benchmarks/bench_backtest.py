@@ -1,7 +1,8 @@
 """Back-test of the three named cases: model vs baselines (MAE ratio, coverage, Brier) and speed.
 
-Run: ``.venv/bin/python benchmarks/bench_backtest.py [CASE ...] [--json-dir DIR]``. Prints, per
-case, the metrics table of :func:`swingcast.model.backtest.backtest` and one summary line: the
+Run: ``.venv/bin/python benchmarks/bench_backtest.py [CASE ...] [--json-dir DIR] [--legacy]``. Prints,
+per case, the report of :func:`swingcast.model.backtest.backtest` (the test-round protocol; the
+older one-transition models with ``--legacy``) and one summary line: the
 model's MAE over the best baseline's (turnout, share), the coverage of the 80 % intervals,
 the Brier score of the model's swing probabilities next to the uniform-swing baseline's, and
 the wall time of fit + predict + 1,000 simulation draws (data assembly excluded).
@@ -22,12 +23,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("cases", nargs="*", help="case names (default: every case)")
     parser.add_argument("--json-dir", type=Path, default=None, help="write <case>.json here")
+    parser.add_argument("--legacy", action="store_true", help="the older one-transition models")
     args = parser.parse_args()
     os.environ.setdefault("SWINGCAST_DATA_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     names = args.cases or list_cases()["name"].tolist()
     for name in names:
         start = time.perf_counter()
-        res = backtest(name, n_draws=1000)
+        res = backtest(name, n_draws=1000, legacy=args.legacy)
         total = time.perf_counter() - start
         print(format_report(res))
         m = res.metrics

@@ -74,8 +74,12 @@ def test_cases_are_listed_and_unknown_ones_refused() -> None:
     assert list_cases()["name"].tolist() == ["paris-2017-t2", "hds13-eu2024", "france-eu2019"]
     with pytest.raises(SchemaError, match="unknown back-test case 'nope'"):
         get_case("nope")
-    with pytest.raises(SchemaError, match="anchor"):
-        bt.backtest("paris-2017-t2", anchor="poll")
+    with pytest.raises(SchemaError, match="anchor must be 'actual' or 'none'"):
+        bt.backtest("paris-2017-t2", anchor="poll", legacy=True)  # the older models have no poll
+    with pytest.raises(SchemaError, match="anchor must be 'actual', 'poll' or 'none'"):
+        bt.backtest("paris-2017-t2", anchor="oops")
+    with pytest.raises(SchemaError, match="legacy models only"):
+        bt.backtest("paris-2017-t2", method="gbm")
 
 
 # --- the Paris case ---------------------------------------------------------------------------
@@ -92,7 +96,8 @@ def _raw_paris(shared_dir, name: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def paris(shared_dir):
-    return bt.backtest("paris-2017-t2", n_draws=500)
+    """The older model of the case (legacy=True): the tests below check its own figures."""
+    return bt.backtest("paris-2017-t2", n_draws=500, legacy=True)
 
 
 @pytest.mark.shared
@@ -217,7 +222,7 @@ def test_paris_census_total_is_conserved_by_the_crosswalk(paris, shared_dir) -> 
 
 @pytest.fixture(scope="module")
 def hds13(shared_dir):
-    return bt.backtest("hds13-eu2024", n_draws=500)
+    return bt.backtest("hds13-eu2024", n_draws=500, legacy=True)
 
 
 @pytest.mark.shared
@@ -241,12 +246,87 @@ def test_cli_backtest_writes_the_json(tmp_path, capsys, shared_dir) -> None:
     assert main(["backtest", "--list"]) == 0
     assert "france-eu2019" in capsys.readouterr().out
     out = tmp_path / "h.json"
-    assert main(["backtest", "--case", "hds13-eu2024", "--n-draws", "200", "--json", str(out)]) == 0
+    assert main(["backtest", "--case", "hds13-eu2024", "--n-draws", "200", "--json", str(out),
+                 "--legacy"]) == 0
     text = capsys.readouterr().out
     assert "uniform_swing" in text and "interval_coverage" in text
     data = json.loads(out.read_text())
     assert data["case"] == "hds13-eu2024" and set(data["share"]) == set(METHODS)
     assert main(["backtest", "--case", "nope"]) == 2
+
+
+# --- the protocol on the named cases (the headline of swingcast backtest) -------------------
+
+
+def _consistent(m: dict, p: pd.DataFrame) -> None:
+    """The protocol JSON's figures agree with each other and with the per-bureau frame."""
+    for q in ("turnout", "share"):
+        r = m[q]
+        assert r["best_baseline"]["mae"] == pytest.approx(min(r["baselines"].values()))
+        assert r["best_baseline"]["mae"] == r["baselines"][r["best_baseline"]["name"]]
+        assert m["mae_ratio"][q] == r["mae_ratio"] == pytest.approx(r["model"]["mae"] / r["best_baseline"]["mae"])
+        assert r["gap_closed"] == pytest.approx(
+            (r["best_baseline"]["mae"] - r["model"]["mae"]) / (r["best_baseline"]["mae"] - r["floor_mae"]))
+        assert m["extras"][q]["floor_mae"] == r["floor_mae"]
+        assert (p[f"{q}_pred"] - p[f"{q}_obs"]).abs().mean() == pytest.approx(r["model"]["mae"], rel=1e-12)
+        inside = (p[f"{q}_lo"] <= p[f"{q}_obs"]) & (p[f"{q}_obs"] <= p[f"{q}_hi"])
+        assert inside.mean() == pytest.approx(r["coverage"]["all"], rel=1e-12)
+        assert r["coverage"]["n_matched"] == int(p["matched"].sum())
+    assert 0 <= m["brier"]["model"] <= 1 and 0 <= m["brier"]["flip_model"] <= 1
+
+
+@pytest.mark.shared
+def test_paris_protocol_is_the_headline(shared_dir) -> None:
+    res = bt.backtest("paris-2017-t2", n_draws=200)
+    m, p = res.metrics, res.predictions
+    assert (m["case"], m["history"], m["path"], m["test_round"]) == (
+        "paris-2017-t2", "paris", "protocol", "2017-presidentielle-2")
+    assert m["n_bureaux"] == len(p) == 896 and p["arrondissement_code"].nunique() == 20
+    # a round 2: the finalists' round-1 share and one minus Le Pen's are among the priors
+    assert {"uniform_swing[finalists:2017-presidentielle-1]",
+            "uniform_swing[1-opponent:2017-presidentielle-1]"} <= set(m["share"]["baselines"])
+    _consistent(m, p)
+    raw = _raw_paris(shared_dir, "2017-presidentielle-2_par_bureau_large.csv")
+    share = raw["MACRON"].astype(int) / raw["exprimes"].astype(int)
+    assert sorted(p["share_obs"].round(12)) == sorted(share.round(12))
+
+
+@pytest.mark.shared
+def test_cli_protocol_case_json_and_rolling(tmp_path, capsys, shared_dir) -> None:
+    out = tmp_path / "h.json"
+    assert main(["backtest", "--case", "hds13-eu2024", "--n-draws", "200", "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "best baseline" in text and "perfect poll" in text
+    data = json.loads(out.read_text())
+    assert (data["case"], data["history"], data["anchor"]) == ("hds13-eu2024", "hds13", "actual")
+    assert data["n_bureaux"] == 92 and data["unmatched_bureaux"] == 1  # 92019_20, new in 2024
+    res = bt.backtest("hds13-eu2024", n_draws=200)
+    assert res.predictions.loc["92019_20", "matched"] == False  # noqa: E712  (numpy bool)
+    _consistent(data, res.predictions)
+    poll = tmp_path / "poll.json"
+    assert main(["backtest", "--case", "hds13-eu2024", "--anchor", "poll", "--n-draws", "200",
+                 "--json", str(poll)]) == 0
+    assert "final-poll error" in json.loads(poll.read_text())["anchor_means"]
+    # rolling: every round with two earlier ones, the last one the single run above
+    roll = tmp_path / "roll.json"
+    assert main(["backtest", "--case", "hds13-eu2024", "--rolling", "--n-draws", "200", "--json", str(roll)]) == 0
+    table = json.loads(roll.read_text())
+    assert table["anchor"] == "actual" and "perfect poll" in table["anchor_means"]
+    assert [r["round"] for r in table["rows"]][::2] == data["rounds"][2:]
+    last = table["rows"][-1]
+    assert (last["round"], last["target"]) == ("2024-europeennes-1", "share")
+    assert last["model_mae"] == pytest.approx(data["share"]["model"]["mae"], rel=1e-12)
+    assert last["best_baseline"] == data["share"]["best_baseline"]["name"]
+    assert last["brier_swing_model"] == pytest.approx(data["brier"]["model"], rel=1e-12)
+    capsys.readouterr()
+    for bad in (["--case", "hds13-eu2024", "--anchor", "perfect"],
+                ["--case", "hds13-eu2024", "--method", "gbm"],
+                ["--case", "hds13-eu2024", "--share", "rn"],
+                ["--case", "hds13-eu2024", "--rolling", "--target", "2024-europeennes-1"],
+                ["--case", "hds13-eu2024", "--legacy", "--anchor", "poll"]):
+        assert main(["backtest", *bad]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("swingcast: error: ")
 
 
 # --- the national case (about 40 s) ------------------------------------------------------------
@@ -255,7 +335,7 @@ def test_cli_backtest_writes_the_json(tmp_path, capsys, shared_dir) -> None:
 @pytest.mark.slow
 @pytest.mark.shared
 def test_france_runs_with_finite_metrics(shared_dir) -> None:
-    res = bt.backtest("france-eu2019", n_draws=200)
+    res = bt.backtest("france-eu2019", n_draws=200, legacy=True)
     m = res.metrics
     for target in ("turnout", "share"):
         for method in METHODS:
@@ -273,7 +353,7 @@ def test_france_runs_with_finite_metrics(shared_dir) -> None:
 
 @pytest.mark.shared
 def test_paris_without_anchor_keeps_the_survey_turnout_level(paris, shared_dir) -> None:
-    res = bt.backtest("paris-2017-t2", anchor="none", n_draws=100)
+    res = bt.backtest("paris-2017-t2", anchor="none", n_draws=100, legacy=True)
     t1 = _raw_paris(shared_dir, "2017-presidentielle-1_par_bureau_large.csv.gz").set_index("bureau")
     t2 = _raw_paris(shared_dir, "2017-presidentielle-2_par_bureau_large.csv").set_index("bureau")
     # Without a poll the turnout model keeps its own level: round-1 voix x share of each

@@ -8,6 +8,7 @@ constituency from its own results workbooks (with Etalab's contours).
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ import pytest
 from swingcast.cli import main
 
 from .conftest import DEP04_ROUNDS
-from .test_forecast import check_against_hand, hand_baselines
+from .test_forecast import check_against_hand, hand_baselines, raw
 
 pytestmark = pytest.mark.shared
 
@@ -26,15 +27,129 @@ def _args(dep04) -> list[str]:
     return [f"{dep04[n]}={lab}" if lab else str(dep04[n]) for n, (_, lab) in DEP04_ROUNDS.items()]
 
 
-def test_dep04_backtest_forecast_rank_plan_report(dep04, shared_dir, tmp_path, capsys) -> None:
+def _label_of(name: str) -> str:
+    """The round of a cut file (its label in DEP04_ROUNDS, else its name + round 1)."""
+    lab = DEP04_ROUNDS[name][1]
+    return lab or name[3:].removesuffix(".csv") + ("" if name[-6:-4] in ("-1", "-2") else "-1")
+
+
+def _rate(d: pd.DataFrame, quantity: str) -> pd.Series:
+    if quantity == "turnout":
+        return d["votants"] / d["inscrits"]
+    return d["rn"] / d["exprimes"].where(d["exprimes"] > 0)
+
+
+def hand_baseline(dep04, name: str, test_label: str) -> float:
+    """MAE of one baseline ``method[quantity:round]`` of the JSON, from the raw cut files.
+
+    Plain pandas: the prior round's rate of each bureau of the test round (a bureau it does
+    not know: its commune's inscrits-weighted mean, else the area's), moved to the test
+    round's inscrits-weighted level by the method, against the observed rate.
+    """
+    method, quantity, prior = re.fullmatch(r"(\w+)\[(turnout|share):(.+)\]", name).groups()
+    files = {_label_of(n): dep04[n] for n in DEP04_ROUNDS}
+    test = raw(files[test_label])
+    test = test[(test["inscrits"] > 0) & ((test["exprimes"] > 0) if quantity == "share" else True)]
+    obs, w = _rate(test, quantity), test["inscrits"]
+    prev = raw(files[prior])
+    p = _rate(prev[prev["inscrits"] > 0], quantity).reindex(test.index)
+    known = p.notna()
+    com = test["commune"]
+    by_com = (p * w)[known].groupby(com[known]).sum() / w[known].groupby(com[known]).sum()
+    p = p.fillna(com.map(by_com)).fillna((p * w)[known].sum() / w[known].sum())
+    level, base = np.average(obs, weights=w), np.average(p, weights=w)
+    pred = {"carry_forward": p, "uniform_swing": p + (level - base),
+            "proportional_swing": p * (level / base)}[method].clip(0, 1)
+    return float((pred - obs).abs().mean())
+
+
+def hand_floor(dep04, quantity: str, test_label: str) -> float:
+    """sqrt(2/pi) sqrt(p (1 - p) / n) averaged over the test round's bureaux, by hand."""
+    test = raw({_label_of(n): dep04[n] for n in DEP04_ROUNDS}[test_label])
+    test = test[(test["inscrits"] > 0) & ((test["exprimes"] > 0) if quantity == "share" else True)]
+    p = _rate(test, quantity)
+    n = test["inscrits"] if quantity == "turnout" else test["exprimes"]
+    return float((np.sqrt(2 / np.pi) * np.sqrt(p * (1 - p) / n)).mean())
+
+
+def test_dep04_protocol_backtest_against_hand(dep04, tmp_path) -> None:
+    """swingcast backtest FILE... --json: the headline figures recomputed from the raw files."""
     files = _args(dep04)
     out = tmp_path / "bt.json"
     assert main(["backtest", *files, "--target", "2019-europeennes-1", "--share", "rn",
                  "--n-draws", "200", "--json", str(out)]) == 0
+    m = json.loads(out.read_text())
+    assert (m["path"], m["test_round"], m["anchor"]) == ("protocol", "2019-europeennes-1", "actual")
+    assert "perfect poll" in m["anchor_means"]
+    for q in ("turnout", "share"):
+        r = m[q]
+        best = r["best_baseline"]
+        # the strongest baseline, recomputed from the raw rounds (and its neighbours of the
+        # same prior, which must not beat it)
+        assert best["mae"] == pytest.approx(hand_baseline(dep04, best["name"], "2019-europeennes-1"), rel=1e-9)
+        prior = best["name"].split("[", 1)[1]
+        for method in ("carry_forward", "uniform_swing", "proportional_swing"):
+            assert hand_baseline(dep04, f"{method}[{prior}", "2019-europeennes-1") >= best["mae"] - 1e-12
+        for name in r["baselines"]:
+            if name.split("[", 1)[1].split(":", 1)[0] in ("turnout", "share"):
+                assert r["baselines"][name] == pytest.approx(
+                    hand_baseline(dep04, name, "2019-europeennes-1"), rel=1e-9, abs=1e-12)
+        assert r["mae_ratio"] == pytest.approx(r["model"]["mae"] / best["mae"], rel=1e-12)
+        assert m["mae_ratio"][q] == r["mae_ratio"]
+        assert r["floor_mae"] == pytest.approx(hand_floor(dep04, q, "2019-europeennes-1"), rel=1e-9)
+        assert r["gap_closed"] == pytest.approx((best["mae"] - r["model"]["mae"]) / (best["mae"] - r["floor_mae"]))
+        assert m["extras"][q]["best_baseline"] == best
+    assert m["n_bureaux"] == len(raw(dep04["04_2019-europeennes.csv"]).query("inscrits > 0"))
+
+
+def test_dep04_round2_finds_the_opponent(dep04, tmp_path) -> None:
+    """A round-2 test round with two finalists: the other one is the opponent (round-2 priors)."""
+    out = tmp_path / "t2.json"
+    assert main(["backtest", *_args(dep04), "--target", "2017-presidentielle-2", "--share", "MACRON",
+                 "--anchor", "none", "--n-draws", "200", "--json", str(out)]) == 0
+    m = json.loads(out.read_text())
+    assert m["rounds"] == ["2014-europeennes-1", "2017-presidentielle-1", "2017-presidentielle-2"]
+    assert m["anchor"] == "none" and "earlier data only" in m["anchor_means"]
+    names = set(m["share"]["baselines"])
+    assert "carry_forward[finalists:2017-presidentielle-1]" in names
+    assert "carry_forward[1-opponent:2017-presidentielle-1]" in names
+    # one minus Le Pen's round-1 share, carried, by hand
+    p1 = raw(dep04["04_p17a.csv"])
+    t2 = raw(dep04["04_p17b.csv"])
+    t2 = t2[(t2["inscrits"] > 0) & (t2["exprimes"] > 0)]
+    macron = pd.read_csv(dep04["04_p17b.csv"], dtype=str)
+    macron.index = macron["departement"] + macron["commune"] + "_" + macron["bureau"].str.lstrip("0")
+    obs = macron["MACRON"].astype(float).reindex(t2.index) / t2["exprimes"]
+    prior = 1 - (p1["rn"] / p1["exprimes"]).reindex(t2.index)
+    assert prior.notna().all()
+    assert m["share"]["baselines"]["carry_forward[1-opponent:2017-presidentielle-1]"] == pytest.approx(
+        float((prior.clip(0, 1) - obs).abs().mean()), rel=1e-9)
+    # the same test round from a case file naming the opponent: the same figures
+    case = tmp_path / "t2.toml"
+    case.write_text("\n".join([
+        'name = "dep04-t2"', "files = [" + ", ".join(json.dumps(f) for f in _args(dep04)) + "]",
+        'target = "2017-presidentielle-2"', 'share = "MACRON"', 'opponent = "LE PEN"']) + "\n", encoding="utf-8")
+    assert main(["backtest", "--case", str(case), "--anchor", "none", "--n-draws", "200", "--json",
+                 str(tmp_path / "t2-case.json")]) == 0
+    from_case = json.loads((tmp_path / "t2-case.json").read_text())
+    assert from_case["case"] == "dep04-t2"
+    for q in ("turnout", "share"):
+        assert from_case[q] == m[q]
+
+
+def test_dep04_backtest_forecast_rank_plan_report(dep04, shared_dir, tmp_path, capsys) -> None:
+    files = _args(dep04)
+    out = tmp_path / "bt.json"
+    assert main(["backtest", *files, "--target", "2019-europeennes-1", "--share", "rn",
+                 "--n-draws", "200", "--json", str(out), "--legacy"]) == 0
     metrics = json.loads(out.read_text())
     check_against_hand(metrics, hand_baselines(dep04))
     assert metrics["training"]["outcome"] == "2017-legislatives-1"
     assert {"turnout", "share", "interval_coverage", "brier", "anchor", "unmatched_bureaux"} <= set(metrics)
+    protocol = tmp_path / "protocol.json"
+    assert main(["backtest", *files, "--target", "2019-europeennes-1", "--share", "rn",
+                 "--n-draws", "200", "--json", str(protocol)]) == 0
+    metrics = json.loads(protocol.read_text())
 
     # the same back-test written as a case file of the user's
     case = tmp_path / "my-case.toml"

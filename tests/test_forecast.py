@@ -164,7 +164,8 @@ def check_against_hand(metrics: dict, hand: dict) -> None:
 
 
 def test_backtest_of_a_history_against_hand(history04, dep04) -> None:
-    res = swingcast.backtest(history04, target="2019-europeennes-1", share="rn", n_draws=200)
+    # the older one-transition models (the protocol's figures: tests/test_cli_history.py)
+    res = swingcast.backtest(history04, target="2019-europeennes-1", share="rn", n_draws=200, legacy=True)
     m = res.metrics
     # earlier rounds only: a first round described by the first round before it
     assert (m["training"]["rule"], m["training"]["features"], m["training"]["outcome"],
@@ -176,10 +177,10 @@ def test_backtest_of_a_history_against_hand(history04, dep04) -> None:
 
 
 def test_rolling_backtest_is_one_table(history04) -> None:
-    table = swingcast.backtest(history04, share="rn", rolling=True, n_draws=100)
+    table = swingcast.backtest(history04, share="rn", rolling=True, n_draws=100, legacy=True)
     assert table["round"].unique().tolist() == ["2017-presidentielle-2", "2017-legislatives-1",
                                                 "2019-europeennes-1"]
-    single = swingcast.backtest(history04, target="2019-europeennes-1", share="rn", n_draws=100)
+    single = swingcast.backtest(history04, target="2019-europeennes-1", share="rn", n_draws=100, legacy=True)
     row = table[(table["round"] == "2019-europeennes-1") & (table["target"] == "share")
                 & (table["method"] == "model")].iloc[0]
     assert row["mae"] == pytest.approx(single.metrics["share"]["model"]["mae"], rel=1e-12)

@@ -97,8 +97,19 @@ def test_unmatched_bureaux_get_their_commune():
 def test_bad_anchor_and_short_history():
     with pytest.raises(SchemaError, match="anchor"):
         run_protocol(_spec(_history()), anchor="exit-poll")
-    with pytest.raises(SchemaError, match="three rounds"):
-        run_protocol(_spec(_history()[:2]))
+    with pytest.raises(SchemaError, match="two rounds"):
+        run_protocol(_spec(_history()[:1]))
+
+
+def test_two_rounds_use_the_pooled_calibration():
+    from swingcast.model.protocol import DEFAULT_CALIBRATION
+
+    res = run_protocol(_spec(_history()[:2]), n_draws=100)
+    for q in ("turnout", "share"):
+        t = res[q]["training"]
+        assert (t["sigma2"], t["q"]) == DEFAULT_CALIBRATION[q]
+        assert res[q]["development"] == []
+        assert "pooled development" in t["calibration"]
 
 
 def _as_history(rounds):
@@ -121,7 +132,8 @@ def test_history_backtest_json_has_the_strongest_baselines_and_the_floor():
     from swingcast.model.backtest import backtest
 
     rounds = _history()
-    res = backtest(_as_history(rounds), target=rounds[-1].label, share="LE PEN", n_draws=100)
+    # the older models' JSON (legacy=True) carries the strongest baselines as extras
+    res = backtest(_as_history(rounds), target=rounds[-1].label, share="LE PEN", n_draws=100, legacy=True)
     ex = res.metrics["extras"]
     rv = round_values(rounds[-1], "share", target=lambda v: v["candidate"].eq("LE PEN"))
     assert ex["share"]["floor_mae"] == pytest.approx(binomial_floor(rv.value.to_numpy(), rv.n.to_numpy()))
@@ -153,3 +165,54 @@ def test_protocol_spec_from_a_history():
     assert spec.target(votes).sum() == (votes["candidate"] == "LE PEN").sum()
     with pytest.raises(SchemaError, match="no round"):
         protocol_spec(h, "rn", target="2030-presidentielle-1")
+
+
+def test_history_backtest_is_the_protocol_with_the_older_keys_alongside():
+    """backtest(history) = run_protocol on the rounds up to the target; the older keys agree."""
+    from swingcast import protocol_spec
+    from swingcast.model.backtest import backtest
+
+    rounds = _history()
+    h = _as_history(rounds)
+    res = backtest(h, target=rounds[-2].label, share="LE PEN", n_draws=100)
+    m = res.metrics
+    direct = run_protocol(protocol_spec(h, "LE PEN", target=rounds[-2].label), n_draws=100)
+    assert m["path"] == "protocol" and m["test_round"] == rounds[-2].label  # later round dropped
+    assert m["rounds"] == [r.label for r in rounds[:-1]]
+    p = res.predictions
+    for q in ("turnout", "share"):
+        assert m[q]["model"] == pytest.approx(direct[q]["model"])
+        assert m[q]["best_baseline"]["mae"] == pytest.approx(direct[q]["best_baseline"]["mae"])
+        assert m["mae_ratio"][q] == m[q]["mae_ratio"] == pytest.approx(
+            m[q]["model"]["mae"] / m[q]["best_baseline"]["mae"])
+        for key in ("best_baseline", "floor_mae", "gap_closed"):
+            assert m["extras"][q][key] == m[q][key]
+        # the per-bureau frame gives back the reported MAE and coverage
+        err = (p[f"{q}_pred"] - p[f"{q}_obs"]).abs().dropna()
+        assert err.mean() == pytest.approx(m[q]["model"]["mae"], rel=1e-12)
+        inside = ((p[f"{q}_lo"] <= p[f"{q}_obs"]) & (p[f"{q}_obs"] <= p[f"{q}_hi"]))[p[f"{q}_obs"].notna()]
+        assert inside.mean() == pytest.approx(m["interval_coverage"][q], rel=1e-12)
+    assert m["brier"]["model"] == m["events"]["brier"]["swing_prob"]["model"]
+    assert m["brier"]["flip_uniform_swing"] == m["events"]["brier"]["flip_prob"]["uniform_swing"]
+    assert p["swing_prob"].between(0, 1).all() and p["flip_prob"].between(0, 1).all()
+    with pytest.raises(SchemaError, match="legacy models only"):
+        backtest(h, target=rounds[-1].label, share="LE PEN", method="gbm")
+    with pytest.raises(SchemaError, match="'actual', 'poll' or 'none'"):
+        backtest(h, target=rounds[-1].label, share="LE PEN", anchor="perfect")
+
+
+def test_rolling_protocol_scores_every_round_with_two_earlier_ones():
+    from swingcast.model.backtest import backtest
+
+    rounds = _history()
+    h = _as_history(rounds)
+    table = backtest(h, share="LE PEN", rolling=True, n_draws=100)
+    assert table["round"].tolist() == [r.label for r in rounds[2:] for _ in (0, 1)]
+    assert table["target"].tolist() == ["turnout", "share"] * 3
+    single = backtest(h, target=rounds[3].label, share="LE PEN", n_draws=100).metrics
+    row = table[(table["round"] == rounds[3].label) & (table["target"] == "share")].iloc[0]
+    assert row["model_mae"] == pytest.approx(single["share"]["model"]["mae"], rel=1e-12)
+    assert row["best_baseline"] == single["share"]["best_baseline"]["name"]
+    assert row["mae_ratio"] == pytest.approx(row["model_mae"] / row["best_baseline_mae"], rel=1e-12)
+    assert row["brier_flip_model"] == pytest.approx(single["brier"]["flip_model"], rel=1e-12)
+    assert table.attrs["anchor"] == "actual" and "perfect poll" in table.attrs["anchor_means"]

@@ -239,3 +239,14 @@ def test_report_explains_swing_and_flip_and_their_brier(small, tmp_path, lang):
     # the top table shows both, as percentages of the ranking's values
     assert "Probability that first place changes side" in text or "Probabilité que la tête change de camp" in text
     assert ("25.0 %" if lang == "en" else "25,0 %") in text
+
+
+def test_mae_sentence_names_the_protocols_strongest_baseline() -> None:
+    from swingcast.target.report import backtest_sentences
+
+    # the protocol's JSON: every baseline's MAE under `baselines`, the strongest one named
+    m = {"n_bureaux": 3, "share": {"model": {"mae": 0.02}, "baselines": {"a[share:r]": 0.05, "b[share:r]": 0.03},
+                                   "best_baseline": {"name": "b[share:r]", "mae": 0.03}}}
+    first = backtest_sentences(m)[0].replace("\xa0", " ")
+    assert "off by 2.00 percentage points" in first and "against 3.00 points" in first
+    assert "(b[share:r])" in first

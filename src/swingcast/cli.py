@@ -350,57 +350,86 @@ def _history(files: list[str], departement: list[str] | None, commune: list[str]
 @app.command("backtest")
 def _backtest_cmd(
     files: Annotated[list[str] | None, typer.Argument(help=_FILES_HELP)] = None,
-    target: Annotated[str | None, typer.Option("--target", help="Scored round of FILE...: <year>-<kind>-<round>.")] = None,
+    target: Annotated[str | None, typer.Option("--target", help="Scored (test) round of FILE...: <year>-<kind>-<round>.")] = None,
     share: Annotated[str | None, typer.Option("--share", help="Candidate surname, nuance/list code, bloc or party (rn).")] = None,
-    rolling: Annotated[bool, typer.Option("--rolling", help="Score every round of FILE... that has earlier rounds.")] = False,
+    opponent: Annotated[str | None, typer.Option("--opponent", help="Opponent of a two-candidate test round (default: the other finalist).")] = None,
+    rolling: Annotated[bool, typer.Option("--rolling", help="Score every round that has two earlier rounds, each as a test round.")] = False,
     departement: Annotated[list[str] | None, typer.Option("--departement", help="Keep this département (repeatable).")] = None,
     commune: Annotated[list[str] | None, typer.Option("--commune", help="Keep this commune (INSEE code, repeatable).")] = None,
     case: Annotated[str | None, typer.Option("--case", help="Case name (see --list) or case file (.toml).")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the named cases.")] = False,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics as JSON.")] = None,
-    anchor: Annotated[str, typer.Option(help="'actual' (perfect poll) or 'none'.")] = "actual",
-    coverage: Annotated[float, typer.Option(help="Nominal interval coverage.")] = 0.8,
+    anchor: Annotated[str, typer.Option(help="'actual' (perfect poll), 'poll' (one final-poll error drawn) or 'none' (earlier level carried).")] = "actual",
+    legacy: Annotated[bool, typer.Option("--legacy", help="The older one-transition models instead of the test-round protocol.")] = False,
     n_draws: Annotated[int, typer.Option("--n-draws", help="Simulation draws.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    method: Annotated[str, typer.Option(help="Model: 'glm' or 'gbm'.")] = "glm",
-    pooling: Annotated[bool, typer.Option("--pooling/--no-pooling",
-                                          help="Pooled commune effects in the model.")] = True,
-    offset: Annotated[bool, typer.Option("--offset/--no-offset",
-                                         help="Previous value as a logit offset.")] = False,
+    coverage: Annotated[float | None, typer.Option(help="--legacy: nominal interval coverage (0.8).")] = None,
+    method: Annotated[str | None, typer.Option(help="--legacy: model 'glm' or 'gbm'.")] = None,
+    pooling: Annotated[bool | None, typer.Option("--pooling/--no-pooling",
+                                                 help="--legacy: pooled commune effects.")] = None,
+    offset: Annotated[bool | None, typer.Option("--offset/--no-offset",
+                                                help="--legacy: previous value as a logit offset.")] = None,
 ) -> None:
-    """Back-test the model against the baselines: on FILE... (--target, --share) or a case (--case)."""
+    """Back-test on FILE... (--target, --share) or a case (--case): the test-round protocol's model
+    against the strongest baseline of the same quantity (docs/models.md, "Back-test JSON")."""
     from swingcast.errors import SchemaError
     from swingcast.model.backtest import backtest, format_report, list_cases
 
     if list_:
+        from swingcast.model.protocol_backtest import NAMED_HISTORIES
+
         typer.echo(list_cases().to_string(index=False))
+        typer.echo("the protocol (default) runs the named histories of swingcast.model.histories: "
+                   + ", ".join(f"{c} -> {h}" for c, h in NAMED_HISTORIES.items())
+                   + "; --legacy the case's own training column")
         return
-    options = dict(anchor=anchor, coverage=coverage, n_draws=n_draws, seed=seed, method=method,
-                   pooling=pooling, offset=offset)
+    options = dict(anchor=anchor, legacy=legacy, n_draws=n_draws, seed=seed, coverage=coverage,
+                   method=method, pooling=pooling, offset=offset)
+    if rolling and target is not None:
+        raise SchemaError("backtest --rolling: every round is scored; leave out --target")
     if files:
         if case is not None:
             raise SchemaError("backtest: give FILE... or --case, not both")
         if share is None or (target is None and not rolling):
             raise SchemaError("backtest FILE...: expected --share and --target ROUND (or --rolling)")
         history = _history(files, departement, commune)
-        if rolling:
-            from swingcast.cache import atomic_write
-
-            table = backtest(history, share=share, rolling=True, **options)
-            typer.echo(table.round(4).to_string(index=False))
-            if json_path is not None:
-                with atomic_write(json_path, "w", encoding="utf-8") as handle:
-                    handle.write(table.to_json(orient="records", indent=2) + "\n")
-                typer.echo(f"metrics written to {json_path}")
-            return
-        result = backtest(history, target=target, share=share, **options)
+        result = backtest(history, target=target, share=share, rolling=rolling,
+                          **({"opponent": opponent} if opponent is not None else {}), **options)
     elif case is not None:
-        result = backtest(case, **options)
+        if target is not None or share is not None or opponent is not None:
+            raise SchemaError("backtest --case: the case says its round and share; --target, --share "
+                              "and --opponent go with FILE...")
+        result = backtest(case, rolling=rolling, **options)
     else:
         raise SchemaError("backtest: expected FILE... --target ROUND --share WHO, or --case NAME (or --list)")
+    if rolling:
+        _rolling_out(result, json_path, legacy)  # type: ignore[arg-type]
+        return
     typer.echo(format_report(result))
     if json_path is not None:
         typer.echo(f"metrics written to {result.to_json(json_path)}")
+
+
+def _rolling_out(table: object, json_path: Path | None, legacy: bool) -> None:
+    """Print a rolling table and write its JSON (protocol: a dict with the anchor and ``rows``)."""
+    import json
+
+    import pandas as pd
+
+    from swingcast.cache import atomic_write
+    from swingcast.model.protocol_backtest import rolling_json
+
+    assert isinstance(table, pd.DataFrame)
+    if not legacy:
+        typer.echo(f"anchor={table.attrs.get('anchor')}: {table.attrs.get('anchor_means')}")
+    shown = table.drop(columns=[c for c in ("note",) if c in table and not table[c].astype(bool).any()])
+    typer.echo(shown.round(4).to_string(index=False))
+    if json_path is not None:
+        text = (table.to_json(orient="records", indent=2, double_precision=15) if legacy
+                else json.dumps(rolling_json(table), indent=2))
+        with atomic_write(json_path, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+        typer.echo(f"metrics written to {json_path}")
 
 
 @app.command("forecast")

@@ -1,6 +1,11 @@
 """Back-testing: train on what was known before an election, score on that election.
 
-:func:`backtest` runs one named case (:func:`list_cases`) or a :class:`~swingcast.model.cases.CaseSpec`:
+:func:`backtest` scores with the test-round protocol by default
+(:mod:`swingcast.model.protocol_backtest`: the model of
+:func:`~swingcast.model.protocol.run_protocol` against the strongest baseline of the same
+quantity; docs/models.md, "Back-test JSON"). With ``legacy=True`` it runs the older harness of
+this module on one named case (:func:`list_cases`), a :class:`~swingcast.model.cases.CaseSpec`
+or a history (:func:`score_case`):
 
 1. the case assembles a training transition (features at t-1 -> outcome at t, both known
    before the scored election E) and the features of E's bureaux (see :mod:`swingcast.model.cases`);
@@ -173,6 +178,9 @@ class BacktestResult:
         ``arrondissement_code``, ``turnout_obs``, ``share_obs``, ``matched``.
     seconds : float
         Wall time of fit + predict + simulation (data assembly excluded).
+    baseline_predictions : dict
+        Legacy only: ``{target: {method: predictions}}`` of the case's three baselines
+        (empty for the protocol, whose JSON gives every baseline's MAE).
     """
 
     case: str
@@ -185,15 +193,33 @@ class BacktestResult:
     def table(self) -> pd.DataFrame:
         """Metrics as a long table: one row per target, method and metric.
 
+        The protocol's metrics give the model's figures (method ``model``), then
+        ``best_baseline`` and every baseline by name (metric ``mae``); the legacy ones every
+        method's figures.
+
         Examples
         --------
         >>> r = BacktestResult("x", {"turnout": {"model": {"mae": 0.1}}}, pd.DataFrame())
         >>> r.table.to_dict("records")
         [{'target': 'turnout', 'method': 'model', 'metric': 'mae', 'value': 0.1}]
+        >>> r = BacktestResult("x", {"share": {"model": {"mae": 0.1}, "baselines": {"u[s:r]": 0.2},
+        ...                                    "best_baseline": {"name": "u[s:r]", "mae": 0.2}}}, pd.DataFrame())
+        >>> r.table["method"].tolist()
+        ['model', 'best_baseline', 'u[s:r]']
         """
         rows = []
         for target in TARGETS:
-            for method, values in self.metrics.get(target, {}).items():
+            block = self.metrics.get(target, {})
+            if "baselines" in block:  # the protocol: model figures, then the baselines' MAE
+                rows += [{"target": target, "method": "model", "metric": k, "value": v}
+                         for k, v in block.get("model", {}).items()]
+                best = block.get("best_baseline") or {}
+                if "mae" in best:
+                    rows.append({"target": target, "method": "best_baseline", "metric": "mae", "value": best["mae"]})
+                rows += [{"target": target, "method": k, "metric": "mae", "value": v}
+                         for k, v in block["baselines"].items()]
+                continue
+            for method, values in block.items():
                 for metric, value in values.items():
                     rows.append({"target": target, "method": method, "metric": metric, "value": value})
         return pd.DataFrame(rows, columns=["target", "method", "metric", "value"])
@@ -210,27 +236,42 @@ class BacktestResult:
         tab = self.table
         if tab.empty:
             return pd.DataFrame()
-        wide = tab.pivot_table(index=["target", "method"], columns="metric", values="value", sort=False)
+        tab = tab.assign(value=pd.to_numeric(tab["value"], errors="coerce"))
+        wide = tab.pivot_table(index=["target", "method"], columns="metric", values="value", sort=False,
+                               dropna=False)
         order = [c for c in ("mae", "rmse", "mae_weighted", "rmse_weighted", "coverage", "mean_width")
                  if c in wide.columns]
         return wide[order]
 
     def to_json(self, path: str | PathLike[str]) -> Path:
-        """Write :attr:`metrics` as JSON.
+        """Write :attr:`metrics` as JSON (NaN and infinities as null).
 
         Examples
         --------
         >>> import tempfile, os
-        >>> r = BacktestResult("x", {"turnout": {}}, pd.DataFrame())
+        >>> r = BacktestResult("x", {"turnout": {}, "gap": float("nan")}, pd.DataFrame())
         >>> p = r.to_json(os.path.join(tempfile.mkdtemp(), "m.json"))
-        >>> json.loads(p.read_text())["turnout"]
-        {}
+        >>> json.loads(p.read_text())
+        {'turnout': {}, 'gap': None}
         """
         out = Path(path)
-        text = json.dumps(self.metrics, indent=2, sort_keys=False, default=_jsonable) + "\n"
+        text = json.dumps(_json_safe(self.metrics), indent=2, sort_keys=False, default=_jsonable) + "\n"
         with atomic_write(out, "w", encoding="utf-8") as handle:
             handle.write(text)
         return out
+
+
+def _json_safe(value: object) -> object:
+    """A JSON-safe copy: numpy scalars as Python numbers, NaN and infinities as None."""
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _jsonable(value: object) -> object:
@@ -467,20 +508,33 @@ def backtest(
     *,
     rolling: bool = False,
     anchor: str = "actual",
-    coverage: float = 0.8,
+    legacy: bool = False,
+    opponent: str | None = None,
     n_draws: int = 1000,
     seed: int = 0,
-    method: str = "glm",
-    pooling: bool = True,
-    offset: bool = False,
+    coverage: float | None = None,
+    method: str | None = None,
+    pooling: bool | None = None,
+    offset: bool | None = None,
 ) -> BacktestResult:
-    """Back-test the model and the baselines on a named case, a case file or a history.
+    """Back-test on a history, a named case or a case file: the test-round protocol by default.
 
-    With a :class:`~swingcast.model.history.History`, ``target`` is forecast from the rounds
-    before it only (training transition chosen by
-    :func:`~swingcast.model.history.choose_training`, applied to the latest round before the
-    target) and scored; ``rolling=True`` scores every round that has two earlier rounds
-    (:func:`rolling_backtest`, one table).
+    The headline is the issue-13 protocol (:mod:`swingcast.model.protocol_backtest`,
+    :func:`~swingcast.model.protocol.run_protocol`): the scored round is the *test* round,
+    every choice is made on the earlier (development) rounds, and the model is compared with
+    the strongest baseline of the same quantity (every prior, every method, named), with the
+    binomial floor and the share of the gap closed. With a
+    :class:`~swingcast.model.history.History`, the rounds after ``target`` are dropped; a
+    round 2 with two finalists gets the other one as the opponent. The named cases run the
+    named protocol histories (``paris-2017-t2`` -> ``paris``, ``france-eu2019`` ->
+    ``france``, ``hds13-eu2024`` -> ``hds13``); a case file its own files. ``rolling=True``
+    scores every round that has at least two earlier rounds, each as a test round (a
+    DataFrame, :func:`~swingcast.model.protocol_backtest.rolling_table`).
+
+    ``legacy=True`` runs the older one-transition models instead (:func:`score_case`:
+    training transition chosen by :func:`~swingcast.model.history.choose_training` or by the
+    case file; the demo uses it), with their own options ``coverage``, ``method``,
+    ``pooling``, ``offset``.
 
     Parameters
     ----------
@@ -493,48 +547,100 @@ def backtest(
         With a history: what share is predicted (:func:`~swingcast.model.training.resolve_share`:
         ``"LE PEN"``, ``"rn"``, ``"far_right"``, a nuance or list code).
     rolling : bool
-        With a history: score every round that can be (returns a DataFrame).
-    anchor : {"actual", "none"}
-        ``"actual"``: every method is re-centred on the inscrits-weighted area-wide turnout
-        and share of the scored election (a perfect poll); ``"none"``: the model keeps the
-        previous area-wide level (a vote-transfer share model keeps its own level) and the
-        baselines use the mean swing of the training transition.
-    coverage : float
-        Nominal coverage of the intervals (0.8).
-    n_draws : int
-        Simulation draws for the swing probabilities.
-    seed : int
-        Seed of the simulation and of the conformal folds.
-    method : {"glm", "gbm"}
-        The model's fixed part.
-    pooling : bool
-        Pooled commune (Paris: arrondissement) effects in the model (the design's default).
-    offset : bool
-        Enter the previous value of the target as a logit offset (coefficient 1): the model
-        then learns deviations from a uniform logit swing instead of the level.
+        Score every round that can be (returns a DataFrame).
+    anchor : {"actual", "poll", "none"}
+        ``"actual"``: every method is re-centred on the test round's own area-wide turnout
+        and share (a perfect poll: distribution skill); ``"poll"``: that level plus one draw of
+        a final-poll error (protocol only); ``"none"``: the most recent round's level carried
+        (legacy: the previous level, baselines with the training transition's swing). The
+        JSON says it in words (``anchor_means``).
+    legacy : bool
+        The older models (:func:`score_case`) instead of the protocol.
+    opponent : str, optional
+        With a history: the opponent of a two-candidate test round (default: found).
+    n_draws, seed : int
+        Simulation draws and seed.
+    coverage, method, pooling, offset
+        Legacy only: nominal coverage (0.8), ``"glm"`` or ``"gbm"``, pooled commune effects
+        (True), previous value as a logit offset (False).
 
     Returns
     -------
     BacktestResult
+        (a DataFrame with ``rolling=True``).
 
     Raises
     ------
     SchemaError
-        Unknown case or anchor.
+        Unknown case, anchor, round or a legacy option without ``legacy=True``.
 
     Examples
     --------
     >>> from swingcast.model.history import load_history  # doctest: +SKIP
     >>> h = load_history(["2014-europeennes.csv", "2017-presidentielle-1.csv",
     ...                   "2019-europeennes.csv"], departements="04")  # doctest: +SKIP
-    >>> backtest(h, target="2019-europeennes-1", share="rn").metrics["training"]["rule"]  # doctest: +SKIP
-    'latest-pair'
-    >>> res = backtest("paris-2017-t2")  # doctest: +SKIP
-    >>> res.metrics["share"]["model"]["mae"] < res.metrics["share"]["uniform_swing"]["mae"]  # doctest: +SKIP
+    >>> m = backtest(h, target="2019-europeennes-1", share="rn").metrics  # doctest: +SKIP
+    >>> m["share"]["mae_ratio"] == m["share"]["model"]["mae"] / m["share"]["best_baseline"]["mae"]  # doctest: +SKIP
     True
+    >>> backtest("paris-2017-t2", anchor="oops")
+    Traceback (most recent call last):
+    ...
+    swingcast.errors.SchemaError: backtest: anchor must be 'actual', 'poll' or 'none', got 'oops'
     """
+    from swingcast.model.history import History
+
+    if legacy:
+        return _legacy(case, target, share, rolling=rolling, anchor=anchor, n_draws=n_draws, seed=seed,
+                       coverage=0.8 if coverage is None else coverage, method=method or "glm",
+                       pooling=True if pooling is None else pooling, offset=bool(offset))
+    from swingcast.model import protocol_backtest as pb
+    from swingcast.model.protocol import ANCHOR_WORDS
+
+    given = [k for k, v in (("coverage", coverage), ("method", method), ("pooling", pooling),
+                            ("offset", offset)) if v is not None]
+    if given:
+        raise SchemaError(f"backtest: {', '.join(given)} apply to the legacy models only; pass "
+                          "legacy=True (--legacy) or leave them out")
+    if anchor not in ANCHOR_WORDS:
+        raise SchemaError(f"backtest: anchor must be 'actual', 'poll' or 'none', got {anchor!r}")
+    draws = dict(anchor=anchor, n_draws=n_draws, seed=seed)
+    if isinstance(case, History):
+        if share is None or (target is None and not rolling):
+            raise SchemaError("backtest(history): expected share=... and target='<year>-<kind>-<round>' "
+                              "(or rolling=True)")
+        if rolling:
+            if target is not None:
+                raise SchemaError("backtest(history, rolling=True): every round is scored; leave target out")
+            return pb.rolling_table(pb.history_rolling(case, share=share, opponent=opponent),  # type: ignore[return-value]
+                                    name=f"history {share}", **draws)
+        spec = pb.history_spec(case, target=target, share=share, opponent=opponent)  # type: ignore[arg-type]
+        return pb.protocol_result(spec, name=f"{target} {share}", **draws)
+    if target is not None or share is not None or opponent is not None:
+        raise SchemaError("backtest(case): the case says its target, share and opponent; give them "
+                          "with a history instead")
+    name, spec = pb.case_history_spec(case)
+    if rolling:
+        return pb.rolling_table(pb.spec_rolling(spec), name=name, **draws)  # type: ignore[return-value]
+    return pb.protocol_result(spec, name=name, **draws)
+
+
+def _legacy(
+    case: str | CaseSpec | PathLike[str] | History,
+    target: str | None,
+    share: str | None,
+    *,
+    rolling: bool,
+    anchor: str,
+    coverage: float,
+    n_draws: int,
+    seed: int,
+    method: str,
+    pooling: bool,
+    offset: bool,
+) -> BacktestResult:
+    """The older back-test (``backtest(..., legacy=True)``): one training transition, :func:`score_case`."""
     if anchor not in ("actual", "none"):
-        raise SchemaError(f"backtest: anchor must be 'actual' or 'none', got {anchor!r}")
+        raise SchemaError(f"backtest(legacy=True): anchor must be 'actual' or 'none', got {anchor!r}")
     options = dict(anchor=anchor, coverage=coverage, n_draws=n_draws, seed=seed, method=method,
                    pooling=pooling, offset=offset)
     from swingcast.model.history import History
@@ -546,6 +652,8 @@ def backtest(
             raise SchemaError("backtest(history): expected target='<year>-<kind>-<round>' and share=...")
         data = history_case(case, target=target, share=share)
         return score_case(f"{target} {share}", data, training=data.training, **options)
+    if rolling:
+        raise SchemaError("backtest(case, legacy=True): rolling needs a history or the protocol")
     spec = get_case(case) if isinstance(case, (str, PathLike)) else case
     data = spec.build()
     training = data.training or {"description": spec.training}
@@ -748,7 +856,7 @@ def rolling_backtest(history: History, *, share: str | None, **options: object) 
         raise SchemaError("backtest(history, rolling=True): expected share=...")
     rows = []
     for label in history.rounds[2:]:
-        res = backtest(history, target=label, share=share, **options)  # type: ignore[arg-type]
+        res = _legacy(history, label, share, rolling=False, **options)  # type: ignore[arg-type]
         m = res.metrics
         for t in TARGETS:
             for method, values in m[t].items():
@@ -771,6 +879,40 @@ def _uniform_swing_training(data: CaseData) -> tuple[np.ndarray, np.ndarray]:
     return fitted, logit(y) - logit(fitted)
 
 
+def _num(x: object, nd: int = 3) -> str:
+    return "-" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{float(x):.{nd}f}"
+
+
+def _pp(x: object) -> str:
+    return "-" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{100 * float(x):.2f}"
+
+
+def _protocol_report(m: dict) -> list[str]:
+    """The headline lines of a protocol back-test (model vs the strongest baseline)."""
+    lines = [f"test round {m.get('test_round')} of {len(m.get('rounds', []))} rounds; "
+             f"{m.get('n_bureaux')} bureaux, {m.get('unmatched_bureaux', 0)} not in the round before; "
+             f"{m.get('seconds', 0):.1f} s",
+             f"anchor={m.get('anchor')}: {m.get('anchor_means', '')}"]
+    for q in TARGETS:
+        r = m.get(q)
+        if not isinstance(r, dict) or "model" not in r:
+            continue
+        cov, best = r.get("coverage", {}), r.get("best_baseline", {})
+        gap = r.get("gap_closed")
+        lines.append(
+            f"{q}: model MAE {_pp(r['model'].get('mae'))} pp vs best baseline {best.get('name')} "
+            f"{_pp(best.get('mae'))} pp (ratio {_num(r.get('mae_ratio'))}); floor {_pp(r.get('floor_mae'))} pp, gap closed "
+            f"{_num(gap)}; 80 % coverage {_num(cov.get('all'))} (matched {_num(cov.get('matched'))}, "
+            f"unmatched {_num(cov.get('unmatched'))})")
+    ev = m.get("events", {}).get("brier", {})
+    if ev:
+        sw, fl = ev.get("swing_prob", {}), ev.get("flip_prob", {})
+        lines.append(f"Brier swing_prob (target first) model {_num(sw.get('model'), 4)} vs uniform swing "
+                     f"{_num(sw.get('uniform_swing'), 4)}; flip_prob (first place changes) model "
+                     f"{_num(fl.get('model'), 4)} vs {_num(fl.get('uniform_swing'), 4)}")
+    return lines
+
+
 def format_report(result: BacktestResult) -> str:
     """The metrics of a back-test as printable text (table, coverage, Brier, ratios).
 
@@ -783,6 +925,8 @@ def format_report(result: BacktestResult) -> str:
     """
     m = result.metrics
     lines = [f"back-test {result.case}"]
+    if m.get("path") == "protocol":
+        return "\n".join(lines + _protocol_report(m))
     if "n_bureaux" in m:
         lines.append(f"{m['n_bureaux']} bureaux scored, {m.get('unmatched_bureaux', 0)} unknown at "
                      f"training time, anchor={m.get('anchor')}, {m.get('seconds', 0):.1f} s")

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from swingcast.model.history import History
 
 __all__ = ["load_round", "paris_census", "hds13_census", "TRANSFER_RATES", "transfer_share",
-           "transfer_turnout", "build_case", "CENSUS"]
+           "transfer_turnout", "build_case", "case_history", "CENSUS"]
 
 EU14 = ("2014-europeennes", 1)
 PRES17_1 = ("2017-presidentielle", 1)
@@ -425,6 +425,30 @@ def _case_history(files: tuple[tuple[str, str | None], ...], departements: tuple
                         communes=list(communes) if communes else None)
 
 
+def case_history(config: dict, base: str | Path = ".") -> History:
+    """The :class:`~swingcast.model.history.History` of a case file's ``files`` and ``area``.
+
+    Parameters
+    ----------
+    config : dict
+        The case file's table (``docs/models.md``, "Case files").
+    base : path
+        Folder of the case file (relative ``files`` are read from there).
+
+    Examples
+    --------
+    >>> from swingcast.model.cases import get_case
+    >>> case_history(get_case("hds13-eu2024").config).rounds  # doctest: +SKIP
+    ['2014-europeennes-1', '2017-legislatives-1', '2019-europeennes-1', '2024-europeennes-1']
+    """
+    base = Path(base)
+    area = config.get("area", {}) if isinstance(config.get("area"), dict) else {}
+    deps = tuple(area["departements"]) if area.get("departements") else None
+    coms = tuple(area["communes"]) if area.get("communes") else None
+    files = tuple(_resolve_file(f, base, None if coms else deps) for f in config["files"])
+    return _case_history(files, deps, coms)
+
+
 def _census_of(spec: object, base: Path) -> tuple[pd.DataFrame | None, str | None]:
     """A case's census: None, a built-in recipe name, or a table ``{file, total}`` per bureau."""
     if spec is None:
@@ -468,11 +492,7 @@ def build_case(config: dict, base: str | Path = ".") -> CaseData:
     from swingcast.model.history import Training, choose_training
 
     base = Path(base)
-    area = config.get("area", {}) if isinstance(config.get("area"), dict) else {}
-    deps = tuple(area["departements"]) if area.get("departements") else None
-    coms = tuple(area["communes"]) if area.get("communes") else None
-    files = tuple(_resolve_file(f, base, None if coms else deps) for f in config["files"])
-    history = _case_history(files, deps, coms)
+    history = case_history(config, base)
     target = str(config["target"])
     model = dict(config.get("model", {}))
     training = config.get("training", "rule")

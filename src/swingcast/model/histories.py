@@ -9,6 +9,10 @@ Each is a :class:`~swingcast.model.protocol.HistorySpec` built from the register
 ``dep29``   as ``france``, Finistère only
 ``hds13-leg24``  as ``hds13`` plus EU 2024 -> leg 2024 T1 (RN candidate; a round no model of
                  the project had been scored on, docs/models.md entry 4)
+``hds13-dep21``  as ``hds13`` up to EU 2019 -> departementales 2021 T1 (RN binôme; fresh round,
+                 docs/models.md entry 6)
+``hds13-leg24t2``  EU 2014 ... EU 2019, leg 2022 T2, EU 2024, leg 2024 T1 -> leg 2024 T2
+                 (Maud Bregeon, opponent Brice Gaillard; fresh round, docs/models.md entry 6)
 """
 
 from __future__ import annotations
@@ -28,12 +32,22 @@ from swingcast.schema import BUREAU_ID, CANDIDATE, DEPARTEMENT
 __all__ = ["named_history", "HISTORIES"]
 
 #: the named histories
-HISTORIES = ("paris", "hds13", "france", "dep29", "hds13-leg24")
+HISTORIES = ("paris", "hds13", "france", "dep29", "hds13-leg24", "hds13-dep21", "hds13-leg24t2")
 
 _LEG17_2 = ("2017-legislatives", 2)
 _LEG17_2_FILE = "france/results/2017-legislatives-2_par_bureau_large.csv.gz"
 _LEG24_1 = ("2024-legislatives", 1)
 _LEG24_1_FILE = "hauts-de-seine-13/results/legislatives2024_t1_9213.xlsx"
+_DEP21_1 = ("2021-departementales", 1)
+_LEG22_2 = ("2022-legislatives", 2)
+_LEG24_2 = ("2024-legislatives", 2)
+_EXTRA_FILES = {
+    _LEG17_2: _LEG17_2_FILE,
+    _LEG24_1: _LEG24_1_FILE,
+    _DEP21_1: "hauts-de-seine-13/results/departementales_2021_t1.xlsx",
+    _LEG22_2: "hauts-de-seine-13/results/legislatives2022_t2_9213.xlsx",
+    _LEG24_2: "hauts-de-seine-13/results/legislatives2024_t2_9213.xlsx",
+}
 
 
 @cache
@@ -41,7 +55,7 @@ def _extra_round(key: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
     from swingcast import read_results
     from swingcast.load.datasets import fetch
 
-    path = {_LEG17_2: _LEG17_2_FILE, _LEG24_1: _LEG24_1_FILE}[key]
+    path = _EXTRA_FILES[key]
     res = read_results(fetch(path), election=key[0], round=key[1])
     return res.stations, res.votes
 
@@ -49,7 +63,7 @@ def _extra_round(key: tuple[str, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _load(key: tuple[str, int], departements: Sequence[str] | None, communes: Sequence[str] | None):
     from swingcast.model.casedata import load_round
 
-    if key not in (_LEG17_2, _LEG24_1):
+    if key not in _EXTRA_FILES:
         return load_round(key, departements=departements, communes=communes)
     st, vt = _extra_round(key)
     keep = pd.Series(True, index=st.index)
@@ -74,6 +88,14 @@ def _name_is(name: str):
         if CANDIDATE not in votes:
             return pd.Series(False, index=votes.index)
         return votes[CANDIDATE].astype(str).str.upper().eq(name)
+    return select
+
+
+def _surname_is(name: str):
+    def select(votes: pd.DataFrame) -> pd.Series:
+        if CANDIDATE not in votes:
+            return pd.Series(False, index=votes.index)
+        return votes[CANDIDATE].astype(str).str.upper().str.split().str[0].eq(name)
     return select
 
 
@@ -135,6 +157,14 @@ def named_history(name: str) -> HistorySpec:
         keys = [EU14, PRES17_1, PRES17_2, LEG17_1, EU19, EU24] + ([_LEG24_1] if name == "hds13-leg24" else [])
         rounds = _rounds(keys, communes=HDS13_COMMUNES)
         return HistorySpec(name, rounds, is_rn, "far_right")
+    if name == "hds13-dep21":
+        return HistorySpec(name, _rounds([EU14, PRES17_1, PRES17_2, LEG17_1, EU19, _DEP21_1],
+                                         communes=HDS13_COMMUNES), is_rn, "far_right")
+    if name == "hds13-leg24t2":
+        rounds = _rounds([EU14, PRES17_1, PRES17_2, LEG17_1, EU19, _LEG22_2, EU24, _LEG24_1, _LEG24_2],
+                         communes=HDS13_COMMUNES)
+        return HistorySpec(name, rounds, _surname_is("BREGEON"), "centre", opponent=_surname_is("GAILLARD"),
+                           opponent_bloc="left")
     deps = ["29"] if name == "dep29" else None
     rounds = _rounds([EU14, PRES17_1, PRES17_2, LEG17_1, _LEG17_2, EU19], departements=deps)
     return HistorySpec(name, rounds, is_rn, "far_right",

@@ -5,9 +5,10 @@ round; the target share) and returns the metrics of the test round, with every c
 the earlier (*development*) rounds only (docs/models.md, "Protocol log"):
 
 * turnout (votants / inscrits) and the target share are each forecast by a
-  :class:`~swingcast.model.transitions.TransitionModel` fitted on every development
-  transition at once (penalty by rolling origin), re-centred on the anchor; a spec may give
-  its own share model (Paris: the vote-transfer model);
+  :class:`~swingcast.model.blend.BlendModel` (every earlier round, weighted by how alike it
+  is to the test round, denoised, logit swing; its few constants fitted once on development
+  rounds), re-centred on the anchor; a spec may give its own share model (Paris: the
+  vote-transfer model);
 * intervals ``logit(pred) ± q s_i`` with ``s_i² = σ² + 1 / (n_i p_i (1 − p_i))``, σ² and q
   from the development forecasts;
 * every baseline of :mod:`swingcast.model.priors`, the best named, the binomial floor and
@@ -29,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from swingcast.errors import ModelError, SchemaError
+from swingcast.model.blend import PRIOR_FEATURES, BlendModel, round_year
 from swingcast.model.events import (
     comparable_first,
     comparable_round,
@@ -49,17 +51,23 @@ from swingcast.model.priors import (
     share_priors,
     turnout_priors,
 )
-from swingcast.model.transitions import (
-    RoundValues,
-    TransitionModel,
-    _elogit,
-    _recentre_eta,
-    rolling_origin,
-    round_values,
-    transition_matrix,
-    transitions_of,
+from swingcast.model.transitions import RoundValues, _elogit, round_values
+from swingcast.schema import (
+    BUREAU_ID,
+    CANDIDATE,
+    EXPRIMES,
+    INSCRITS,
+    LIST,
+    NUANCE,
+    SHARE_HI,
+    SHARE_LO,
+    SHARE_PRED,
+    SWING_PROB,
+    TURNOUT_HI,
+    TURNOUT_LO,
+    TURNOUT_PRED,
+    VOIX,
 )
-from swingcast.schema import BUREAU_ID, CANDIDATE, EXPRIMES, LIST, NUANCE, VOIX
 
 __all__ = ["HistorySpec", "run_protocol", "protocol_spec", "first_place_events", "POLL_SD", "ANCHOR_WORDS"]
 
@@ -74,6 +82,9 @@ ANCHOR_WORDS = {
     "none": "the most recent round's area-wide level carried: a forecast from earlier data only",
 }
 _COVERAGE = 0.8
+#: (sigma², q) of the 80 % intervals when a history has no development round: the calibration
+#: of the blend's forecasts of the pooled development rounds (docs/models.md, entry 6)
+DEFAULT_CALIBRATION = {"turnout": (0.0256, 1.095), "share": (0.0483, 1.073)}
 
 
 @dataclass
@@ -169,8 +180,18 @@ def _baselines_on(rounds: Sequence[PriorRound], spec: HistorySpec, quantity: str
     return baseline_predictions(filled, inscrits.reindex(index).to_numpy(float), level)
 
 
+def _blend_predict(model: BlendModel, earlier: Sequence[RoundValues], rv: RoundValues, level: float) -> np.ndarray:
+    return model.predict(earlier, kind=rv.kind, round_no=rv.round_no, year=round_year(rv.label),
+                         index=rv.value.index, inscrits=rv.inscrits, communes=rv.commune, level=level)
+
+
 def _develop(spec: HistorySpec, quantity: str) -> dict:
-    """Everything the development rounds decide for one quantity (anchor-independent)."""
+    """Everything the development rounds decide for one quantity (anchor-independent).
+
+    Each development round that has an earlier usable round is forecast from the rounds
+    before it only (its own area-wide level as anchor): those forecasts are the rolling
+    table and calibrate the intervals.
+    """
     rvs: list[RoundValues | None] = [
         round_values(r, quantity, target=spec.target, bloc=spec.bloc) for r in spec.rounds]
     test = rvs[-1]
@@ -182,42 +203,44 @@ def _develop(spec: HistorySpec, quantity: str) -> dict:
     index = test.value.index
     w = test.inscrits.to_numpy(float)
     obs = test.value.to_numpy(float)
-    choice, choice_mae, dev_rows = rolling_origin(rvs[:-1])
-    scale_kind = choice["scale"]
-    trans = transitions_of(rvs[:-1], scale_kind)
-    dev_table = []
-    training = {"transitions": [f"{[r.label for r in rvs[:t.k] if r is not None]} -> {t.rv.label}" for t in trans],
-                "choice": choice, "choice_mae": choice_mae,
-                "sources": {r.label: r.source for r in earlier}}
-    model = TransitionModel(alpha=choice["alpha"], offset=choice["offset"]).fit([(t.X, t.y) for t in trans]) if trans else None
-    # development table: model (out-of-sample) vs the best baseline of each development round
-    for row in dev_rows:
-        k = next(t.k for t in trans if t.rv.label == row["round"])
-        rv = rvs[k]
+    model = BlendModel(quantity)
+    dev_rows, dev_table = [], []
+    for k, rv in enumerate(rvs[:-1]):
+        before = [r for r in rvs[:k] if r is not None]
+        if rv is None or not before:
+            continue
+        pred = _blend_predict(model, before, rv, rv.level)
+        row = {"round": rv.label, "mae": float(np.mean(np.abs(pred - rv.value.to_numpy(float)))),
+               "pred": pred, "obs": rv.value.to_numpy(float), "n": rv.n.to_numpy(float),
+               "index": rv.value.index, "w": rv.inscrits.to_numpy(float),
+               "weights": dict(model.last_weights_)}
+        dev_rows.append(row)
         base = _baselines_on(spec.rounds[:k], spec, quantity, rv.value.index, rv.inscrits, rv.level)
         name, bmae = best_baseline(base, row["obs"])
-        dev_table.append({"round": row["round"], "model_mae": row["mae"], "best_baseline": name,
-                          "best_baseline_mae": bmae, "ratio": row["mae"] / bmae if bmae > 0 else float("nan")})
-    if dev_rows:  # out-of-sample development forecasts calibrate the intervals
+        dev_table.append({"round": rv.label, "model_mae": row["mae"], "best_baseline": name,
+                          "best_baseline_mae": bmae, "ratio": row["mae"] / bmae if bmae > 0 else float("nan"),
+                          "weights": row["weights"]})
+    training = {"model": "blend of earlier rounds (swingcast.model.blend.BlendModel)",
+                "defaults": {"theta": dict(zip(PRIOR_FEATURES, model.theta, strict=True)),
+                             "beta": model.beta, "denoise": model.denoise},
+                "choice": {"model": "blend", "denoise": model.denoise},
+                "sources": {r.label: r.source for r in earlier},
+                "calibration": "development forecasts (each development round from the rounds before it)"}
+    if dev_rows:
         cal_pred = np.concatenate([r["pred"] for r in dev_rows])
         cal_obs = np.concatenate([r["obs"] for r in dev_rows])
         cal_n = np.concatenate([r["n"] for r in dev_rows])
         last = dev_rows[-1]
-        common = (last["pred"], last["obs"], last["w"], _areas(spec, last["index"]))
-        training["calibration"] = "rolling-origin development forecasts (out-of-sample)"
-    elif trans:  # one transition: its in-sample errors
-        t = trans[-1]
-        cal_pred = _recentre_eta(model.predict_eta(t.X), t.rv.inscrits.to_numpy(float), t.rv.level, scale_kind)
-        cal_obs, cal_n = t.rv.value.to_numpy(float), t.rv.n.to_numpy(float)
-        common = (cal_pred, cal_obs, t.rv.inscrits.to_numpy(float), _areas(spec, t.X.index))
-        training["calibration"] = "in-sample errors of the single development transition"
-    else:
-        raise SchemaError(f"{spec.name}: {quantity} needs a development transition (two usable earlier rounds)")
-    sigma2, q, z = _calibrate(cal_pred, cal_obs, cal_n)
-    common_sd = _area_sd(*common)
+        sigma2, q, z = _calibrate(cal_pred, cal_obs, cal_n)
+        common_sd = _area_sd(last["pred"], last["obs"], last["w"], _areas(spec, last["index"]))
+    else:  # a single earlier round: nothing to calibrate on in this history
+        sigma2, q = DEFAULT_CALIBRATION[quantity]
+        z, common_sd = None, float(np.sqrt(sigma2)) / 2.0
+        training["calibration"] = ("no development round in this history: the pooled development "
+                                   "calibration of docs/models.md entry 6 (DEFAULT_CALIBRATION)")
     training.update(sigma2=sigma2, q=q, common_sd=common_sd)
     return {"rvs": rvs, "test": test, "earlier": earlier, "index": index, "w": w, "obs": obs,
-            "scale_kind": scale_kind, "training": training, "model": model, "dev_table": dev_table,
+            "training": training, "model": model, "dev_table": dev_table,
             "dev_rows": dev_rows, "sigma2": sigma2, "q": q, "z": z, "common_sd": common_sd}
 
 
@@ -228,7 +251,7 @@ def _quantity(spec: HistorySpec, quantity: str, anchor: str, rng: np.random.Gene
     if dev is None:
         dev = spec.cache[quantity] = _develop(spec, quantity)
     test, earlier, index, w, obs = dev["test"], dev["earlier"], dev["index"], dev["w"], dev["obs"]
-    scale_kind, model, dev_table, dev_rows = dev["scale_kind"], dev["model"], dev["dev_table"], dev["dev_rows"]
+    model, dev_table, dev_rows = dev["model"], dev["dev_table"], dev["dev_rows"]
     sigma2, q, z, common_sd = dev["sigma2"], dev["q"], dev["z"], dev["common_sd"]
     training = dict(dev["training"])
     level = _level(anchor, test.level, earlier[-1].level, quantity, rng)
@@ -249,11 +272,10 @@ def _quantity(spec: HistorySpec, quantity: str, anchor: str, rng: np.random.Gene
         training["share_model"] = "the spec's own share model (vote transfers)"
         training["common_sd"] = common_sd
     else:
-        X, _ = transition_matrix(earlier, test.kind, test.round_no, index, test.commune, test.inscrits,
-                                 scale_kind)
-        pred = _recentre_eta(model.predict_eta(X), w, level, scale_kind)
+        pred = _blend_predict(model, earlier, test, level)
+        training["weights"] = dict(model.last_weights_)
         lo, hi, scale = _interval(pred, n_test, sigma2, q)
-    X_m, matched = transition_matrix(earlier, test.kind, test.round_no, index, test.commune, test.inscrits)
+    matched = pd.Series(index.isin(earlier[-1].value.index), index=index)
     res = {"model": _score(pred, obs, w, lo, hi)}
     m = matched.to_numpy(bool)
     inside = (lo <= obs) & (obs <= hi)
@@ -270,7 +292,8 @@ def _quantity(spec: HistorySpec, quantity: str, anchor: str, rng: np.random.Gene
                mae_ratio=res["model"]["mae"] / bmae, floor_mae=floor,
                gap_closed=gap_closed(bmae, res["model"]["mae"], floor), level=level,
                actual_level=test.level, training=training, development=dev_table)
-    res["_arrays"] = {"pred": pred, "scale": scale, "z": z, "common_sd": common_sd, "index": index,
+    res["_arrays"] = {"pred": pred, "lo": lo, "hi": hi, "matched": m, "scale": scale, "z": z,
+                      "common_sd": common_sd, "index": index,
                       "obs": obs, "w": w, "base": base, "level": level, "dev_last": dev_rows[-1] if dev_rows else None}
     return res
 
@@ -396,7 +419,10 @@ def _events(spec: HistorySpec, share: dict, anchor: str, n_draws: int, seed: int
     # the uniform-swing comparator: the same-kind (else latest) prior of the target share
     us_key = next((k for k in (f"uniform_swing[share:{comp.label}]", f"uniform_swing[bloc:{comp.label}]")
                    if k in a["base"]), next(k for k in a["base"] if k.startswith("uniform_swing")))
-    us_pool, us_common = _uniform_residuals(spec, share)
+    try:
+        us_pool, us_common = _uniform_residuals(spec, share)
+    except ModelError:  # a single earlier round: standard-normal noise, the model's common sd
+        us_pool, us_common = None, float(a["common_sd"])
     methods = {"model": (a["pred"], a["scale"], a["z"], a["common_sd"]),
                "uniform_swing": (a["base"][us_key], np.ones(len(a["index"])), us_pool, us_common)}
     out = first_place_events(spec.rounds[-1], earlier, spec.target, spec.bloc, a["index"], a["w"], methods,
@@ -441,7 +467,10 @@ def run_protocol(spec: HistorySpec, *, anchor: str = "actual", n_draws: int = 10
         per target ``turnout`` / ``share``: ``model`` metrics, ``baselines`` (MAE of each),
         ``best_baseline`` (name, mae), ``mae_ratio``, ``floor_mae``, ``gap_closed``,
         ``coverage`` (all, matched, unmatched), ``training``, ``development`` (rolling table);
-        ``events`` (``brier`` of ``swing_prob`` and ``flip_prob``, model and uniform swing).
+        ``events`` (``brier`` of ``swing_prob`` and ``flip_prob``, model and uniform swing);
+        ``_predictions`` (not JSON: a DataFrame per bureau of the test round, ``turnout_pred``,
+        ``turnout_lo``, ``turnout_hi``, ``turnout_obs``, the same for the share, ``swing_prob``,
+        ``flip_prob``, ``inscrits``, ``matched``).
 
     Examples
     --------
@@ -452,8 +481,8 @@ def run_protocol(spec: HistorySpec, *, anchor: str = "actual", n_draws: int = 10
     """
     if anchor not in ANCHOR_WORDS:
         raise SchemaError(f"run_protocol: anchor must be 'actual', 'poll' or 'none', got {anchor!r}")
-    if len(spec.rounds) < 3:
-        raise SchemaError(f"{spec.name}: a history needs at least three rounds (two before the test round)")
+    if len(spec.rounds) < 2:
+        raise SchemaError(f"{spec.name}: a history needs at least two rounds (one before the test round)")
     rng = np.random.default_rng(seed)
     out: dict = {"history": spec.name, "test_round": spec.rounds[-1].label, "anchor": anchor,
                  "anchor_means": ANCHOR_WORDS[anchor],
@@ -469,10 +498,28 @@ def run_protocol(spec: HistorySpec, *, anchor: str = "actual", n_draws: int = 10
     for key, res in (("turnout", turnout), ("share", share)):
         out[key] = {k: v for k, v in res.items() if k != "_arrays"}
     out["events"] = {k: v for k, v in events.items() if k != "_arrays"}
-    out["_predictions"] = pd.DataFrame({
-        "share_pred": share["_arrays"]["pred"], "swing_prob": events["_arrays"]["swing_prob"],
-        "flip_prob": events["_arrays"]["flip_prob"]}, index=share["_arrays"]["index"])
+    out["_predictions"] = _prediction_frame(turnout["_arrays"], share["_arrays"], events["_arrays"])
     return out
+
+
+def _prediction_frame(turnout: dict, share: dict, events: dict) -> pd.DataFrame:
+    """Per bureau of the test round (turnout's bureaux; share columns NaN where it has none):
+    ``<q>_pred``, ``<q>_lo``, ``<q>_hi``, ``<q>_obs`` for turnout and share, ``swing_prob``,
+    ``flip_prob``, ``inscrits`` and ``matched`` (the bureau is in the round before the test
+    round, for both quantities)."""
+    t_idx = turnout["index"]
+    cols = {TURNOUT_PRED: "pred", TURNOUT_LO: "lo", TURNOUT_HI: "hi", "turnout_obs": "obs"}
+    frame = pd.DataFrame({c: np.asarray(turnout[k], dtype=float) for c, k in cols.items()}, index=t_idx)
+    cols = {SHARE_PRED: "pred", SHARE_LO: "lo", SHARE_HI: "hi", "share_obs": "obs"}
+    s_frame = pd.DataFrame({c: np.asarray(share[k], dtype=float) for c, k in cols.items()}, index=share["index"])
+    s_frame[SWING_PROB] = np.asarray(events["swing_prob"], dtype=float)
+    s_frame["flip_prob"] = np.asarray(events["flip_prob"], dtype=float)
+    frame = frame.join(s_frame, how="left")
+    frame[INSCRITS] = np.asarray(turnout["w"], dtype=float)
+    s_matched = pd.Series(np.asarray(share["matched"], dtype=bool), index=share["index"])
+    frame["matched"] = np.asarray(turnout["matched"], dtype=bool) & s_matched.reindex(t_idx).fillna(True).to_numpy(bool)
+    frame.index.name = BUREAU_ID
+    return frame
 
 
 def protocol_spec(history: object, share: str, *, target: str | None = None,
@@ -502,10 +549,13 @@ def protocol_spec(history: object, share: str, *, target: str | None = None,
     """
     from swingcast.model.blocs import bloc_of
     from swingcast.model.history import parse_label
-    from swingcast.model.training import resolve_share
+    from swingcast.model.training import Share, resolve_share
+
+    def bloc_for(x: Share) -> str:  # the bloc of a resolved share: its own, the RN's, or its name's
+        return x.key if x.kind == "bloc" else ("far_right" if x.key == "rn" else bloc_of(x.key))
 
     s = resolve_share(share)
-    bloc = s.key if s.kind == "bloc" else ("far_right" if s.key == "rn" else bloc_of(s.key))
+    bloc = bloc_for(s)
     labels = list(history.rounds)  # type: ignore[attr-defined]
     if target is not None:
         if target not in labels:
@@ -518,5 +568,4 @@ def protocol_spec(history: object, share: str, *, target: str | None = None,
     opp = resolve_share(opponent) if opponent is not None else None
     return HistorySpec(name or f"history-{labels[-1]}", rounds, s.select, bloc,
                        opponent=opp.select if opp is not None else None,
-                       opponent_bloc=(bloc_of(opp.key) if opp is not None and opp.kind == "name"
-                                      else (opp.key if opp is not None and opp.kind == "bloc" else None)))
+                       opponent_bloc=bloc_for(opp) if opp is not None else None)

@@ -397,8 +397,11 @@ def _mae_sentence(target: str, methods: Mapping[str, object], n: object, lang: s
     model = methods.get("model")
     if not isinstance(model, Mapping) or "mae" not in model:
         return ""
-    base = {k: float(v["mae"]) for k, v in methods.items()
-            if k != "model" and isinstance(v, Mapping) and "mae" in v}
+    named = methods.get("best_baseline")  # the protocol's JSON names its strongest baseline
+    base = ({str(named.get("name", "best baseline")): float(named["mae"])}
+            if isinstance(named, Mapping) and "mae" in named else
+            {k: float(v["mae"]) for k, v in methods.items()
+             if k != "model" and isinstance(v, Mapping) and "mae" in v})
     best = min(base, key=base.get) if base else None  # type: ignore[arg-type]
     pp = number(100 * float(model["mae"]), lang, 2)
     names = {"en": {"turnout": "Turnout", "share": "Share"},

@@ -1,0 +1,160 @@
+"""The validated model applied to a round not yet held: the blend of every round of a history.
+
+:func:`blend_forecast` is what :func:`swingcast.forecast` runs: for turnout (votants /
+inscrits) and the target share, the :class:`~swingcast.model.blend.BlendModel` of the
+protocol path (the model scored in docs/models.md, "Protocol log") predicts every bureau of
+the latest round, re-centred on the anchor, with 80 % intervals calibrated on the history's
+own development rounds (each round forecast from the rounds before it) exactly as in
+:func:`swingcast.model.protocol.run_protocol`.
+
+Anchor not given: the level of the latest round of the same kind and round number (else the
+same kind, else the latest round) is carried — a forecast from earlier data only, and said
+so in ``anchors[...+"_source"]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from swingcast.errors import SchemaError
+from swingcast.model.blend import BlendModel, round_year
+from swingcast.model.protocol import (
+    DEFAULT_CALIBRATION,
+    HistorySpec,
+    _calibrate,
+    _interval,
+    protocol_spec,
+)
+from swingcast.model.transitions import RoundValues, round_values
+
+__all__ = ["blend_forecast", "carried_level"]
+
+
+def carried_level(earlier: Sequence[RoundValues], kind: str, round_no: int) -> tuple[float, str]:
+    """The level carried when no anchor is given, and the round it comes from.
+
+    Examples
+    --------
+    >>> idx = pd.Index(["1_a"])
+    >>> mk = lambda lab, kind, v: RoundValues(lab, kind, int(lab[-1]), pd.Series([v], index=idx),
+    ...     pd.Series([1.0], index=idx), pd.Series([1.0], index=idx), pd.Series(["1"], index=idx), "turnout")
+    >>> carried_level([mk("2017-presidentielle-1", "presidentielle", 0.78),
+    ...                mk("2019-europeennes-1", "europeennes", 0.5)], "presidentielle", 1)
+    (0.78, '2017-presidentielle-1')
+    """
+    for keep in (lambda r: r.kind == kind and r.round_no == round_no, lambda r: r.kind == kind,
+                 lambda r: True):
+        hits = [r for r in earlier if keep(r)]
+        if hits:
+            return float(hits[-1].level), hits[-1].label
+    raise SchemaError("carried_level: no earlier usable round")
+
+
+def _calibration(model: BlendModel, rvs: Sequence[RoundValues], quantity: str) -> tuple[float, float, np.ndarray | None, str]:
+    """σ², q and the standardised errors of the development forecasts of ``rvs``."""
+    pred, obs, n = [], [], []
+    for k, rv in enumerate(rvs):
+        if k == 0:
+            continue
+        p = model.predict(list(rvs[:k]), kind=rv.kind, round_no=rv.round_no, year=round_year(rv.label),
+                          index=rv.value.index, inscrits=rv.inscrits, communes=rv.commune, level=rv.level)
+        pred.append(p)
+        obs.append(rv.value.to_numpy(float))
+        n.append(rv.n.to_numpy(float))
+    if not pred:
+        s2, q = DEFAULT_CALIBRATION[quantity]
+        return s2, q, None, "pooled development calibration (a single round in the history)"
+    s2, q, z = _calibrate(np.concatenate(pred), np.concatenate(obs), np.concatenate(n))
+    return s2, q, z, f"the history's {len(pred)} development forecasts"
+
+
+def blend_forecast(
+    history: object,
+    election: str,
+    round: int,
+    share: str,
+    *,
+    turnout_level: float | None = None,
+    share_level: float | None = None,
+    spec: HistorySpec | None = None,
+) -> dict:
+    """Turnout and share of every bureau of the latest round for the round ``election``/``round``.
+
+    Parameters
+    ----------
+    history : History
+        From :func:`swingcast.load_history`.
+    election : str
+        ``"<year>-<kind>"`` of the round forecast.
+    round : int
+    share : str
+        As :func:`~swingcast.model.training.resolve_share` reads it.
+    turnout_level, share_level : float, optional
+        The anchors; None: :func:`carried_level`.
+    spec : HistorySpec, optional
+        Built from ``history`` when not given.
+
+    Returns
+    -------
+    dict
+        ``predictions`` (DataFrame indexed by ``bureau_id``: ``turnout_pred/lo/hi``,
+        ``share_pred/lo/hi``, ``share_scale`` (logit sd), ``inscrits``, ``matched``),
+        ``anchors`` (levels and their source), ``training`` (per quantity: weights of the
+        rounds, calibration) and ``residuals`` (standardised development errors of the share,
+        for simulations).
+
+    Examples
+    --------
+    >>> blend_forecast(None, "2027-presidentielle", 1, "rn", spec=HistorySpec("x", [], None, "far_right"))
+    Traceback (most recent call last):
+    ...
+    swingcast.errors.SchemaError: forecast: the history has no round
+    """
+    if spec is None:
+        spec = protocol_spec(history, share)
+    if not spec.rounds:
+        raise SchemaError("forecast: the history has no round")
+    kind = election.split("-", 1)[1] if "-" in election else election
+    year = round_year(election)
+    latest = round_values(spec.rounds[-1], "turnout")
+    index, inscrits, communes = latest.value.index, latest.inscrits, latest.commune
+    known_before = pd.Index([])
+    if len(spec.rounds) > 1:
+        known_before = round_values(spec.rounds[-2], "turnout").value.index
+    out = pd.DataFrame(index=index)
+    out["inscrits"] = inscrits.to_numpy(float)
+    anchors: dict = {}
+    training: dict = {}
+    residuals = None
+    turnout_pred = None
+    for quantity, given in (("turnout", turnout_level), ("share", share_level)):
+        rvs = [r for r in (round_values(p, quantity, target=spec.target, bloc=spec.bloc) for p in spec.rounds)
+               if r is not None]
+        if not rvs:
+            raise SchemaError(f"forecast: no round of the history has a usable {quantity} for {share!r}")
+        model = BlendModel(quantity)
+        if given is None:
+            level, source = carried_level(rvs, kind, round)
+            anchors[f"{quantity}_source"] = f"carried from {source}"
+        else:
+            level = float(given)
+            anchors[f"{quantity}_source"] = "given"
+        anchors[quantity] = level
+        pred = model.predict(rvs, kind=kind, round_no=round, year=year, index=index, inscrits=inscrits,
+                             communes=communes, level=level)
+        s2, q, z, how = _calibration(model, rvs, quantity)
+        n = inscrits.to_numpy(float) * (1.0 if quantity == "turnout" else turnout_pred)
+        lo, hi, scale = _interval(pred, n, s2, q)
+        out[f"{quantity}_pred"], out[f"{quantity}_lo"], out[f"{quantity}_hi"] = pred, lo, hi
+        out[f"{quantity}_scale"] = scale
+        training[quantity] = {"weights": dict(model.last_weights_), "sigma2": s2, "q": q, "calibration": how,
+                              "sources": {r.label: r.source for r in rvs}}
+        if quantity == "turnout":
+            turnout_pred = pred
+        else:
+            residuals = z
+    out["matched"] = index.isin(known_before) if len(known_before) else True
+    return {"predictions": out, "anchors": anchors, "training": training, "residuals": residuals}
