@@ -51,6 +51,11 @@ def forecast04(history04):
     return swingcast.forecast(history04, election="2022-presidentielle", round=1, share="Le Pen")
 
 
+@pytest.fixture(scope="module")
+def legacy04(history04):
+    return swingcast.forecast(history04, election="2022-presidentielle", round=1, share="Le Pen", model="legacy")
+
+
 def _described(prev: pd.DataFrame, bureaux: pd.Index, rate) -> pd.Series:
     """A previous-round rate on other bureaux: own value, else the commune's (ratio of sums)."""
     own = rate(prev).reindex(bureaux)
@@ -59,8 +64,9 @@ def _described(prev: pd.DataFrame, bureaux: pd.Index, rate) -> pd.Series:
     return own.fillna(communes.map(rate(com)))
 
 
-def test_forecast_predictions_and_training(forecast04, dep04) -> None:
-    f = forecast04
+@pytest.mark.parametrize("which", ["forecast04", "legacy04"])
+def test_forecast_predictions_and_training(which, request, dep04) -> None:
+    f = request.getfixturevalue(which)
     eu19 = raw(dep04["04_2019-europeennes.csv"])
     eu19 = eu19[eu19["inscrits"] > 0]
     p = f.predictions
@@ -71,15 +77,36 @@ def test_forecast_predictions_and_training(forecast04, dep04) -> None:
     for t in ("turnout", "share"):
         assert (p[f"{t}_lo"] <= p[f"{t}_pred"]).all() and (p[f"{t}_pred"] <= p[f"{t}_hi"]).all()
     assert p["swing_prob"].between(0, 1).all()
+    assert len(swingcast.rank_bureaux(p)) == len(p)
+    if which == "forecast04":  # the blend: every round, weights summing to one
+        assert f.training["rule"] == "blend"
+        for q in ("turnout", "share"):
+            assert sum(f.training["weights"][q].values()) == pytest.approx(1.0)
+            assert len(f.training["weights"][q]) == len(DEP04_ROUNDS)
+        assert f.anchors["turnout_source"] == f.anchors["share_source"] == "carried from 2017-presidentielle-1"
+        return
     # European 2014 -> presidential 2017 round 1, applied to European 2019 -> presidential 2022
     assert f.training["rule"] == "same-transition"
     assert (f.training["features"], f.training["outcome"], f.training["apply"]) == (
         ["2014-europeennes-1"], "2017-presidentielle-1", ["2019-europeennes-1"])
     assert f.anchors["turnout_source"] == f.anchors["share_source"] == "carried swing"
-    assert len(swingcast.rank_bureaux(p)) == len(p)
 
 
-def test_carried_anchor_by_hand(forecast04, dep04) -> None:
+def test_blend_carries_the_latest_same_kind_level_by_hand(forecast04, dep04) -> None:
+    """No anchor: the presidential 2017 round 1's inscrits-weighted level, re-centred on."""
+    p17 = raw(dep04["04_p17a.csv"])
+    p17 = p17[p17["inscrits"] > 0]
+    turnout = float(np.average(p17["votants"] / p17["inscrits"], weights=p17["inscrits"]))
+    ok = p17[p17["exprimes"] > 0]
+    share = float(np.average(ok["rn"] / ok["exprimes"], weights=ok["inscrits"]))
+    assert forecast04.anchors["turnout"] == pytest.approx(turnout, rel=1e-9)
+    assert forecast04.anchors["share"] == pytest.approx(share, rel=1e-9)
+    p = forecast04.predictions
+    for target, level in (("turnout", turnout), ("share", share)):
+        assert np.average(p[f"{target}_pred"], weights=p["inscrits"]) == pytest.approx(level, abs=1e-6)
+
+
+def test_carried_anchor_by_hand(legacy04, dep04) -> None:
     """expit(logit L + logit B - logit A), every level a ratio of sums over the right bureaux."""
     eu14, p17 = raw(dep04["04_2014-europeennes.csv"]), raw(dep04["04_p17a.csv"])
     eu19 = raw(dep04["04_2019-europeennes.csv"])
@@ -94,8 +121,8 @@ def test_carried_anchor_by_hand(forecast04, dep04) -> None:
         b = float(np.average(rate(p17), weights=w))
         latest = float(np.average(rate(eu19), weights=wl))
         expected = expit(logit(latest) + logit(b) - logit(a))
-        assert forecast04.anchors[target] == pytest.approx(expected, rel=1e-9)
-        got = np.average(forecast04.predictions[f"{target}_pred"], weights=forecast04.predictions["inscrits"])
+        assert legacy04.anchors[target] == pytest.approx(expected, rel=1e-9)
+        got = np.average(legacy04.predictions[f"{target}_pred"], weights=legacy04.predictions["inscrits"])
         assert got == pytest.approx(expected, abs=1e-6)  # predictions re-centred on it
 
 
@@ -113,8 +140,11 @@ def test_given_anchor_and_share_spellings(history04, forecast04) -> None:
     assert bloc.training["share_group"] == "far_right"
     # a nuance code of the legislative files is the RN too; a surname absent before 2017 is refused
     assert swingcast.forecast(history04, "2022-presidentielle", 1, "FN", n_draws=50).training["share_group"] == "rn"
-    with pytest.raises(SchemaError, match="give their bloc"):
-        swingcast.forecast(history04, "2022-presidentielle", 1, "Macron")
+    with pytest.raises(SchemaError, match="give their bloc"):  # the legacy transition lacks him
+        swingcast.forecast(history04, "2022-presidentielle", 1, "Macron", model="legacy")
+    # the blend takes his share where he stood (2017) and his bloc's elsewhere
+    macron = swingcast.forecast(history04, "2022-presidentielle", 1, "Macron", n_draws=50)
+    assert macron.training["share_group"] != "rn" and macron.predictions["share_pred"].between(0, 1).all()
     with pytest.raises(SchemaError, match="not after the latest round"):
         swingcast.forecast(history04, "2019-europeennes", 1, "rn")
     with pytest.raises(SchemaError, match="0.74, not 74"):
@@ -128,10 +158,12 @@ def test_census_counts_become_features(history04) -> None:
     census = pd.DataFrame({"pop": pop, "workers": np.round(pop * rng.uniform(0.1, 0.5, len(ids)))},
                           index=pd.Index(ids, name="bureau_id"))
     census.attrs["census_total"] = "pop"
-    f = swingcast.forecast(history04, "2022-presidentielle", 1, "rn", census=census, n_draws=100)
+    f = swingcast.forecast(history04, "2022-presidentielle", 1, "rn", census=census, n_draws=100, model="legacy")
     assert "census_workers_share" in f.training["model_features"]
     assert "census_workers_share" not in swingcast.forecast(
-        history04, "2022-presidentielle", 1, "rn", n_draws=100).training["model_features"]
+        history04, "2022-presidentielle", 1, "rn", n_draws=100, model="legacy").training["model_features"]
+    with pytest.raises(SchemaError, match="'blend' or 'legacy'"):
+        swingcast.forecast(history04, "2022-presidentielle", 1, "rn", model="ridge")
 
 
 def hand_baselines(dep04) -> dict:

@@ -439,11 +439,12 @@ def _forecast_cmd(
     share: Annotated[str, typer.Option("--share", help="Bloc (far_right), party (rn), candidate surname or nuance/list code.")],
     out: Annotated[Path, typer.Option("--out", help="Predictions CSV to write (input of swingcast rank).")] = Path("predictions.csv"),
     round_: Annotated[int, typer.Option("--round", help="1 or 2.")] = 1,
-    turnout_anchor: Annotated[float | None, typer.Option("--turnout-anchor", help="Expected area-wide turnout (0.74); default: carry the training swing.")] = None,
-    share_anchor: Annotated[float | None, typer.Option("--share-anchor", help="Expected area-wide share of exprimés (0.25); default: carry the training swing.")] = None,
+    turnout_anchor: Annotated[float | None, typer.Option("--turnout-anchor", help="Expected area-wide turnout (0.74); default: the latest same-kind level (legacy: the training swing).")] = None,
+    share_anchor: Annotated[float | None, typer.Option("--share-anchor", help="Expected area-wide share of exprimés (0.25); default: the latest same-kind level (legacy: the training swing).")] = None,
     departement: Annotated[list[str] | None, typer.Option("--departement", help="Keep this département (repeatable).")] = None,
     commune: Annotated[list[str] | None, typer.Option("--commune", help="Keep this commune (INSEE code, repeatable).")] = None,
-    method: Annotated[str, typer.Option(help="Model: 'glm' or 'gbm'.")] = "glm",
+    model: Annotated[str, typer.Option("--model", help="'blend' (every round, the model the protocol scores) or 'legacy' (one transition).")] = "blend",
+    method: Annotated[str, typer.Option(help="Legacy model: 'glm' or 'gbm'.")] = "glm",
     n_draws: Annotated[int, typer.Option("--n-draws", help="Simulation draws.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
@@ -453,9 +454,9 @@ def _forecast_cmd(
     history = _history(files, departement, commune)
     result = forecast(history, election=election, round=round_, share=share,
                       anchor={"turnout": turnout_anchor, "share": share_anchor},
-                      method=method, n_draws=n_draws, seed=seed)
+                      model=model, method=method, n_draws=n_draws, seed=seed)
     t = result.training
-    typer.echo(f"{t['forecast']} ({share}): {len(result.predictions)} bureaux; trained on "
+    typer.echo(f"{t['forecast']} ({share}): {len(result.predictions)} bureaux; learnt from "
                f"{', '.join(t['features'])} -> {t['outcome']} ({t['rule']}: {t['reason']})")
     typer.echo(f"anchors: turnout {result.anchors['turnout']:.4f} ({result.anchors['turnout_source']}), "
                f"share {result.anchors['share']:.4f} ({result.anchors['share_source']})")

@@ -1,17 +1,20 @@
 """Forecast an election not yet held, bureau by bureau, from a history of rounds.
 
-:func:`forecast` runs the same three steps as a back-test, without a score:
+By default (``model="blend"``) :func:`forecast` runs the model that the test-round protocol
+scores (docs/models.md, "Protocol log", entries 6–7):
+:func:`swingcast.model.roundforecast.blend_forecast` predicts turnout (votants / inscrits)
+and the share in every bureau of the latest round from **every** round of the history, each
+weighted by how alike it is to the forecast round (:class:`swingcast.model.blend.BlendModel`),
+re-centred on the **anchor**: the area-wide turnout and share the user expects (from polls),
+or, when not given, the level of the latest round of the same kind and round number (else
+same kind, else the latest) -- said in ``anchors[...+"_source"]``. Intervals are calibrated
+on the history's own development forecasts.
 
-1. **which transition to learn from**: :func:`swingcast.model.history.choose_training` (a rule
-   over the history, documented in ``docs/models.md``), e.g. European 2014 -> 2019 to forecast
-   the European election after 2019;
-2. **the training frame**: :func:`swingcast.model.training.case_data` (features of the
-   training rounds -> outcome; features of the latest round for the forecast bureaux);
-3. **the model** (:func:`swingcast.model.backtest.fit_target`) fitted on the training
-   transition, applied to the latest round and re-centred on the **anchor**: the area-wide
-   turnout and share the user expects (from polls), or, when not given, the latest round's
-   level moved by the training transition's swing (on the logit scale) -- never a level
-   taken from nowhere.
+``model="legacy"`` keeps the former one-transition model:
+:func:`swingcast.model.history.choose_training` picks one earlier transition (a rule
+documented in ``docs/models.md``), :func:`swingcast.model.training.case_data` builds the
+frame (census features when given) and :func:`swingcast.model.backtest.fit_target` fits it,
+the level carried by the training transition's swing (:func:`carried_anchor`).
 
 Two event probabilities per bureau (:func:`swingcast.model.events.forecast_first_place`):
 ``swing_prob`` = P(the target comes first in the bureau; in a two-candidate round, wins it)
@@ -171,8 +174,10 @@ def _contours(contours: object) -> object:
     return read_bureaux(contours)
 
 
-def _first_place(history: History, target: str, share: object, data: CaseData, fit: object, level: float,
-                 common_sd: float, *, n_draws: int, seed: int) -> tuple[pd.DataFrame, dict]:
+def _events_for(history: History, target: str, share: object, share_pred: np.ndarray, idx: pd.Index,
+                communes: pd.Series, w: np.ndarray, level: float, *, scale: np.ndarray,
+                residuals: np.ndarray | None, common_sd: float, n_draws: int,
+                seed: int) -> tuple[pd.DataFrame, dict]:
     """``swing_prob`` and ``flip_prob`` of the forecast bureaux (see the module docstring)."""
     from swingcast.model.events import comparable_round, forecast_first_place
     from swingcast.model.priors import history_priors
@@ -183,14 +188,22 @@ def _first_place(history: History, target: str, share: object, data: CaseData, f
     contenders, previous = comparable_round(labels, kind, round=number), comparable_round(labels, kind)
     pri = history_priors(history, list(dict.fromkeys([str(contenders), str(previous)])), share)
     rounds = {r.label: r for r in pri["rounds"]}
-    idx = data.X_test.index
     return forecast_first_place(
-        np.asarray(fit.pred, dtype=float), idx,  # type: ignore[attr-defined]
-        data.meta_test[COMMUNE_CODE].reindex(idx).astype(str), data.X_test[INSCRITS].to_numpy(float),
-        rounds[str(contenders)], pri["select"], pri["bloc"], level,
-        scale=np.asarray(fit.scale, dtype=float),  # type: ignore[attr-defined]
-        residuals=np.asarray(fit.est.residuals_, dtype=float),  # type: ignore[attr-defined]
+        np.asarray(share_pred, dtype=float), idx, communes, np.asarray(w, dtype=float),
+        rounds[str(contenders)], pri["select"], pri["bloc"], level, scale=np.asarray(scale, dtype=float),
+        residuals=None if residuals is None else np.asarray(residuals, dtype=float),
         common_sd=common_sd, previous=rounds[str(previous)], n_draws=n_draws, seed=seed)
+
+
+def _first_place(history: History, target: str, share: object, data: CaseData, fit: object, level: float,
+                 common_sd: float, *, n_draws: int, seed: int) -> tuple[pd.DataFrame, dict]:
+    """:func:`_events_for` of a fitted legacy model."""
+    idx = data.X_test.index
+    return _events_for(history, target, share, np.asarray(fit.pred, dtype=float), idx,  # type: ignore[attr-defined]
+                       data.meta_test[COMMUNE_CODE].reindex(idx).astype(str), data.X_test[INSCRITS].to_numpy(float),
+                       level, scale=np.asarray(fit.scale, dtype=float),  # type: ignore[attr-defined]
+                       residuals=np.asarray(fit.est.residuals_, dtype=float),  # type: ignore[attr-defined]
+                       common_sd=common_sd, n_draws=n_draws, seed=seed)
 
 
 def forecast(
@@ -202,6 +215,7 @@ def forecast(
     anchor: Mapping[str, float | None] | tuple[float | None, float | None] | None = None,
     census: pd.DataFrame | None = None,
     contours: object = None,
+    model: str = "blend",
     method: str = "glm",
     n_draws: int = 1000,
     seed: int = 0,
@@ -234,8 +248,13 @@ def forecast(
     contours : GeoDataFrame or path, optional
         Bureau contours (:func:`swingcast.read_bureaux`), kept on the result for maps;
         forecast bureaux without a polygon are counted in ``notes``.
+    model : {"blend", "legacy"}
+        ``"blend"`` (default): the model scored by the test-round protocol
+        (:func:`swingcast.model.roundforecast.blend_forecast`: every round of the history,
+        weighted by its likeness to the forecast round). ``"legacy"``: the one-transition
+        model (census features, ``method``), as before the protocol.
     method : {"glm", "gbm"}
-        The model's fixed part.
+        The legacy model's fixed part.
     n_draws : int
         Simulation draws of ``swing_prob``, ``flip_prob`` and ``above_area_prob``.
     seed : int
@@ -262,6 +281,86 @@ def forecast(
     >>> f.training["rule"], len(f.predictions)  # doctest: +SKIP
     ('same-target-kind', 261)
     """
+    target = round_label(election, round)
+    parse_label(target)
+    if round_order(target) <= round_order(history.latest):
+        raise SchemaError(f"forecast: {target} is not after the latest round of the history "
+                          f"({history.latest}); to score a round already held use swingcast.backtest")
+    if model not in ("blend", "legacy"):
+        raise SchemaError(f"forecast: model must be 'blend' or 'legacy', got {model!r}")
+    if model == "legacy":
+        return _legacy(history, election, round, share, anchor=anchor, census=census, contours=contours,
+                       method=method, n_draws=n_draws, seed=seed, coverage=coverage)
+    return _blend(history, election, round, share, anchor=anchor, census=census, contours=contours,
+                  n_draws=n_draws, seed=seed)
+
+
+def _blend(history: History, election: str, round: int, share: str, *, anchor: object, census: object,
+           contours: object, n_draws: int, seed: int) -> Forecast:
+    """:func:`forecast` with the blend of every round (the protocol's model)."""
+    from swingcast.model.backtest import _simulate
+    from swingcast.model.protocol import protocol_spec
+    from swingcast.model.roundforecast import blend_forecast
+
+    target = round_label(election, round)
+    s = resolve_share(share)
+    given = _anchors(anchor)
+    if census is not None:
+        logger.warning("forecast: census= is used by model='legacy' only; the blend of earlier rounds "
+                       "does not take census features")
+    spec = protocol_spec(history, share)
+    bf = blend_forecast(history, election, round, share, turnout_level=given["turnout"],
+                        share_level=given["share"], spec=spec)
+    p = bf["predictions"]
+    idx = p.index
+    latest = history.round(history.latest)[0].drop_duplicates(BUREAU_ID).set_index(BUREAU_ID)
+    communes = latest[COMMUNE_CODE].reindex(idx).astype(str)
+    w = p[INSCRITS].to_numpy(float)
+    common_sd = float(bf["training"]["share"]["common_sd"])
+    residuals = bf["residuals"]
+    scale = p["share_scale"].to_numpy(float)
+    share_pred = p[SHARE_PRED].to_numpy(float)
+    sim = _simulate(share_pred, w, p[TURNOUT_PRED].to_numpy(float), idx, scale=scale, residuals=residuals,
+                    common_sd=common_sd, threshold=bf["anchors"]["share"], n_draws=n_draws, seed=seed)
+    events, first_place = _events_for(history, target, s, share_pred, idx, communes, w, bf["anchors"]["share"],
+                                      scale=scale, residuals=residuals, common_sd=common_sd,
+                                      n_draws=n_draws, seed=seed)
+    pred = pd.DataFrame({
+        BUREAU_ID: idx.astype(str), COMMUNE_CODE: communes.to_numpy(), INSCRITS: w,
+        TURNOUT_PRED: p[TURNOUT_PRED].to_numpy(float), TURNOUT_LO: p[TURNOUT_LO].to_numpy(float),
+        TURNOUT_HI: p[TURNOUT_HI].to_numpy(float), SHARE_PRED: share_pred,
+        SHARE_LO: p[SHARE_LO].to_numpy(float), SHARE_HI: p[SHARE_HI].to_numpy(float),
+        SWING_PROB: events[SWING_PROB].to_numpy(float), FLIP_PROB: events[FLIP_PROB].to_numpy(float),
+        ABOVE_AREA_PROB: sim[SWING_PROB].to_numpy(float),
+        MATCHED: np.asarray(p["matched"], dtype=bool),
+    }, columns=list(FORECAST_COLUMNS))
+    if pred.drop(columns=[BUREAU_ID, COMMUNE_CODE]).isna().any().any():
+        raise ModelError(f"forecast {target}: NaN in the predictions")
+    polygons = _contours(contours)
+    notes = {"common_sd": common_sd,
+             "swing_event": "the target comes first in the bureau (two-candidate round: wins it)",
+             "flip_event": f"first place changes bloc from {first_place['flip_round']}",
+             "above_area_event": f"share above the area-wide anchor {bf['anchors']['share']:.4f}",
+             "first_place": first_place, "unmatched": history.unmatched().to_dict("records")}
+    if polygons is not None:
+        ids = polygons[BUREAU_ID] if BUREAU_ID in getattr(polygons, "columns", []) else polygons.index
+        notes["bureaux_without_polygon"] = int((~pred[BUREAU_ID].isin(set(map(str, ids)))).sum())
+    rounds = list(history.rounds)
+    weights = bf["training"]
+    training = {"model": "blend", "rule": "blend",
+                "reason": "every earlier round weighted by its likeness to the forecast round "
+                          "(swingcast.model.blend; docs/models.md, Protocol log, entry 6)",
+                "features": rounds, "outcome": target, "apply": rounds,
+                "weights": {q: weights[q]["weights"] for q in ("turnout", "share")},
+                "calibration": {q: weights[q]["calibration"] for q in ("turnout", "share")},
+                "forecast": target, "share": share, "share_group": s.group}
+    logger.info("forecast %s (%s): blend of %d rounds, %d bureaux", target, share, len(rounds), len(pred))
+    return Forecast(pred, training, bf["anchors"], polygons, notes)
+
+
+def _legacy(history: History, election: str, round: int, share: str, *, anchor: object, census: object,
+            contours: object, method: str, n_draws: int, seed: int, coverage: float) -> Forecast:
+    """:func:`forecast` with the one-transition model (``model="legacy"``)."""
     from swingcast.model.backtest import fit_target, swing_simulation
 
     target = round_label(election, round)

@@ -24,6 +24,7 @@ from swingcast.model.blend import BlendModel, round_year
 from swingcast.model.protocol import (
     DEFAULT_CALIBRATION,
     HistorySpec,
+    _area_sd,
     _calibrate,
     _interval,
     protocol_spec,
@@ -53,8 +54,10 @@ def carried_level(earlier: Sequence[RoundValues], kind: str, round_no: int) -> t
     raise SchemaError("carried_level: no earlier usable round")
 
 
-def _calibration(model: BlendModel, rvs: Sequence[RoundValues], quantity: str) -> tuple[float, float, np.ndarray | None, str]:
-    """σ², q and the standardised errors of the development forecasts of ``rvs``."""
+def _calibration(model: BlendModel, rvs: Sequence[RoundValues],
+                 quantity: str) -> tuple[float, float, np.ndarray | None, str, float]:
+    """σ², q, the standardised errors of the development forecasts of ``rvs``, how, and the
+    sd of the commune-level errors of the latest one (the common part of a simulation)."""
     pred, obs, n = [], [], []
     for k, rv in enumerate(rvs):
         if k == 0:
@@ -66,9 +69,11 @@ def _calibration(model: BlendModel, rvs: Sequence[RoundValues], quantity: str) -
         n.append(rv.n.to_numpy(float))
     if not pred:
         s2, q = DEFAULT_CALIBRATION[quantity]
-        return s2, q, None, "pooled development calibration (a single round in the history)"
+        return s2, q, None, "pooled development calibration (a single round in the history)", float(np.sqrt(s2)) / 2
     s2, q, z = _calibrate(np.concatenate(pred), np.concatenate(obs), np.concatenate(n))
-    return s2, q, z, f"the history's {len(pred)} development forecasts"
+    last = rvs[-1]
+    common = _area_sd(pred[-1], obs[-1], last.inscrits.to_numpy(float), last.commune.astype(str).to_numpy())
+    return s2, q, z, f"the history's {len(pred)} development forecasts", common
 
 
 def blend_forecast(
@@ -103,7 +108,7 @@ def blend_forecast(
         ``predictions`` (DataFrame indexed by ``bureau_id``: ``turnout_pred/lo/hi``,
         ``share_pred/lo/hi``, ``share_scale`` (logit sd), ``inscrits``, ``matched``),
         ``anchors`` (levels and their source), ``training`` (per quantity: weights of the
-        rounds, calibration) and ``residuals`` (standardised development errors of the share,
+        rounds, calibration, ``common_sd``) and ``residuals`` (standardised development errors of the share,
         for simulations).
 
     Examples
@@ -145,13 +150,14 @@ def blend_forecast(
         anchors[quantity] = level
         pred = model.predict(rvs, kind=kind, round_no=round, year=year, index=index, inscrits=inscrits,
                              communes=communes, level=level)
-        s2, q, z, how = _calibration(model, rvs, quantity)
+        weights = dict(model.last_weights_)
+        s2, q, z, how, common_sd = _calibration(model, rvs, quantity)
         n = inscrits.to_numpy(float) * (1.0 if quantity == "turnout" else turnout_pred)
         lo, hi, scale = _interval(pred, n, s2, q)
         out[f"{quantity}_pred"], out[f"{quantity}_lo"], out[f"{quantity}_hi"] = pred, lo, hi
         out[f"{quantity}_scale"] = scale
-        training[quantity] = {"weights": dict(model.last_weights_), "sigma2": s2, "q": q, "calibration": how,
-                              "sources": {r.label: r.source for r in rvs}}
+        training[quantity] = {"weights": weights, "sigma2": s2, "q": q, "calibration": how,
+                              "common_sd": common_sd, "sources": {r.label: r.source for r in rvs}}
         if quantity == "turnout":
             turnout_pred = pred
         else:
