@@ -250,3 +250,20 @@ def test_mae_sentence_names_the_protocols_strongest_baseline() -> None:
     first = backtest_sentences(m)[0].replace("\xa0", " ")
     assert "off by 2.00 percentage points" in first and "against 3.00 points" in first
     assert "(b[share:r])" in first
+
+
+def test_protocol_brier_is_not_called_the_threshold_event() -> None:
+    from swingcast.pipeline import backtest_headline
+    from swingcast.target.report import backtest_sentences
+
+    # the protocol's JSON: `brier` repeats the swing_prob Brier of `extras.events`, no swing_event
+    ev = {"brier": {"swing_prob": {"model": 0.1, "uniform_swing": 0.2},
+                    "flip_prob": {"model": 0.3, "uniform_swing": 0.4}}, "n_target_first": 5}
+    m = {"n_bureaux": 9, "path": "protocol", "brier": {"model": 0.1, "uniform_swing": 0.2},
+         "extras": {"events": ev}}
+    text = " ".join(backtest_sentences(m))
+    assert "above_area_prob" not in text and text.count("Brier score 0.100") == 1
+    assert "it came first in 5 of 9 bureaux" in text
+    head = backtest_headline(m)
+    assert "Brier, above_area_prob" not in head
+    assert head["Brier, swing_prob (first place)"] == 0.1 and head["Brier, flip_prob (first place changes)"] == 0.3

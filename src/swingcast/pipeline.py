@@ -378,13 +378,13 @@ def backtest_headline(metrics: Mapping[str, object]) -> dict[str, float]:
     dict
         Model MAE of turnout and share in percentage points, the best baseline's, interval
         coverage and the Brier scores (only those present): of ``swing_prob`` (P(first in the
-        bureau)) and ``flip_prob`` from ``extras.events``, and of the case's threshold event
-        ``above_area_prob`` (``brier``).
+        bureau)) and ``flip_prob`` from ``extras.events``, and of the older harness's
+        threshold event ``above_area_prob`` (``brier`` with ``swing_event``).
 
     Examples
     --------
     >>> m = {"share": {"model": {"mae": 0.02}, "uniform_swing": {"mae": 0.04}},
-    ...      "brier": {"model": 0.1},
+    ...      "brier": {"model": 0.1}, "swing_event": {"threshold": 0.6},
     ...      "extras": {"events": {"brier": {"swing_prob": {"model": 0.05}, "flip_prob": {"model": 0.2}}}}}
     >>> backtest_headline(m)  # doctest: +NORMALIZE_WHITESPACE
     {'share MAE, model (pp)': 2.0, 'share MAE, best baseline (pp)': 4.0,
@@ -413,8 +413,8 @@ def backtest_headline(metrics: Mapping[str, object]) -> dict[str, float]:
             b = ev_brier.get(key)
             if isinstance(b, Mapping) and "model" in b:
                 out[f"Brier, {key} ({label})"] = round(float(b["model"]), 4)
-    brier = metrics.get("brier")
-    if isinstance(brier, Mapping) and "model" in brier:
+    brier = metrics.get("brier")  # the threshold event of the older harness (with swing_event)
+    if isinstance(brier, Mapping) and "model" in brier and isinstance(metrics.get("swing_event"), Mapping):
         out[f"Brier, {S.ABOVE_AREA_PROB}"] = round(float(brier["model"]), 4)
     return out
 
@@ -763,8 +763,9 @@ def run_demo(
     def model() -> None:
         if spec.case:
             backtest = _stage("swingcast.model.backtest", "backtest")
-            # the older models: their swing_prob (share above the area average) and margins are
-            # what the demo's ranking and report explain (the protocol's headline: swingcast backtest)
+            # the older models (score_case): their swing_prob / flip_prob are the first-place
+            # events, above_area_prob and the margins the case's threshold event (the
+            # protocol's headline: swingcast backtest)
             state["bt"] = backtest(case=spec.case, legacy=True)
         else:
             state["bt"] = None

@@ -253,7 +253,8 @@ def comparable_round(earlier: Sequence[PriorRound] | Sequence[str], kind: str,
 
 
 def comparable_first(comp: PriorRound, target: Callable[[pd.DataFrame], pd.Series], bloc: str,
-                     index: pd.Index, communes: pd.Series, weights: np.ndarray) -> tuple[pd.Series, pd.DataFrame]:
+                     index: pd.Index, communes: pd.Series, weights: np.ndarray, *,
+                     votes: tuple[pd.DataFrame, pd.Series] | None = None) -> tuple[pd.Series, pd.DataFrame]:
     """The bloc that came first in each bureau of the comparable round, and its bloc shares.
 
     Parameters
@@ -264,6 +265,9 @@ def comparable_first(comp: PriorRound, target: Callable[[pd.DataFrame], pd.Serie
         The target's vote rows and bloc.
     index, communes, weights
         The bureaux to describe, their commune and inscrits.
+    votes : (DataFrame, Series), optional
+        ``comp``'s voix per bureau and contender and the contenders' blocs, when already
+        computed (``swingcast.model.protocol._unit_table``).
 
     Returns
     -------
@@ -284,7 +288,7 @@ def comparable_first(comp: PriorRound, target: Callable[[pd.DataFrame], pd.Serie
     """
     from swingcast.model.protocol import _unit_table
 
-    cvoix, cblocs = _unit_table(comp, target, bloc)
+    cvoix, cblocs = votes if votes is not None else _unit_table(comp, target, bloc)
     cvoix = cvoix[cvoix.sum(axis=1) > 0]
     prev_first = cvoix.idxmax(axis=1).map(cblocs)
     cb = cvoix.T.groupby(cblocs.reindex(cvoix.columns).to_numpy()).sum().T
@@ -374,7 +378,7 @@ def forecast_first_place(
     cvoix = cvoix[cvoix.sum(axis=1) > 0]
     if cvoix.empty:
         raise ModelError(f"forecast_first_place: the comparable round {comparable.label} has no votes")
-    first_c, cb = comparable_first(comparable, target, bloc, index, communes, w)
+    first_c, cb = comparable_first(comparable, target, bloc, index, communes, w, votes=(cvoix, cblocs))
     prev_first, prev_cb = ((first_c, cb) if previous is None or previous.label == comparable.label
                            else comparable_first(previous, target, bloc, index, communes, w))
     cshares = fill_missing(cvoix.div(cvoix.sum(axis=1), axis=0), index, communes, pd.Series(w, index=index))

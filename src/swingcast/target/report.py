@@ -449,9 +449,9 @@ def backtest_sentences(
 ) -> list[str]:
     """One plain sentence per back-test figure: MAE, coverage, Brier scores and the anchor.
 
-    Brier scores: of the case's threshold event (``brier``: ``above_area_prob``) and, when
-    the metrics have them (``extras.events``, or ``events`` of the protocol JSON), of
-    ``swing_prob`` and ``flip_prob`` against the uniform-swing simulation.
+    Brier scores: of the case's threshold event (``brier`` with ``swing_event``, the older
+    harness: ``above_area_prob``) and, when the metrics have them (``extras.events``, or
+    ``events``), of ``swing_prob`` and ``flip_prob`` against the uniform-swing simulation.
 
     Parameters
     ----------
@@ -513,7 +513,9 @@ def backtest_sentences(
                 out.append(_coverage_sentence(target, float(model["coverage"]), nominal, lang))
     brier = metrics.get("brier")
     event = metrics.get("swing_event")
-    if isinstance(brier, Mapping) and "model" in brier:
+    # ``brier`` scores the threshold event (above_area_prob) in the older harness only (it
+    # writes ``swing_event``); the protocol's ``brier`` repeats ``events`` (sentences below)
+    if isinstance(brier, Mapping) and "model" in brier and isinstance(event, Mapping):
         b = number(float(brier["model"]), lang, 3)
         thr = (percent(float(event["threshold"]), lang)
                if isinstance(event, Mapping) and "threshold" in event else "")
@@ -562,7 +564,7 @@ def _event_sentences(metrics: Mapping[str, object], n: object, lang: str) -> lis
     """The Brier scores of ``swing_prob`` and ``flip_prob`` (``extras.events``), model against
     the uniform-swing simulation, one sentence each."""
     extras = metrics.get("extras")
-    events = extras.get("events") if isinstance(extras, Mapping) else metrics.get("events")
+    events = (extras.get("events") if isinstance(extras, Mapping) else None) or metrics.get("events")
     brier = events.get("brier") if isinstance(events, Mapping) else None
     if not isinstance(brier, Mapping):
         return []
