@@ -69,7 +69,8 @@ from swingcast.schema import (
     VOIX,
 )
 
-__all__ = ["HistorySpec", "run_protocol", "protocol_spec", "first_place_events", "POLL_SD", "ANCHOR_WORDS"]
+__all__ = ["HistorySpec", "run_protocol", "protocol_spec", "share_bloc", "first_place_events", "POLL_SD",
+           "ANCHOR_WORDS"]
 
 #: sd of a final-poll error of the area-wide level (proportions), see docs/models.md
 POLL_SD = {"turnout": 0.04, "share": 0.029}
@@ -522,6 +523,22 @@ def _prediction_frame(turnout: dict, share: dict, events: dict) -> pd.DataFrame:
     return frame
 
 
+def share_bloc(share: object) -> str:
+    """The bloc of a resolved share (:func:`~swingcast.model.training.resolve_share`): a bloc's
+    own, the RN's (``far_right``), or its name's.
+
+    Examples
+    --------
+    >>> from swingcast.model.training import resolve_share
+    >>> [share_bloc(resolve_share(s)) for s in ("rn", "LE PEN", "left", "MACRON")]
+    ['far_right', 'far_right', 'left', 'centre']
+    """
+    from swingcast.model.blocs import bloc_of
+
+    kind, key = share.kind, share.key  # type: ignore[attr-defined]
+    return key if kind == "bloc" else ("far_right" if key == "rn" else bloc_of(key))
+
+
 def protocol_spec(history: object, share: str, *, target: str | None = None,
                   opponent: str | None = None, name: str | None = None) -> HistorySpec:
     """A :class:`HistorySpec` from a :class:`~swingcast.model.history.History`.
@@ -547,15 +564,11 @@ def protocol_spec(history: object, share: str, *, target: str | None = None,
     >>> spec.bloc, [r.label for r in spec.rounds]
     ('far_right', ['2017-presidentielle-1'])
     """
-    from swingcast.model.blocs import bloc_of
     from swingcast.model.history import parse_label
-    from swingcast.model.training import Share, resolve_share
-
-    def bloc_for(x: Share) -> str:  # the bloc of a resolved share: its own, the RN's, or its name's
-        return x.key if x.kind == "bloc" else ("far_right" if x.key == "rn" else bloc_of(x.key))
+    from swingcast.model.training import resolve_share
 
     s = resolve_share(share)
-    bloc = bloc_for(s)
+    bloc = share_bloc(s)
     labels = list(history.rounds)  # type: ignore[attr-defined]
     if target is not None:
         if target not in labels:
@@ -568,4 +581,4 @@ def protocol_spec(history: object, share: str, *, target: str | None = None,
     opp = resolve_share(opponent) if opponent is not None else None
     return HistorySpec(name or f"history-{labels[-1]}", rounds, s.select, bloc,
                        opponent=opp.select if opp is not None else None,
-                       opponent_bloc=bloc_for(opp) if opp is not None else None)
+                       opponent_bloc=share_bloc(opp) if opp is not None else None)

@@ -114,14 +114,19 @@ def find_opponent(history: History, target: str, share: str) -> str | None:
     if parse_label(target)[1] != 2:
         return None
     _, votes = history.round(target)
+    return _opponent_in(votes, resolve_share(share).select, target)
+
+
+def _opponent_in(votes: pd.DataFrame, select: Callable[[pd.DataFrame], pd.Series], label: str) -> str | None:
+    """The one contender with votes besides the target's rows, else None."""
     if votes.empty:
         return None
-    mine = np.asarray(resolve_share(share).select(votes), dtype=bool)
+    mine = np.asarray(select(votes), dtype=bool)
     voix = pd.to_numeric(votes[VOIX], errors="coerce").fillna(0).to_numpy(float)
     others = _contender(votes)[~mine & (voix > 0)].dropna().astype(str).unique()
     if not mine.any() or len(others) != 1:
         logger.info("%s: %d contenders besides the target; no opponent (no round-2 priors)",
-                    target, len(others))
+                    label, len(others))
         return None
     return str(others[0])
 
@@ -263,7 +268,8 @@ def protocol_result(spec: HistorySpec, *, name: str | None = None, anchor: str =
 def rolling_specs(spec: HistorySpec) -> list[HistorySpec]:
     """One history per round of ``spec`` that has at least two earlier rounds, ending there.
 
-    The spec's own share model (Paris) belongs to its test round and stays there only.
+    The spec's own share model (Paris) and opponent belong to its test round and stay
+    there only; an earlier round 2 of two contenders gets the other one as its opponent.
 
     Examples
     --------
@@ -273,9 +279,30 @@ def rolling_specs(spec: HistorySpec) -> list[HistorySpec]:
     ['r2', 'r3']
     """
     last = len(spec.rounds) - 1
-    return [dataclasses.replace(spec, rounds=spec.rounds[: k + 1], cache={},
-                                share_model=spec.share_model if k == last else None)
-            for k in range(2, last + 1)]
+    out = []
+    for k in range(2, last + 1):
+        sub = dataclasses.replace(spec, rounds=spec.rounds[: k + 1], cache={},
+                                  share_model=spec.share_model if k == last else None)
+        if k < last:
+            sub = _with_round2_opponent(sub)
+        out.append(sub)
+    return out
+
+
+def _with_round2_opponent(spec: HistorySpec) -> HistorySpec:
+    """A history whose test round is a round 2 of two contenders gets the other one as its
+    opponent (the round-2 priors), as :func:`history_spec` does; otherwise unchanged."""
+    from swingcast.model.protocol import share_bloc
+    from swingcast.model.training import resolve_share
+
+    test = spec.rounds[-1]
+    if not test.label.endswith("-2"):
+        return dataclasses.replace(spec, opponent=None, opponent_bloc=None)
+    name = _opponent_in(test.votes, spec.target, test.label)
+    if name is None:
+        return dataclasses.replace(spec, opponent=None, opponent_bloc=None)
+    opp = resolve_share(name)
+    return dataclasses.replace(spec, opponent=opp.select, opponent_bloc=share_bloc(opp))
 
 
 def _row(label: str, quantity: str, res: dict | None, note: str = "") -> dict:
