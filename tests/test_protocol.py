@@ -216,3 +216,16 @@ def test_rolling_protocol_scores_every_round_with_two_earlier_ones():
     assert row["mae_ratio"] == pytest.approx(row["model_mae"] / row["best_baseline_mae"], rel=1e-12)
     assert row["brier_flip_model"] == pytest.approx(single["brier"]["flip_model"], rel=1e-12)
     assert table.attrs["anchor"] == "actual" and "perfect poll" in table.attrs["anchor_means"]
+
+
+def test_anchor_none_carries_the_latest_same_kind_level_by_hand():
+    rounds = _history()
+    res = run_protocol(_spec(rounds), anchor="none", n_draws=100)
+    p17 = rounds[1]  # 2017-presidentielle-1: the latest earlier round of the test round's kind
+    st = p17.stations
+    turnout = float(np.average(st["votants"] / st["inscrits"], weights=st["inscrits"]))
+    rn = p17.votes[p17.votes["candidate"].eq("LE PEN")]["voix"].to_numpy()
+    share = float(np.average(rn / st["exprimes"].to_numpy(), weights=st["inscrits"]))
+    assert res["turnout"]["level"] == pytest.approx(turnout)
+    assert res["share"]["level"] == pytest.approx(share)
+    assert "from earlier data only" in res["anchor_means"]

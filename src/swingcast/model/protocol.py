@@ -80,7 +80,9 @@ ANCHOR_WORDS = {
               "how well the vote is distributed across bureaux, not a forecast of the level",
     "poll": "re-centred on the test round's area-wide result plus one draw of a final-poll "
             "error (sd 4 pp turnout, 2.9 pp share): what a campaign with a final poll sees",
-    "none": "the most recent round's area-wide level carried: a forecast from earlier data only",
+    "none": "the area-wide level of the latest comparable earlier round carried (same kind and "
+            "round, else same kind, else the latest; a duel: the finalists' share): a forecast "
+            "from earlier data only",
 }
 _COVERAGE = 0.8
 #: (sigma², q) of the 80 % intervals when a history has no development round: the calibration
@@ -170,6 +172,30 @@ def _level(anchor: str, actual: float, previous: float, quantity: str, rng: np.r
     return previous
 
 
+def _carried(spec: HistorySpec, quantity: str, test: RoundValues, earlier: Sequence[RoundValues]) -> float:
+    """``anchor="none"``: the level carried from earlier rounds only.
+
+    The latest earlier round of the test round's kind and round number, else of its kind,
+    else the latest (as :func:`swingcast.model.roundforecast.carried_level`); for the share of
+    a two-candidate round 2 with a known opponent, the target's share of the two finalists'
+    votes in the latest earlier round where both stood (a round 1 share is no duel level).
+    """
+    if quantity == "share" and test.round_no == 2 and spec.opponent is not None:
+        for r in reversed(spec.rounds[:-1]):
+            totals = round_totals(r.stations)
+            vt = r.votes[r.votes[BUREAU_ID].isin(totals.index)]
+            own = vt.loc[np.asarray(spec.target(vt), dtype=bool), VOIX].astype(float).sum()
+            opp = vt.loc[np.asarray(spec.opponent(vt), dtype=bool), VOIX].astype(float).sum()
+            if own > 0 and opp > 0:
+                return float(own / (own + opp))
+    for keep in (lambda r: r.kind == test.kind and r.round_no == test.round_no,
+                 lambda r: r.kind == test.kind, lambda r: True):
+        hits = [r for r in earlier if keep(r)]
+        if hits:
+            return float(hits[-1].level)
+    return float(earlier[-1].level)
+
+
 def _baselines_on(rounds: Sequence[PriorRound], spec: HistorySpec, quantity: str, index: pd.Index,
                   inscrits: pd.Series, level: float) -> dict[str, np.ndarray]:
     if quantity == "turnout":
@@ -255,7 +281,8 @@ def _quantity(spec: HistorySpec, quantity: str, anchor: str, rng: np.random.Gene
     model, dev_table, dev_rows = dev["model"], dev["dev_table"], dev["dev_rows"]
     sigma2, q, z, common_sd = dev["sigma2"], dev["q"], dev["z"], dev["common_sd"]
     training = dict(dev["training"])
-    level = _level(anchor, test.level, earlier[-1].level, quantity, rng)
+    level = _level(anchor, test.level, _carried(spec, quantity, test, earlier) if anchor == "none" else 0.0,
+                   quantity, rng)
     n_test = w if quantity == "turnout" else w * (turnout_pred if turnout_pred is not None else test.level)
     own = spec.share_model if quantity == "share" else None
     if own is not None:
