@@ -26,11 +26,11 @@ from scipy.optimize import minimize
 from swingcast.model.blend import (
     PRIOR_FEATURES,
     _deviations,
-    _logit,
-    _recentre,
     denoise,
     prior_features,
     round_year,
+    swing_of,
+    weights_of,
 )
 from swingcast.model.histories import named_history
 from swingcast.model.priors import (
@@ -76,12 +76,7 @@ def transitions(spec: HistorySpec, quantity: str, name: str) -> list[dict]:
 
 def _ratio(t: dict, x: np.ndarray, dn: bool) -> float:
     """MAE of the blend with ``theta, beta = x`` on transition ``t``, over its best baseline's."""
-    z = t["F"] @ x[:NF]
-    wts = np.exp(z - z.max())
-    wts /= wts.sum()
-    D = t["Dd"] if dn else t["D"]
-    eta = x[NF] * ((_logit(t["levels"][None, :] + D) - _logit(t["levels"])[None, :]) @ wts)
-    p = _recentre(1 / (1 + np.exp(-(_logit(t["level"]) + eta))), t["w"], t["level"])
+    p = swing_of(t["Dd"] if dn else t["D"], t["levels"], weights_of(t["F"], x[:NF]), x[NF], t["level"], t["w"])
     return float(np.mean(np.abs(p - t["obs"])) / t["best"])
 
 

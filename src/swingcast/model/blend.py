@@ -51,7 +51,8 @@ import pandas as pd
 from swingcast.errors import ModelError
 from swingcast.model.transitions import RoundValues, _on
 
-__all__ = ["PRIOR_FEATURES", "DEFAULTS", "BlendModel", "denoise", "prior_features", "round_year"]
+__all__ = ["PRIOR_FEATURES", "DEFAULTS", "BlendModel", "carried_level", "denoise", "prior_features",
+           "round_year", "swing_of", "weights_of"]
 
 #: the description of an earlier round ``j`` relative to the round forecast ``t``
 PRIOR_FEATURES = ("same_kind", "same_kind_and_round", "level_distance", "years_apart_over_5",
@@ -174,6 +175,39 @@ def denoise(D: np.ndarray, V: np.ndarray, w: np.ndarray, communes: np.ndarray) -
     return out
 
 
+def weights_of(F: np.ndarray, theta: Sequence[float]) -> np.ndarray:
+    """``softmax(F @ theta)``: the weight of each earlier round (rows of ``F``).
+
+    Examples
+    --------
+    >>> weights_of(np.array([[1.0], [0.0]]), [np.log(3.0)]).round(3).tolist()
+    [0.75, 0.25]
+    """
+    z = np.asarray(F, dtype=float) @ np.asarray(theta, dtype=float)
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def swing_of(D: np.ndarray, levels: np.ndarray, weights: np.ndarray, beta: float, level: float,
+             w: np.ndarray) -> np.ndarray:
+    """The blend's prediction from the deviations ``D`` (bureaux × rounds) of rounds at ``levels``.
+
+    ``expit(logit(level) + beta · Σ_j weights_j (logit(levels_j + D_j) − logit(levels_j)))``,
+    re-centred so that its ``w``-weighted mean is ``level``.
+
+    Examples
+    --------
+    >>> p = swing_of(np.array([[0.1], [-0.1]]), np.array([0.3]), np.array([1.0]), 1.0, 0.4,
+    ...              np.array([1.0, 1.0]))
+    >>> round(float(p.mean()), 6), bool(p[0] > p[1])
+    (0.4, True)
+    """
+    levels = np.asarray(levels, dtype=float)
+    E = _logit(levels[None, :] + D) - _logit(levels)[None, :]
+    eta = float(beta) * (E @ np.asarray(weights, dtype=float))
+    return _recentre(1.0 / (1.0 + np.exp(-(_logit(level) + eta))), np.asarray(w, dtype=float), level)
+
+
 def _recentre(p: np.ndarray, w: np.ndarray, level: float) -> np.ndarray:
     from swingcast.model.estimators import recentre
 
@@ -216,9 +250,7 @@ class BlendModel:
     def weights(self, earlier: Sequence[RoundValues], kind: str, round_no: int, year: int,
                 level: float) -> np.ndarray:
         """The weight of each earlier round (they sum to 1)."""
-        z = prior_features(earlier, kind, round_no, year, level) @ np.asarray(self.theta, dtype=float)
-        e = np.exp(z - z.max())
-        return e / e.sum()
+        return weights_of(prior_features(earlier, kind, round_no, year, level), self.theta)
 
     def predict(self, earlier: Sequence[RoundValues], *, kind: str, round_no: int, year: int,
                 index: pd.Index, inscrits: pd.Series, communes: pd.Series, level: float) -> np.ndarray:
@@ -243,8 +275,24 @@ class BlendModel:
             D = denoise(D, V, w, communes.reindex(index).astype(str).to_numpy())
         wts = self.weights(earlier, kind, round_no, year, level)
         self.last_weights_ = {r.label: float(x) for r, x in zip(earlier, wts, strict=True)}
-        levels = np.array([r.level for r in earlier], dtype=float)
-        E = _logit(levels[None, :] + D) - _logit(levels)[None, :]
-        eta = float(self.beta) * (E @ wts)
-        p = 1.0 / (1.0 + np.exp(-(_logit(level) + eta)))
-        return _recentre(p, w, level)
+        return swing_of(D, np.array([r.level for r in earlier], dtype=float), wts, float(self.beta), level, w)
+
+
+def carried_level(earlier: Sequence[RoundValues], kind: str, round_no: int) -> tuple[float, str]:
+    """The level carried when no anchor is given, and the round it comes from.
+
+    Examples
+    --------
+    >>> idx = pd.Index(["1_a"])
+    >>> mk = lambda lab, kind, v: RoundValues(lab, kind, int(lab[-1]), pd.Series([v], index=idx),
+    ...     pd.Series([1.0], index=idx), pd.Series([1.0], index=idx), pd.Series(["1"], index=idx), "turnout")
+    >>> carried_level([mk("2017-presidentielle-1", "presidentielle", 0.78),
+    ...                mk("2019-europeennes-1", "europeennes", 0.5)], "presidentielle", 1)
+    (0.78, '2017-presidentielle-1')
+    """
+    for keep in (lambda r: r.kind == kind and r.round_no == round_no, lambda r: r.kind == kind,
+                 lambda r: True):
+        hits = [r for r in earlier if keep(r)]
+        if hits:
+            return float(hits[-1].level), hits[-1].label
+    raise ModelError("carried_level: no earlier usable round")

@@ -174,6 +174,23 @@ def _contours(contours: object) -> object:
     return read_bureaux(contours)
 
 
+def _checked_notes(pred: pd.DataFrame, target: str, history: History, contours: object, common_sd: float,
+                   first_place: dict, share_level: float) -> tuple[object, dict]:
+    """Refuse NaN predictions; the contours and the notes every forecast carries."""
+    if pred.drop(columns=[BUREAU_ID, COMMUNE_CODE]).isna().any().any():
+        raise ModelError(f"forecast {target}: NaN in the predictions")
+    polygons = _contours(contours)
+    notes = {"common_sd": common_sd,
+             "swing_event": "the target comes first in the bureau (two-candidate round: wins it)",
+             "flip_event": f"first place changes bloc from {first_place['flip_round']}",
+             "above_area_event": f"share above the area-wide anchor {share_level:.4f}",
+             "first_place": first_place, "unmatched": history.unmatched().to_dict("records")}
+    if polygons is not None:
+        ids = polygons[BUREAU_ID] if BUREAU_ID in getattr(polygons, "columns", []) else polygons.index
+        notes["bureaux_without_polygon"] = int((~pred[BUREAU_ID].isin(set(map(str, ids)))).sum())
+    return polygons, notes
+
+
 def _events_for(history: History, target: str, share: object, share_pred: np.ndarray, idx: pd.Index,
                 communes: pd.Series, w: np.ndarray, level: float, *, scale: np.ndarray,
                 residuals: np.ndarray | None, common_sd: float, n_draws: int,
@@ -334,17 +351,8 @@ def _blend(history: History, election: str, round: int, share: str, *, anchor: o
         ABOVE_AREA_PROB: sim[SWING_PROB].to_numpy(float),
         MATCHED: np.asarray(p["matched"], dtype=bool),
     }, columns=list(FORECAST_COLUMNS))
-    if pred.drop(columns=[BUREAU_ID, COMMUNE_CODE]).isna().any().any():
-        raise ModelError(f"forecast {target}: NaN in the predictions")
-    polygons = _contours(contours)
-    notes = {"common_sd": common_sd,
-             "swing_event": "the target comes first in the bureau (two-candidate round: wins it)",
-             "flip_event": f"first place changes bloc from {first_place['flip_round']}",
-             "above_area_event": f"share above the area-wide anchor {bf['anchors']['share']:.4f}",
-             "first_place": first_place, "unmatched": history.unmatched().to_dict("records")}
-    if polygons is not None:
-        ids = polygons[BUREAU_ID] if BUREAU_ID in getattr(polygons, "columns", []) else polygons.index
-        notes["bureaux_without_polygon"] = int((~pred[BUREAU_ID].isin(set(map(str, ids)))).sum())
+    polygons, notes = _checked_notes(pred, target, history, contours, common_sd, first_place,
+                                     bf["anchors"]["share"])
     rounds = list(history.rounds)
     weights = bf["training"]
     training = {"model": "blend", "rule": "blend",
@@ -364,10 +372,6 @@ def _legacy(history: History, election: str, round: int, share: str, *, anchor: 
     from swingcast.model.backtest import fit_target, swing_simulation
 
     target = round_label(election, round)
-    parse_label(target)
-    if round_order(target) <= round_order(history.latest):
-        raise SchemaError(f"forecast: {target} is not after the latest round of the history "
-                          f"({history.latest}); to score a round already held use swingcast.backtest")
     s = resolve_share(share)
     present = history.has_share(s.select)
     chosen = choose_training(history.rounds, target, has_share=present)
@@ -401,18 +405,8 @@ def _legacy(history: History, election: str, round: int, share: str, *, anchor: 
         ABOVE_AREA_PROB: sim[SWING_PROB].to_numpy(float),
         MATCHED: data.meta_test[MATCHED].reindex(idx).fillna(False).astype(bool).to_numpy(),
     }, columns=list(FORECAST_COLUMNS))
-    if pred.drop(columns=[BUREAU_ID, COMMUNE_CODE]).isna().any().any():
-        raise ModelError(f"forecast {target}: NaN in the predictions")
-    polygons = _contours(contours)
-    notes = {"common_sd": common_sd,
-             "swing_event": "the target comes first in the bureau (two-candidate round: wins it)",
-             "flip_event": f"first place changes bloc from {first_place['flip_round']}",
-             "above_area_event": f"share above the area-wide anchor {anchors['share']:.4f}",
-             "first_place": first_place,
-             "unmatched": history.unmatched().to_dict("records")}
-    if polygons is not None:
-        ids = polygons[BUREAU_ID] if BUREAU_ID in getattr(polygons, "columns", []) else polygons.index
-        notes["bureaux_without_polygon"] = int((~pred[BUREAU_ID].isin(set(map(str, ids)))).sum())
+    polygons, notes = _checked_notes(pred, target, history, contours, common_sd, first_place,
+                                     anchors["share"])
     training = {**chosen.as_dict(), "forecast": target, "share": share, "share_group": s.group,
                 "training_bureaux": int(len(data.X_train)), "model_features": list(data.features or [])}
     logger.info("forecast %s (%s): trained on %s -> %s (%s), %d bureaux", target, share,

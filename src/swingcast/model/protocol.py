@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from swingcast.errors import ModelError, SchemaError
-from swingcast.model.blend import PRIOR_FEATURES, BlendModel, round_year
+from swingcast.model.blend import PRIOR_FEATURES, BlendModel, carried_level, round_year
 from swingcast.model.events import (
     comparable_first,
     comparable_round,
@@ -176,7 +176,7 @@ def _carried(spec: HistorySpec, quantity: str, test: RoundValues, earlier: Seque
     """``anchor="none"``: the level carried from earlier rounds only.
 
     The latest earlier round of the test round's kind and round number, else of its kind,
-    else the latest (as :func:`swingcast.model.roundforecast.carried_level`); for the share of
+    else the latest (:func:`swingcast.model.blend.carried_level`); for the share of
     a two-candidate round 2 with a known opponent, the target's share of the two finalists'
     votes in the latest earlier round where both stood (a round 1 share is no duel level).
     """
@@ -188,12 +188,7 @@ def _carried(spec: HistorySpec, quantity: str, test: RoundValues, earlier: Seque
             opp = vt.loc[np.asarray(spec.opponent(vt), dtype=bool), VOIX].astype(float).sum()
             if own > 0 and opp > 0:
                 return float(own / (own + opp))
-    for keep in (lambda r: r.kind == test.kind and r.round_no == test.round_no,
-                 lambda r: r.kind == test.kind, lambda r: True):
-        hits = [r for r in earlier if keep(r)]
-        if hits:
-            return float(hits[-1].level)
-    return float(earlier[-1].level)
+    return carried_level(earlier, test.kind, test.round_no)[0]
 
 
 def _baselines_on(rounds: Sequence[PriorRound], spec: HistorySpec, quantity: str, index: pd.Index,

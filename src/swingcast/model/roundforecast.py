@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from swingcast.errors import SchemaError
-from swingcast.model.blend import BlendModel, round_year
+from swingcast.model.blend import BlendModel, carried_level, round_year
 from swingcast.model.protocol import (
     DEFAULT_CALIBRATION,
     HistorySpec,
@@ -32,26 +32,6 @@ from swingcast.model.protocol import (
 from swingcast.model.transitions import RoundValues, round_values
 
 __all__ = ["blend_forecast", "carried_level"]
-
-
-def carried_level(earlier: Sequence[RoundValues], kind: str, round_no: int) -> tuple[float, str]:
-    """The level carried when no anchor is given, and the round it comes from.
-
-    Examples
-    --------
-    >>> idx = pd.Index(["1_a"])
-    >>> mk = lambda lab, kind, v: RoundValues(lab, kind, int(lab[-1]), pd.Series([v], index=idx),
-    ...     pd.Series([1.0], index=idx), pd.Series([1.0], index=idx), pd.Series(["1"], index=idx), "turnout")
-    >>> carried_level([mk("2017-presidentielle-1", "presidentielle", 0.78),
-    ...                mk("2019-europeennes-1", "europeennes", 0.5)], "presidentielle", 1)
-    (0.78, '2017-presidentielle-1')
-    """
-    for keep in (lambda r: r.kind == kind and r.round_no == round_no, lambda r: r.kind == kind,
-                 lambda r: True):
-        hits = [r for r in earlier if keep(r)]
-        if hits:
-            return float(hits[-1].level), hits[-1].label
-    raise SchemaError("carried_level: no earlier usable round")
 
 
 def _calibration(model: BlendModel, rvs: Sequence[RoundValues],
