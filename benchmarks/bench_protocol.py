@@ -3,7 +3,7 @@
 Usage (from the project root)::
 
     SWINGCAST_DATA_DIR=../shared/data .venv/bin/python benchmarks/bench_protocol.py \
-        --out /tmp/protocol [--history paris hds13 dep29 france] [--anchor actual poll]
+        --out /tmp/protocol [--history paris hds13 dep29 france] [--anchor actual poll] [--model stack]
 
 Writes ``<out>/<history>-<anchor>.json`` (the JSON of
 :func:`swingcast.model.protocol.run_protocol`) and prints one table: per history and target
@@ -44,11 +44,14 @@ def main() -> None:
     ap.add_argument("--history", nargs="+", default=list(HISTORIES))
     ap.add_argument("--anchor", nargs="+", default=["actual", "poll"])
     ap.add_argument("--draws", type=int, default=1000)
+    ap.add_argument("--model", default="stack", choices=["stack", "blend"],
+                    help="model v3 (default) or v2")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     for name in args.history:
         t0 = time.perf_counter()
         spec = named_history(name)
+        spec.model = args.model
         t_load = time.perf_counter() - t0
         for anchor in args.anchor:
             t1 = time.perf_counter()

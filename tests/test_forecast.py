@@ -79,7 +79,7 @@ def test_forecast_predictions_and_training(which, request, dep04) -> None:
     assert p["swing_prob"].between(0, 1).all()
     assert len(swingcast.rank_bureaux(p)) == len(p)
     if which == "forecast04":  # the blend: every round, weights summing to one
-        assert f.training["rule"] == "blend"
+        assert f.training["rule"] == "stack"
         for q in ("turnout", "share"):
             assert sum(f.training["weights"][q].values()) == pytest.approx(1.0)
             assert len(f.training["weights"][q]) == len(DEP04_ROUNDS)

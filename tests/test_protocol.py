@@ -102,14 +102,35 @@ def test_bad_anchor_and_short_history():
 
 
 def test_two_rounds_use_the_pooled_calibration():
-    from swingcast.model.protocol import DEFAULT_CALIBRATION
+    from dataclasses import replace
 
-    res = run_protocol(_spec(_history()[:2]), n_draws=100)
-    for q in ("turnout", "share"):
-        t = res[q]["training"]
-        assert (t["sigma2"], t["q"]) == DEFAULT_CALIBRATION[q]
-        assert res[q]["development"] == []
-        assert "pooled development" in t["calibration"]
+    from swingcast.model.protocol import DEFAULT_CALIBRATION, STACK_DEFAULT_CALIBRATION
+
+    for model, table in (("stack", STACK_DEFAULT_CALIBRATION), ("blend", DEFAULT_CALIBRATION)):
+        res = run_protocol(replace(_spec(_history()[:2]), model=model), n_draws=100)
+        for q in ("turnout", "share"):
+            t = res[q]["training"]
+            assert (t["sigma2"], t["q"]) == table[q]
+            assert res[q]["development"] == []
+            assert "pooled development" in t["calibration"]
+
+
+def test_stack_scales_the_history_calibration_and_blend_does_not():
+    """With development rounds, v3's q is the history's own calibration times STACK_Q_SCALE."""
+    from dataclasses import replace
+
+    from swingcast.model.protocol import STACK_Q_SCALE, _calibrate
+
+    spec = _spec(_history())
+    for model, scale in (("stack", STACK_Q_SCALE), ("blend", {"turnout": 1.0, "share": 1.0})):
+        s = replace(spec, model=model, cache={})
+        run_protocol(s, n_draws=50)
+        for q in ("turnout", "share"):
+            dev = s.cache[(model, q)]
+            rows = dev["dev_rows"]
+            s2, q0, _ = _calibrate(*(np.concatenate([r[k] for r in rows]) for k in ("pred", "obs", "n")))
+            assert dev["sigma2"] == pytest.approx(s2)
+            assert dev["q"] == pytest.approx(q0 * scale[q])
 
 
 def _as_history(rounds):

@@ -443,7 +443,7 @@ def _forecast_cmd(
     share_anchor: Annotated[float | None, typer.Option("--share-anchor", help="Expected area-wide share of exprimés (0.25); default: the latest same-kind level (legacy: the training swing).")] = None,
     departement: Annotated[list[str] | None, typer.Option("--departement", help="Keep this département (repeatable).")] = None,
     commune: Annotated[list[str] | None, typer.Option("--commune", help="Keep this commune (INSEE code, repeatable).")] = None,
-    model: Annotated[str, typer.Option("--model", help="'blend' (every round, the model the protocol scores) or 'legacy' (one transition).")] = "blend",
+    model: Annotated[str, typer.Option("--model", help="'stack' (model v3, every baseline of every round: the model the protocol scores), 'blend' (model v2) or 'legacy' (one transition).")] = "stack",
     method: Annotated[str, typer.Option(help="Legacy model: 'glm' or 'gbm'.")] = "glm",
     n_draws: Annotated[int, typer.Option("--n-draws", help="Simulation draws.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,

@@ -1,10 +1,13 @@
 """Forecast an election not yet held, bureau by bureau, from a history of rounds.
 
-By default (``model="blend"``) :func:`forecast` runs the model that the test-round protocol
-scores (docs/models.md, "Protocol log", entries 6–7):
+By default (``model="stack"``) :func:`forecast` runs the model that the test-round protocol
+scores (docs/models.md, "Protocol log", entries 9–10):
 :func:`swingcast.model.roundforecast.blend_forecast` predicts turnout (votants / inscrits)
-and the share in every bureau of the latest round from **every** round of the history, each
-weighted by how alike it is to the forecast round (:class:`swingcast.model.blend.BlendModel`),
+and the share in every bureau of the latest round from **every** round of the history: a
+weighted mean of every baseline (every prior of the quantity carried by a uniform,
+proportional and logit swing), each weighted by how alike its round is to the forecast round
+(:class:`swingcast.model.stack.StackModel`, model v3; ``model="blend"`` keeps model v2,
+:class:`swingcast.model.blend.BlendModel`),
 re-centred on the **anchor**: the area-wide turnout and share the user expects (from polls),
 or, when not given, the level of the latest round of the same kind and round number (else
 same kind, else the latest) -- said in ``anchors[...+"_source"]``. Intervals are calibrated
@@ -232,7 +235,7 @@ def forecast(
     anchor: Mapping[str, float | None] | tuple[float | None, float | None] | None = None,
     census: pd.DataFrame | None = None,
     contours: object = None,
-    model: str = "blend",
+    model: str = "stack",
     method: str = "glm",
     n_draws: int = 1000,
     seed: int = 0,
@@ -265,11 +268,12 @@ def forecast(
     contours : GeoDataFrame or path, optional
         Bureau contours (:func:`swingcast.read_bureaux`), kept on the result for maps;
         forecast bureaux without a polygon are counted in ``notes``.
-    model : {"blend", "legacy"}
-        ``"blend"`` (default): the model scored by the test-round protocol
-        (:func:`swingcast.model.roundforecast.blend_forecast`: every round of the history,
-        weighted by its likeness to the forecast round). ``"legacy"``: the one-transition
-        model (census features, ``method``), as before the protocol.
+    model : {"stack", "blend", "legacy"}
+        ``"stack"`` (default): model v3, the one scored by the test-round protocol
+        (:func:`swingcast.model.roundforecast.blend_forecast`: every baseline of every round
+        of the history, weighted by its likeness to the forecast round). ``"blend"``: model
+        v2. ``"legacy"``: the one-transition model (census features, ``method``), as before
+        the protocol.
     method : {"glm", "gbm"}
         The legacy model's fixed part.
     n_draws : int
@@ -303,18 +307,18 @@ def forecast(
     if round_order(target) <= round_order(history.latest):
         raise SchemaError(f"forecast: {target} is not after the latest round of the history "
                           f"({history.latest}); to score a round already held use swingcast.backtest")
-    if model not in ("blend", "legacy"):
-        raise SchemaError(f"forecast: model must be 'blend' or 'legacy', got {model!r}")
+    if model not in ("stack", "blend", "legacy"):
+        raise SchemaError(f"forecast: model must be 'stack', 'blend' or 'legacy', got {model!r}")
     if model == "legacy":
         return _legacy(history, election, round, share, anchor=anchor, census=census, contours=contours,
                        method=method, n_draws=n_draws, seed=seed, coverage=coverage)
     return _blend(history, election, round, share, anchor=anchor, census=census, contours=contours,
-                  n_draws=n_draws, seed=seed)
+                  n_draws=n_draws, seed=seed, model=model)
 
 
 def _blend(history: History, election: str, round: int, share: str, *, anchor: object, census: object,
-           contours: object, n_draws: int, seed: int) -> Forecast:
-    """:func:`forecast` with the blend of every round (the protocol's model)."""
+           contours: object, n_draws: int, seed: int, model: str = "stack") -> Forecast:
+    """:func:`forecast` with model v3 (``"stack"``) or v2 (``"blend"``), the protocol's models."""
     from swingcast.model.backtest import _simulate
     from swingcast.model.protocol import protocol_spec
     from swingcast.model.roundforecast import blend_forecast
@@ -323,11 +327,11 @@ def _blend(history: History, election: str, round: int, share: str, *, anchor: o
     s = resolve_share(share)
     given = _anchors(anchor)
     if census is not None:
-        logger.warning("forecast: census= is used by model='legacy' only; the blend of earlier rounds "
-                       "does not take census features")
+        logger.warning("forecast: census= is used by model='legacy' only; models v3 and v2 (every "
+                       "earlier round) do not take census features")
     spec = protocol_spec(history, share)
     bf = blend_forecast(history, election, round, share, turnout_level=given["turnout"],
-                        share_level=given["share"], spec=spec)
+                        share_level=given["share"], spec=spec, model=model)
     p = bf["predictions"]
     idx = p.index
     latest = history.round(history.latest)[0].drop_duplicates(BUREAU_ID).set_index(BUREAU_ID)
@@ -355,14 +359,16 @@ def _blend(history: History, election: str, round: int, share: str, *, anchor: o
                                      bf["anchors"]["share"])
     rounds = list(history.rounds)
     weights = bf["training"]
-    training = {"model": "blend", "rule": "blend",
-                "reason": "every earlier round weighted by its likeness to the forecast round "
-                          "(swingcast.model.blend; docs/models.md, Protocol log, entry 6)",
+    reason = ("every baseline of every earlier round, weighted by its likeness to the forecast round "
+              "(model v3, swingcast.model.stack; docs/models.md, Protocol log, entry 9)" if model == "stack" else
+              "every earlier round weighted by its likeness to the forecast round "
+              "(model v2, swingcast.model.blend; docs/models.md, Protocol log, entry 6)")
+    training = {"model": model, "rule": model, "reason": reason,
                 "features": rounds, "outcome": target, "apply": rounds,
                 "weights": {q: weights[q]["weights"] for q in ("turnout", "share")},
                 "calibration": {q: weights[q]["calibration"] for q in ("turnout", "share")},
                 "forecast": target, "share": share, "share_group": s.group}
-    logger.info("forecast %s (%s): blend of %d rounds, %d bureaux", target, share, len(rounds), len(pred))
+    logger.info("forecast %s (%s): model %s on %d rounds, %d bureaux", target, share, model, len(rounds), len(pred))
     return Forecast(pred, training, bf["anchors"], polygons, notes)
 
 

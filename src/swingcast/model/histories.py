@@ -32,7 +32,8 @@ from swingcast.schema import BUREAU_ID, CANDIDATE, DEPARTEMENT
 __all__ = ["named_history", "HISTORIES"]
 
 #: the named histories
-HISTORIES = ("paris", "hds13", "france", "dep29", "hds13-leg24", "hds13-dep21", "hds13-leg24t2")
+HISTORIES = ("paris", "hds13", "france", "dep29", "hds13-leg24", "hds13-dep21", "hds13-leg24t2",
+             "antony-mun20", "hds13c-eu24")
 
 _LEG17_2 = ("2017-legislatives", 2)
 _LEG17_2_FILE = "france/results/2017-legislatives-2_par_bureau_large.csv.gz"
@@ -41,7 +42,12 @@ _LEG24_1_FILE = "hauts-de-seine-13/results/legislatives2024_t1_9213.xlsx"
 _DEP21_1 = ("2021-departementales", 1)
 _LEG22_2 = ("2022-legislatives", 2)
 _LEG24_2 = ("2024-legislatives", 2)
+_MUN14_1 = ("2014-municipales", 1)
+_MUN20_1 = ("2020-municipales", 1)
+_ANTONY = ("92002",)
 _EXTRA_FILES = {
+    _MUN14_1: "hauts-de-seine-13/results/municipales_2014_t1_antony.xlsx",
+    _MUN20_1: "hauts-de-seine-13/results/municipales_2020_t1_antony.xlsx",
     _LEG17_2: _LEG17_2_FILE,
     _LEG24_1: _LEG24_1_FILE,
     _DEP21_1: "hauts-de-seine-13/results/departementales_2021_t1.xlsx",
@@ -99,6 +105,29 @@ def _surname_is(name: str):
     return select
 
 
+def _surname_folded(name: str):
+    """Rows whose candidate's first word is ``name``, accents and case ignored (SÉNANT = SENANT)."""
+    import unicodedata
+
+    def fold(text: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).upper()
+
+    def select(votes: pd.DataFrame) -> pd.Series:
+        if CANDIDATE not in votes:
+            return pd.Series(False, index=votes.index)
+        first = votes[CANDIDATE].astype(str).str.split().str[0].fillna("")
+        return first.map(fold).eq(fold(name))
+    return select
+
+
+def _bloc_is(bloc: str):
+    def select(votes: pd.DataFrame) -> pd.Series:
+        from swingcast.model.priors import blocs_of
+
+        return blocs_of(votes).eq(bloc)
+    return select
+
+
 def _departement_areas(rounds: list[PriorRound]):
     dep = pd.concat([r.stations.set_index(BUREAU_ID)[DEPARTEMENT] for r in rounds])
     dep = dep[~dep.index.duplicated(keep="last")].astype(str)
@@ -132,7 +161,7 @@ def named_history(name: str) -> HistorySpec:
     >>> named_history("nowhere")
     Traceback (most recent call last):
     ...
-    swingcast.errors.SchemaError: unknown history 'nowhere'; expected one of ('paris', 'hds13', 'france', 'dep29', 'hds13-leg24', 'hds13-dep21', 'hds13-leg24t2')
+    swingcast.errors.SchemaError: unknown history 'nowhere'; expected one of ('paris', 'hds13', 'france', 'dep29', 'hds13-leg24', 'hds13-dep21', 'hds13-leg24t2', 'antony-mun20', 'hds13c-eu24')
     """
     from swingcast.model.casedata import (
         EU14,
@@ -157,6 +186,12 @@ def named_history(name: str) -> HistorySpec:
         keys = [EU14, PRES17_1, PRES17_2, LEG17_1, EU19, EU24] + ([_LEG24_1] if name == "hds13-leg24" else [])
         rounds = _rounds(keys, communes=HDS13_COMMUNES)
         return HistorySpec(name, rounds, is_rn, "far_right")
+    if name == "antony-mun20":  # the incumbent mayor's list, municipal 2020 round 1, Antony only
+        rounds = _rounds([_MUN14_1, EU14, PRES17_1, PRES17_2, LEG17_1, EU19, _MUN20_1], communes=_ANTONY)
+        return HistorySpec(name, rounds, _surname_folded("SENANT"), "right")
+    if name == "hds13c-eu24":  # the centre bloc's list, European 2024 (the RN share was scored before)
+        rounds = _rounds([EU14, PRES17_1, PRES17_2, LEG17_1, EU19, EU24], communes=HDS13_COMMUNES)
+        return HistorySpec(name, rounds, _bloc_is("centre"), "centre")
     if name == "hds13-dep21":
         return HistorySpec(name, _rounds([EU14, PRES17_1, PRES17_2, LEG17_1, EU19, _DEP21_1],
                                          communes=HDS13_COMMUNES), is_rn, "far_right")

@@ -51,6 +51,7 @@ from swingcast.model.priors import (
     share_priors,
     turnout_priors,
 )
+from swingcast.model.stack import CANDIDATE_FEATURES, StackModel
 from swingcast.model.transitions import RoundValues, _elogit, round_values
 from swingcast.schema import (
     BUREAU_ID,
@@ -69,7 +70,7 @@ from swingcast.schema import (
     VOIX,
 )
 
-__all__ = ["HistorySpec", "run_protocol", "protocol_spec", "share_bloc", "first_place_events", "POLL_SD",
+__all__ = ["HistorySpec", "run_protocol", "protocol_spec", "make_model", "model_predict", "calibration_constants", "share_bloc", "first_place_events", "POLL_SD",
            "ANCHOR_WORDS"]
 
 #: sd of a final-poll error of the area-wide level (proportions), see docs/models.md
@@ -88,6 +89,27 @@ _COVERAGE = 0.8
 #: (sigma², q) of the 80 % intervals when a history has no development round: the calibration
 #: of the blend's forecasts of the pooled development rounds (docs/models.md, entry 6)
 DEFAULT_CALIBRATION = {"turnout": (0.0256, 1.095), "share": (0.0483, 1.073)}
+#: model v3's (sigma², q) for a history without development round: the calibration of v3's
+#: forecasts of the single-prior development transitions (docs/models.md, entry 9)
+STACK_DEFAULT_CALIBRATION = {"turnout": (0.0788, 1.174), "share": (0.0770, 1.107)}
+#: model v3: the multiplier of q calibrated on a history's development forecasts, chosen so
+#: that the median coverage of the development pseudo-tests is 80 % (entry 9)
+STACK_Q_SCALE = {"turnout": 0.783, "share": 1.214}
+
+
+def calibration_constants(model: str, quantity: str) -> tuple[float, float, float]:
+    """``(sigma², q)`` without development round, and the multiplier of a history's own q.
+
+    Examples
+    --------
+    >>> calibration_constants("stack", "share")
+    (0.077, 1.107, 1.214)
+    >>> calibration_constants("blend", "share")
+    (0.0483, 1.073, 1.0)
+    """
+    if model == "stack":
+        return (*STACK_DEFAULT_CALIBRATION[quantity], STACK_Q_SCALE[quantity])
+    return (*DEFAULT_CALIBRATION[quantity], 1.0)
 
 
 @dataclass
@@ -105,6 +127,8 @@ class HistorySpec:
         The target's bloc.
     opponent, opponent_bloc : optional
         For a two-candidate test round.
+    model : {"stack", "blend"}
+        Model v3 (default) or v2.
     share_model : callable, optional
         ``share_model(level) -> {"pred", "lo", "hi", "scale", "residuals", "common_sd"}`` on
         the test bureaux (Series or arrays aligned with them): replaces the share model.
@@ -120,6 +144,9 @@ class HistorySpec:
     opponent_bloc: str | None = None
     share_model: Callable[[float], dict] | None = None
     areas: Callable[[pd.Index], pd.Series] | None = None
+    #: ``"stack"`` (model v3, :class:`~swingcast.model.stack.StackModel`, the default) or
+    #: ``"blend"`` (model v2, :class:`~swingcast.model.blend.BlendModel`, kept for comparison)
+    model: str = "stack"
     #: what the development rounds decided, per quantity (filled by :func:`run_protocol`,
     #: independent of the anchor, so every anchor of one spec shares it)
     cache: dict = field(default_factory=dict, repr=False, compare=False)
@@ -207,6 +234,34 @@ def _blend_predict(model: BlendModel, earlier: Sequence[RoundValues], rv: RoundV
                          index=rv.value.index, inscrits=rv.inscrits, communes=rv.commune, level=level)
 
 
+def make_model(name: str, quantity: str) -> BlendModel | StackModel:
+    """Model v3 (``"stack"``) or v2 (``"blend"``) of one quantity, with its defaults.
+
+    Examples
+    --------
+    >>> type(make_model("stack", "share")).__name__
+    'StackModel'
+    """
+    if name == "stack":
+        return StackModel(quantity)
+    if name == "blend":
+        return BlendModel(quantity)
+    raise ModelError(f"unknown model {name!r}; expected 'stack' or 'blend'")
+
+
+def model_predict(model: BlendModel | StackModel, spec: HistorySpec, rounds: Sequence[PriorRound],
+                  earlier: Sequence[RoundValues], rv: RoundValues, level: float) -> np.ndarray:
+    """The prediction of ``model`` for the round ``rv`` from the earlier ``rounds`` (v3) or
+    their values ``earlier`` (v2); the opponent enters for a round 2 only."""
+    if isinstance(model, BlendModel):
+        return _blend_predict(model, earlier, rv, level)
+    two = rv.round_no == 2 and spec.opponent is not None
+    return model.predict(rounds, kind=rv.kind, round_no=rv.round_no, year=round_year(rv.label),
+                         index=rv.value.index, inscrits=rv.inscrits, level=level, communes=rv.commune,
+                         target=spec.target, bloc=spec.bloc, opponent=spec.opponent if two else None,
+                         opponent_bloc=spec.opponent_bloc if two else None)
+
+
 def _develop(spec: HistorySpec, quantity: str) -> dict:
     """Everything the development rounds decide for one quantity (anchor-independent).
 
@@ -225,13 +280,13 @@ def _develop(spec: HistorySpec, quantity: str) -> dict:
     index = test.value.index
     w = test.inscrits.to_numpy(float)
     obs = test.value.to_numpy(float)
-    model = BlendModel(quantity)
+    model = make_model(spec.model, quantity)
     dev_rows, dev_table = [], []
     for k, rv in enumerate(rvs[:-1]):
         before = [r for r in rvs[:k] if r is not None]
         if rv is None or not before:
             continue
-        pred = _blend_predict(model, before, rv, rv.level)
+        pred = model_predict(model, spec, spec.rounds[:k], before, rv, rv.level)
         row = {"round": rv.label, "mae": float(np.mean(np.abs(pred - rv.value.to_numpy(float)))),
                "pred": pred, "obs": rv.value.to_numpy(float), "n": rv.n.to_numpy(float),
                "index": rv.value.index, "w": rv.inscrits.to_numpy(float),
@@ -242,24 +297,36 @@ def _develop(spec: HistorySpec, quantity: str) -> dict:
         dev_table.append({"round": rv.label, "model_mae": row["mae"], "best_baseline": name,
                           "best_baseline_mae": bmae, "ratio": row["mae"] / bmae if bmae > 0 else float("nan"),
                           "weights": row["weights"]})
-    training = {"model": "blend of earlier rounds (swingcast.model.blend.BlendModel)",
-                "defaults": {"theta": dict(zip(PRIOR_FEATURES, model.theta, strict=True)),
-                             "beta": model.beta, "denoise": model.denoise},
-                "choice": {"model": "blend", "denoise": model.denoise},
+    if isinstance(model, StackModel):
+        described = {"model": "model v3: weighted mean of every baseline on denoised priors "
+                              "(swingcast.model.stack.StackModel)",
+                     "defaults": {"theta": dict(zip(CANDIDATE_FEATURES, model.theta, strict=True)),
+                                  "denoise": model.denoise}}
+    else:
+        described = {"model": "model v2: blend of earlier rounds (swingcast.model.blend.BlendModel)",
+                     "defaults": {"theta": dict(zip(PRIOR_FEATURES, model.theta, strict=True)),
+                                  "beta": model.beta, "denoise": model.denoise}}
+    training = {**described,
+                "choice": {"model": spec.model, "denoise": model.denoise},
                 "sources": {r.label: r.source for r in earlier},
                 "calibration": "development forecasts (each development round from the rounds before it)"}
+    default_s2, default_q, q_scale = calibration_constants(spec.model, quantity)
     if dev_rows:
         cal_pred = np.concatenate([r["pred"] for r in dev_rows])
         cal_obs = np.concatenate([r["obs"] for r in dev_rows])
         cal_n = np.concatenate([r["n"] for r in dev_rows])
         last = dev_rows[-1]
         sigma2, q, z = _calibrate(cal_pred, cal_obs, cal_n)
+        q *= q_scale
+        if q_scale != 1.0:
+            training["calibration"] += f"; q times {q_scale} (docs/models.md entry 9)"
         common_sd = _area_sd(last["pred"], last["obs"], last["w"], _areas(spec, last["index"]))
     else:  # a single earlier round: nothing to calibrate on in this history
-        sigma2, q = DEFAULT_CALIBRATION[quantity]
+        sigma2, q = default_s2, default_q
         z, common_sd = None, float(np.sqrt(sigma2)) / 2.0
         training["calibration"] = ("no development round in this history: the pooled development "
-                                   "calibration of docs/models.md entry 6 (DEFAULT_CALIBRATION)")
+                                   "calibration of docs/models.md " + ("entry 9 (STACK_DEFAULT_CALIBRATION)"
+                                   if spec.model == "stack" else "entry 6 (DEFAULT_CALIBRATION)"))
     training.update(sigma2=sigma2, q=q, common_sd=common_sd)
     return {"rvs": rvs, "test": test, "earlier": earlier, "index": index, "w": w, "obs": obs,
             "training": training, "model": model, "dev_table": dev_table,
@@ -269,9 +336,9 @@ def _develop(spec: HistorySpec, quantity: str) -> dict:
 def _quantity(spec: HistorySpec, quantity: str, anchor: str, rng: np.random.Generator,
               turnout_pred: np.ndarray | None = None) -> dict:
     """Model, baselines, floor and the development table of one quantity."""
-    dev = spec.cache.get(quantity)
+    dev = spec.cache.get((spec.model, quantity))
     if dev is None:
-        dev = spec.cache[quantity] = _develop(spec, quantity)
+        dev = spec.cache[(spec.model, quantity)] = _develop(spec, quantity)
     test, earlier, index, w, obs = dev["test"], dev["earlier"], dev["index"], dev["w"], dev["obs"]
     model, dev_table, dev_rows = dev["model"], dev["dev_table"], dev["dev_rows"]
     sigma2, q, z, common_sd = dev["sigma2"], dev["q"], dev["z"], dev["common_sd"]
@@ -295,7 +362,7 @@ def _quantity(spec: HistorySpec, quantity: str, anchor: str, rng: np.random.Gene
         training["share_model"] = "the spec's own share model (vote transfers)"
         training["common_sd"] = common_sd
     else:
-        pred = _blend_predict(model, earlier, test, level)
+        pred = model_predict(model, spec, spec.rounds[:-1], earlier, test, level)
         training["weights"] = dict(model.last_weights_)
         lo, hi, scale = _interval(pred, n_test, sigma2, q)
     matched = pd.Series(index.isin(earlier[-1].value.index), index=index)
@@ -457,7 +524,7 @@ def _events(spec: HistorySpec, share: dict, anchor: str, n_draws: int, seed: int
 
 def _uniform_residuals(spec: HistorySpec, share: dict) -> tuple[np.ndarray, float]:
     """Logit residuals and area-error sd of the uniform swing on the latest development round."""
-    rvs = spec.cache["share"]["rvs"][:-1]
+    rvs = spec.cache[(spec.model, "share")]["rvs"][:-1]
     usable = [(k, r) for k, r in enumerate(rvs) if r is not None]
     if len(usable) < 2:
         raise ModelError(f"{spec.name}: the uniform-swing simulation needs two usable earlier rounds")

@@ -14,43 +14,50 @@ so in ``anchors[...+"_source"]``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from swingcast.errors import SchemaError
-from swingcast.model.blend import BlendModel, carried_level, round_year
+from swingcast.model.blend import BlendModel, carried_level
 from swingcast.model.protocol import (
-    DEFAULT_CALIBRATION,
     HistorySpec,
     _area_sd,
     _calibrate,
     _interval,
+    calibration_constants,
+    make_model,
+    model_predict,
     protocol_spec,
 )
+from swingcast.model.stack import StackModel
 from swingcast.model.transitions import RoundValues, round_values
 
 __all__ = ["blend_forecast", "carried_level"]
 
 
-def _calibration(model: BlendModel, rvs: Sequence[RoundValues],
+def _calibration(model: BlendModel | StackModel, spec: HistorySpec, all_rvs: Sequence[RoundValues | None],
                  quantity: str) -> tuple[float, float, np.ndarray | None, str, float]:
-    """σ², q, the standardised errors of the development forecasts of ``rvs``, how, and the
+    """σ², q, the standardised errors of the development forecasts of the rounds, how, and the
     sd of the commune-level errors of the latest one (the common part of a simulation)."""
     pred, obs, n = [], [], []
-    for k, rv in enumerate(rvs):
-        if k == 0:
+    rvs = [r for r in all_rvs if r is not None]
+    for k, rv in enumerate(all_rvs):
+        before = [r for r in all_rvs[:k] if r is not None]
+        if rv is None or not before:
             continue
-        p = model.predict(list(rvs[:k]), kind=rv.kind, round_no=rv.round_no, year=round_year(rv.label),
-                          index=rv.value.index, inscrits=rv.inscrits, communes=rv.commune, level=rv.level)
+        p = model_predict(model, spec, spec.rounds[:k], before, rv, rv.level)
         pred.append(p)
         obs.append(rv.value.to_numpy(float))
         n.append(rv.n.to_numpy(float))
+    default_s2, default_q, q_scale = calibration_constants(spec.model, quantity)
     if not pred:
-        s2, q = DEFAULT_CALIBRATION[quantity]
-        return s2, q, None, "pooled development calibration (a single round in the history)", float(np.sqrt(s2)) / 2
+        return (default_s2, default_q, None, "pooled development calibration (a single round in the history)",
+                float(np.sqrt(default_s2)) / 2)
     s2, q, z = _calibrate(np.concatenate(pred), np.concatenate(obs), np.concatenate(n))
+    q *= q_scale
     last = rvs[-1]
     common = _area_sd(pred[-1], obs[-1], last.inscrits.to_numpy(float), last.commune.astype(str).to_numpy())
     return s2, q, z, f"the history's {len(pred)} development forecasts", common
@@ -65,6 +72,7 @@ def blend_forecast(
     turnout_level: float | None = None,
     share_level: float | None = None,
     spec: HistorySpec | None = None,
+    model: str = "stack",
 ) -> dict:
     """Turnout and share of every bureau of the latest round for the round ``election``/``round``.
 
@@ -81,6 +89,9 @@ def blend_forecast(
         The anchors; None: :func:`carried_level`.
     spec : HistorySpec, optional
         Built from ``history`` when not given.
+    model : {"stack", "blend"}
+        Model v3 (:class:`~swingcast.model.stack.StackModel`, default) or v2
+        (:class:`~swingcast.model.blend.BlendModel`).
 
     Returns
     -------
@@ -102,8 +113,8 @@ def blend_forecast(
         spec = protocol_spec(history, share)
     if not spec.rounds:
         raise SchemaError("forecast: the history has no round")
+    spec = dataclasses.replace(spec, model=model, cache={})
     kind = election.split("-", 1)[1] if "-" in election else election
-    year = round_year(election)
     latest = round_values(spec.rounds[-1], "turnout")
     index, inscrits, communes = latest.value.index, latest.inscrits, latest.commune
     known_before = pd.Index([])
@@ -116,11 +127,11 @@ def blend_forecast(
     residuals = None
     turnout_pred = None
     for quantity, given in (("turnout", turnout_level), ("share", share_level)):
-        rvs = [r for r in (round_values(p, quantity, target=spec.target, bloc=spec.bloc) for p in spec.rounds)
-               if r is not None]
+        all_rvs = [round_values(p, quantity, target=spec.target, bloc=spec.bloc) for p in spec.rounds]
+        rvs = [r for r in all_rvs if r is not None]
         if not rvs:
             raise SchemaError(f"forecast: no round of the history has a usable {quantity} for {share!r}")
-        model = BlendModel(quantity)
+        mdl = make_model(spec.model, quantity)
         if given is None:
             level, source = carried_level(rvs, kind, round)
             anchors[f"{quantity}_source"] = f"carried from {source}"
@@ -128,10 +139,11 @@ def blend_forecast(
             level = float(given)
             anchors[f"{quantity}_source"] = "given"
         anchors[quantity] = level
-        pred = model.predict(rvs, kind=kind, round_no=round, year=year, index=index, inscrits=inscrits,
-                             communes=communes, level=level)
-        weights = dict(model.last_weights_)
-        s2, q, z, how, common_sd = _calibration(model, rvs, quantity)
+        future = RoundValues(f"{election}-{round}", kind, int(round), inscrits * np.nan, inscrits, inscrits,
+                             communes, quantity)
+        pred = model_predict(mdl, spec, spec.rounds, rvs, future, level)
+        weights = dict(mdl.last_weights_)
+        s2, q, z, how, common_sd = _calibration(mdl, spec, all_rvs, quantity)
         n = inscrits.to_numpy(float) * (1.0 if quantity == "turnout" else turnout_pred)
         lo, hi, scale = _interval(pred, n, s2, q)
         out[f"{quantity}_pred"], out[f"{quantity}_lo"], out[f"{quantity}_hi"] = pred, lo, hi

@@ -1,0 +1,293 @@
+"""Model v3: a weighted average of every baseline, on denoised priors.
+
+A baseline is a prior (a quantity of an earlier round, :mod:`swingcast.model.priors`) carried
+to the anchor by one method. The strongest baseline of a round is only known after the
+round; this model averages all of them, each weighted by what is known *before*:
+
+1. **Priors.** Every prior of the quantity in the earlier rounds: turnout of each round; for a
+   share, the target's share, its bloc's share (also when the target stood), and for a
+   two-candidate round the finalists' share and one minus the opponent's (bloc's) share
+   (:func:`swingcast.model.priors.share_priors`). A bureau a round does not know gets its
+   commune's value (:func:`swingcast.model.priors.fill_missing`).
+2. **Denoising** (optional per quantity, :func:`swingcast.model.blend.denoise`): each prior's
+   deviation from its level is shrunk toward its prediction from the other priors and the
+   commune, by ``tau² / (tau² + p(1-p)/n)``.
+3. **Candidates.** Each denoised prior is carried to the anchor ``L`` by a uniform swing
+   (``p + L - level``), a proportional swing (``p · L / level``) and a logit swing
+   (``expit(logit L + logit p - logit level)``).
+   The logit swing is re-centred on ``L`` (the other two are centred by construction).
+4. **Weights.** Candidate ``k`` gets ``softmax(theta · phi_k)``, ``phi_k`` =
+   :data:`CANDIDATE_FEATURES` (method, kind of prior, and how alike its round is to the
+   round forecast: same kind, same kind and round number, years apart, same election, a
+   round 2, the latest earlier round, the distance of the levels); the prediction is
+   ``L + beta · (weighted mean - L)`` (``beta`` < 1: deviations fade between rounds), shifted
+   so that its inscrits-weighted mean is ``L``.
+
+``theta``, ``beta`` and the denoising switch are fitted once on *development* rounds only
+(docs/models.md, "Protocol log", entry 9; ``benchmarks/fit_stack_defaults.py``) and stored in
+:data:`STACK_DEFAULTS`.
+
+Examples
+--------
+>>> st = pd.DataFrame({"bureau_id": ["1_a", "1_b", "2_a"], "inscrits": [500, 500, 500],
+...                    "votants": [300, 400, 350], "exprimes": [290, 390, 340]})
+>>> vt = pd.DataFrame({"bureau_id": ["1_a", "1_b", "2_a"], "candidate": ["LE PEN"] * 3,
+...                    "voix": [60, 120, 30]})
+>>> r = PriorRound("2017-presidentielle-1", "presidentielle", st, vt)
+>>> idx = pd.Index(["1_a", "1_b", "2_a"])
+>>> ins = pd.Series(500.0, index=idx)
+>>> m = StackModel("turnout", denoise=False)
+>>> p = m.predict([r], kind="europeennes", round_no=1, year=2019, index=idx, inscrits=ins,
+...               level=0.5)
+>>> round(float(np.average(p, weights=ins)), 6), bool(p[1] > p[2] > p[0])
+(0.5, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from swingcast.errors import ModelError
+from swingcast.model.blend import _logit, _recentre, denoise, round_year
+from swingcast.model.priors import (
+    PriorRound,
+    fill_missing,
+    round_totals,
+    share_priors,
+    turnout_priors,
+)
+from swingcast.schema import EXPRIMES, INSCRITS
+
+__all__ = ["CANDIDATE_FEATURES", "STACK_DEFAULTS", "StackModel", "candidates", "stack_weights"]
+
+#: what describes a candidate (a prior carried by a method) relative to the round forecast
+CANDIDATE_FEATURES = ("proportional", "logit", "prior_is_bloc", "prior_is_finalists",
+                      "prior_is_one_minus", "same_kind", "same_kind_and_round", "years_apart_over_5",
+                      "same_election", "prior_is_round2", "latest_round", "level_distance",
+                      "proportional_x_distance", "logit_x_distance")
+METHODS = ("uniform", "proportional", "logit")
+
+#: ``theta`` (one per :data:`CANDIDATE_FEATURES`), ``beta`` and ``denoise`` per quantity, fitted on
+#: development rounds only (docs/models.md, entry 9)
+STACK_DEFAULTS: dict[str, dict] = {
+    "turnout": {"theta": (-0.286, 0.520, 0.000, 0.000, 0.000, 0.687, 0.140,
+                          0.133, 0.562, -0.325, 0.343, -0.827, -0.592, 0.382),
+                "beta": 0.891, "denoise": False},
+    "share": {"theta": (-0.046, 0.056, -0.056, 0.099, -0.258, 0.368, -0.008,
+                        -0.109, 0.385, -0.316, 0.254, -0.810, -0.279, -0.238),
+              "beta": 0.962, "denoise": True},
+}
+
+Selector = Callable[[pd.DataFrame], pd.Series]
+
+
+def _round_no(label: str) -> int:
+    tail = str(label).rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else 1
+
+
+@dataclass
+class Candidates:
+    """The candidate predictions of one round forecast and their features.
+
+    Attributes
+    ----------
+    names : list of str
+        ``"<method>[<prior>]"``.
+    C : array (bureaux, candidates)
+    F : array (candidates, len(CANDIDATE_FEATURES))
+    """
+
+    names: list[str]
+    C: np.ndarray
+    F: np.ndarray
+
+
+def _prior_matrix(rounds: Sequence[PriorRound], quantity: str, index: pd.Index, communes: pd.Series,
+                  inscrits: pd.Series, target: Selector | None, bloc: str | None,
+                  opponent: Selector | None, opponent_bloc: str | None) -> tuple[pd.DataFrame, np.ndarray]:
+    """Filled priors on ``index`` and their binomial variances (0 where filled)."""
+    if quantity == "turnout":
+        pr = turnout_priors(rounds)
+    else:
+        if target is None:
+            raise ModelError("StackModel: a share needs its target selector")
+        pr = share_priors(rounds, target, bloc=bloc, opponent=opponent, opponent_bloc=opponent_bloc)
+    known = pr.reindex(index).notna()
+    filled = fill_missing(pr, index, communes, inscrits)
+    known = known[filled.columns]
+    var = np.zeros(filled.shape)
+    by_label = {r.label: r for r in rounds}
+    for j, col in enumerate(filled.columns):
+        r = by_label[col.split(":", 1)[1]]
+        n = round_totals(r.stations)[INSCRITS if quantity == "turnout" else EXPRIMES].reindex(index)
+        p = np.clip(filled[col].to_numpy(float), 0.01, 0.99)
+        ok = known[col].to_numpy(bool) & n.notna().to_numpy()
+        var[:, j] = np.where(ok, p * (1 - p) / np.clip(n.fillna(1.0).to_numpy(float), 1.0, None), 0.0)
+    return filled, var
+
+
+def candidates(rounds: Sequence[PriorRound], quantity: str, *, kind: str, round_no: int, year: int,
+               index: pd.Index, inscrits: pd.Series, level: float, communes: pd.Series | None = None,
+               target: Selector | None = None, bloc: str | None = None, opponent: Selector | None = None,
+               opponent_bloc: str | None = None, denoise_priors: bool = True) -> Candidates:
+    """Every prior of ``rounds`` carried to ``level`` by every method, with its features.
+
+    Parameters
+    ----------
+    rounds : sequence of PriorRound
+        The earlier rounds, oldest first.
+    quantity : {"turnout", "share"}
+    kind, round_no, year
+        The round forecast.
+    index, inscrits, level
+        Its bureaux, their inscrits (weights of the level) and the anchor.
+    communes : Series, optional
+        Commune per bureau (default: the text before ``_`` in the id).
+    target, bloc, opponent, opponent_bloc
+        As :func:`swingcast.model.priors.share_priors` (shares only).
+    denoise_priors : bool
+        Shrink each prior's deviations for binomial noise first.
+
+    Returns
+    -------
+    Candidates
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"bureau_id": ["1_a", "1_b"], "inscrits": [100, 100],
+    ...                    "votants": [50, 70], "exprimes": [48, 68]})
+    >>> r = PriorRound("2017-presidentielle-1", "presidentielle", st, st.iloc[:0])
+    >>> c = candidates([r], "turnout", kind="presidentielle", round_no=2, year=2017,
+    ...                index=pd.Index(["1_a", "1_b"]), inscrits=pd.Series([100.0, 100.0],
+    ...                index=["1_a", "1_b"]), level=0.7, denoise_priors=False)
+    >>> c.names[:2], c.C[:, 0].round(3).tolist()
+    (['uniform[turnout:2017-presidentielle-1]', 'proportional[turnout:2017-presidentielle-1]'], [0.6, 0.8])
+    """
+    if not rounds:
+        raise ModelError("StackModel: no earlier round")
+    if communes is None:
+        communes = pd.Series(index.astype(str).str.split("_").str[0], index=index)
+    ins = inscrits.reindex(index).astype(float)
+    filled, var = _prior_matrix(rounds, quantity, index, communes, ins, target, bloc, opponent, opponent_bloc)
+    if filled.shape[1] == 0:
+        raise ModelError(f"StackModel: no earlier round has a usable {quantity} for these bureaux")
+    w = ins.to_numpy(float)
+    P = filled.to_numpy(float)
+    lev = (P * w[:, None]).sum(axis=0) / w.sum()
+    if denoise_priors:
+        P = lev[None, :] + denoise(P - lev[None, :], var, w, communes.reindex(index).astype(str).to_numpy())
+    P = np.clip(P, 1e-4, 1 - 1e-4)
+    labels = [c.split(":", 1)[1] for c in filled.columns]
+    order = {r.label: i for i, r in enumerate(rounds)}
+    latest = max(order[lab] for lab in labels)
+    kinds = {r.label: r.kind for r in rounds}
+    names, cols, feats = [], [], []
+    for j, col in enumerate(filled.columns):
+        lab, ptype = labels[j], col.split(":", 1)[0]
+        rk, rn, ry = kinds[lab], _round_no(lab), round_year(lab)
+        dist = float(abs(_logit(lev[j]) - _logit(level)))
+        base = [float(ptype == "bloc"), float(ptype == "finalists"), float(ptype.startswith("1-")),
+                float(rk == kind), float(rk == kind and rn == round_no), (year - ry) / 5.0,
+                float(rk == kind and ry == year), float(rn == 2), float(order[lab] == latest), dist]
+        logit = 1.0 / (1.0 + np.exp(-(_logit(level) + _logit(P[:, j]) - _logit(lev[j]))))
+        carried = {"uniform": P[:, j] + (level - lev[j]),
+                   "proportional": P[:, j] * (level / max(lev[j], 1e-6)),
+                   "logit": _recentre(logit, w, level)}
+        for m in METHODS:
+            names.append(f"{m}[{col}]")
+            cols.append(np.clip(carried[m], 0.0, 1.0))
+            feats.append([float(m == "proportional"), float(m == "logit")] + base
+                         + [float(m == "proportional") * dist, float(m == "logit") * dist])
+    return Candidates(names, np.column_stack(cols), np.asarray(feats, dtype=float))
+
+
+def stack_weights(F: np.ndarray, theta: Sequence[float]) -> np.ndarray:
+    """``softmax(F @ theta)``: the weight of each candidate (rows of ``F``).
+
+    Examples
+    --------
+    >>> stack_weights(np.array([[1.0], [0.0]]), [np.log(3.0)]).round(3).tolist()
+    [0.75, 0.25]
+    """
+    z = np.asarray(F, dtype=float) @ np.asarray(theta, dtype=float)
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def stack_predict(c: Candidates, theta: Sequence[float], w: np.ndarray, level: float,
+                  beta: float = 1.0) -> np.ndarray:
+    """The weighted mean of the candidates, its deviations from ``level`` times ``beta``,
+    shifted so that its ``w``-weighted mean is ``level``.
+
+    Each candidate is already centred on ``level`` but for its clipping to [0, 1], so the
+    shift is small; it is additive (then clipped), the same arithmetic in the fit of
+    :data:`STACK_DEFAULTS` and in every prediction.
+
+    Examples
+    --------
+    >>> c = Candidates(["a", "b"], np.array([[0.2, 0.4], [0.4, 0.6]]), np.array([[1.0], [0.0]]))
+    >>> stack_predict(c, [0.0], np.array([1.0, 1.0]), 0.4).round(3).tolist()
+    [0.3, 0.5]
+    """
+    w = np.asarray(w, dtype=float)
+    p = level + float(beta) * (c.C @ stack_weights(c.F, theta) - level)
+    return np.clip(p + (level - float(np.average(p, weights=w))), 0.0, 1.0)
+
+
+@dataclass
+class StackModel:
+    """Weighted average of every baseline on denoised priors; see the module docstring.
+
+    Parameters
+    ----------
+    quantity : {"turnout", "share"}
+        Picks :data:`STACK_DEFAULTS`.
+    theta, beta, denoise : optional
+        Override the defaults.
+
+    Examples
+    --------
+    >>> StackModel("share").denoise
+    True
+    """
+
+    quantity: str
+    theta: tuple[float, ...] | None = None
+    beta: float | None = None
+    denoise: bool | None = None
+    last_weights_: dict[str, float] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.quantity not in STACK_DEFAULTS:
+            raise ModelError(f"StackModel: quantity must be 'turnout' or 'share', got {self.quantity!r}")
+        d = STACK_DEFAULTS[self.quantity]
+        self.theta = tuple(d["theta"]) if self.theta is None else tuple(self.theta)
+        self.denoise = bool(d["denoise"]) if self.denoise is None else bool(self.denoise)
+        self.beta = float(d["beta"]) if self.beta is None else float(self.beta)
+        if len(self.theta) != len(CANDIDATE_FEATURES):
+            raise ModelError(f"StackModel: theta needs {len(CANDIDATE_FEATURES)} values, got {len(self.theta)}")
+
+    def predict(self, rounds: Sequence[PriorRound], *, kind: str, round_no: int, year: int, index: pd.Index,
+                inscrits: pd.Series, level: float, communes: pd.Series | None = None,
+                target: Selector | None = None, bloc: str | None = None, opponent: Selector | None = None,
+                opponent_bloc: str | None = None) -> np.ndarray:
+        """Predicted proportions of the bureaux ``index`` (inscrits-weighted mean ``level``).
+
+        ``last_weights_`` keeps the weight of each round (summed over its candidates).
+        """
+        c = candidates(rounds, self.quantity, kind=kind, round_no=round_no, year=year, index=index,
+                       inscrits=inscrits, level=level, communes=communes, target=target, bloc=bloc,
+                       opponent=opponent, opponent_bloc=opponent_bloc, denoise_priors=bool(self.denoise))
+        wts = stack_weights(c.F, self.theta)
+        by_round: dict[str, float] = {}
+        for name, x in zip(c.names, wts, strict=True):
+            lab = name.split(":", 1)[1].rstrip("]")
+            by_round[lab] = by_round.get(lab, 0.0) + float(x)
+        self.last_weights_ = by_round
+        self.last_candidates_ = {n: float(x) for n, x in zip(c.names, wts, strict=True)}
+        return stack_predict(c, self.theta, inscrits.reindex(index).to_numpy(float), level, self.beta)
