@@ -7,7 +7,8 @@ round; this model averages all of them, each weighted by what is known *before*:
 1. **Priors.** Every prior of the quantity in the earlier rounds: turnout of each round; for a
    share, the target's share, its bloc's share (also when the target stood), and for a
    two-candidate round the finalists' share and one minus the opponent's (bloc's) share
-   (:func:`swingcast.model.priors.share_priors`). A bureau a round does not know gets its
+   (:func:`swingcast.model.priors.share_priors`), each kept when it stood in enough of its
+   round's bureaux (:func:`usable_priors`). A bureau a round does not know gets its
    commune's value (:func:`swingcast.model.priors.fill_missing`).
 2. **Denoising** (optional per quantity, :func:`swingcast.model.blend.denoise`): each prior's
    deviation from its level is shrunk toward its prediction from the other priors and the
@@ -60,9 +61,10 @@ from swingcast.model.priors import (
     share_priors,
     turnout_priors,
 )
+from swingcast.model.transitions import USABLE_SHARE
 from swingcast.schema import EXPRIMES, INSCRITS
 
-__all__ = ["CANDIDATE_FEATURES", "STACK_DEFAULTS", "StackModel", "candidates", "stack_weights"]
+__all__ = ["CANDIDATE_FEATURES", "STACK_DEFAULTS", "StackModel", "candidates", "stack_weights", "usable_priors"]
 
 #: what describes a candidate (a prior carried by a method) relative to the round forecast
 CANDIDATE_FEATURES = ("proportional", "logit", "prior_is_bloc", "prior_is_finalists",
@@ -107,6 +109,32 @@ class Candidates:
     F: np.ndarray
 
 
+def usable_priors(priors: pd.DataFrame) -> pd.DataFrame:
+    """The share priors that stood in enough bureaux of their round to be an input.
+
+    A prior column is kept when it is present (the target / bloc got votes; for a finalists'
+    share both finalists did; for one minus the opponent, the opponent did) in at least
+    :data:`~swingcast.model.transitions.USABLE_SHARE` of the bureaux its round knows: the
+    usability rule of every round value of the project (a legislative round 2 where the
+    target was in few duels is no prior of a bureau where it was not). When no column
+    passes, all are kept.
+
+    Examples
+    --------
+    >>> pr = pd.DataFrame({"share:a": [0.2, 0.3, 0.1], "bloc:b": [0.0, 0.0, 0.4]})
+    >>> usable_priors(pr).columns.tolist()
+    ['share:a']
+    """
+    keep = []
+    for col in priors.columns:
+        v = priors[col].dropna()
+        kind = col.split(":", 1)[0]
+        present = (v < 1) if kind.startswith("1-") else ((v > 0) & (v < 1)) if kind == "finalists" else (v > 0)
+        if len(v) and float(present.mean()) >= USABLE_SHARE:
+            keep.append(col)
+    return priors[keep] if keep else priors
+
+
 def _prior_matrix(rounds: Sequence[PriorRound], quantity: str, index: pd.Index, communes: pd.Series,
                   inscrits: pd.Series, target: Selector | None, bloc: str | None,
                   opponent: Selector | None, opponent_bloc: str | None) -> tuple[pd.DataFrame, np.ndarray]:
@@ -116,7 +144,7 @@ def _prior_matrix(rounds: Sequence[PriorRound], quantity: str, index: pd.Index, 
     else:
         if target is None:
             raise ModelError("StackModel: a share needs its target selector")
-        pr = share_priors(rounds, target, bloc=bloc, opponent=opponent, opponent_bloc=opponent_bloc)
+        pr = usable_priors(share_priors(rounds, target, bloc=bloc, opponent=opponent, opponent_bloc=opponent_bloc))
     known = pr.reindex(index).notna()
     filled = fill_missing(pr, index, communes, inscrits)
     known = known[filled.columns]
