@@ -167,7 +167,7 @@ def test_dep04_backtest_forecast_rank_plan_report(dep04, shared_dir, tmp_path, c
     assert main(["forecast", *files, "--election", "2022-presidentielle", "--round", "1",
                  "--share", "LE PEN", "--turnout-anchor", "0.74", "--share-anchor", "0.25",
                  "--n-draws", "200", "--out", str(pred)]) == 0
-    assert "(blend: every earlier round weighted" in capsys.readouterr().out
+    assert "(stack: every baseline of every earlier round, weighted" in capsys.readouterr().out
     p = pd.read_csv(pred, dtype={"bureau_id": str, "commune_code": str})
     assert np.average(p["turnout_pred"], weights=p["inscrits"]) == pytest.approx(0.74, abs=1e-6)
     assert np.average(p["share_pred"], weights=p["inscrits"]) == pytest.approx(0.25, abs=1e-6)

@@ -13,6 +13,10 @@ Each is a :class:`~swingcast.model.protocol.HistorySpec` built from the register
                  docs/models.md entry 6)
 ``hds13-leg24t2``  EU 2014 ... EU 2019, leg 2022 T2, EU 2024, leg 2024 T1 -> leg 2024 T2
                  (Maud Bregeon, opponent Brice Gaillard; fresh round, docs/models.md entry 6)
+``antony-mun20``  Antony only: mun 2014 T1, EU 2014, pres 2017 T1, T2, leg 2017 T1, EU 2019
+                 -> mun 2020 T1 (Jean-Yves Sénant's list, else the right bloc; fresh round,
+                 docs/models.md entry 9)
+``hds13c-eu24``  as ``hds13``, the centre bloc's list (its share a fresh target, entry 9)
 """
 
 from __future__ import annotations
