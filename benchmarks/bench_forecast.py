@@ -4,9 +4,10 @@ Run: ``SWINGCAST_DATA_DIR=/work/shared/data .venv/bin/python benchmarks/bench_fo
 [--election 2022-presidentielle --round 1 --share "LE PEN" --n-draws 1000]``.
 
 Reads the six national per-bureau rounds 2014-2019 (``france/results/*_large.csv.gz``) into one
-:func:`swingcast.load_history`, forecasts the next election (training transition by the rule
-of :func:`swingcast.model.history.choose_training`, the latest round's ~69k bureaux,
-1,000 swing draws), ranks the bureaux (:func:`swingcast.rank_bureaux`) and prints the wall and
+:func:`swingcast.load_history`, forecasts the next election with the default model (v3,
+:class:`swingcast.model.stack.StackModel`: every round; ``--model legacy``: the training
+transition of :func:`swingcast.model.history.choose_training`) for the latest round's ~69k
+bureaux with 1,000 swing draws, ranks the bureaux (:func:`swingcast.rank_bureaux`) and prints the wall and
 CPU time of each stage, the peak resident memory of the process (``ru_maxrss``) and the load
 average (the machine is shared: wall time depends on it).
 """
@@ -36,6 +37,7 @@ def main() -> int:
     parser.add_argument("--round", type=int, default=1)
     parser.add_argument("--share", default="LE PEN")
     parser.add_argument("--n-draws", type=int, default=1000)
+    parser.add_argument("--model", default="stack", choices=["stack", "blend", "legacy"])
     args = parser.parse_args()
     os.environ.setdefault("SWINGCAST_DATA_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     import swingcast
@@ -45,15 +47,15 @@ def main() -> int:
     history = swingcast.load_history([fetch(f"france/results/{name}") for name in NATIONAL])
     c1, t1 = time.process_time(), time.perf_counter()
     result = swingcast.forecast(history, election=args.election, round=args.round, share=args.share,
-                                n_draws=args.n_draws)
+                                n_draws=args.n_draws, model=args.model)
     c2, t2 = time.process_time(), time.perf_counter()
     ranking = swingcast.rank_bureaux(result.predictions)
     c3, t3 = time.process_time(), time.perf_counter()
     peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     t = result.training
     print(f"history: {history}")
-    print(f"training: {', '.join(t['features'])} -> {t['outcome']} ({t['rule']}), "
-          f"{t['training_bureaux']} training bureaux; anchors {result.anchors}")
+    print(f"model: {t['model']} ({t.get('reason', '')}); rounds {', '.join(t['features'])}; "
+          f"training bureaux {t.get('training_bureaux', 'all of every round')}; anchors {result.anchors}")
     print(f"SUMMARY forecast {t['forecast']} {args.share}: {len(result.predictions)} bureaux, "
           f"{args.n_draws} draws; load_history {t1 - t0:.1f} s, forecast {t2 - t1:.1f} s, "
           f"rank {t3 - t2:.1f} s, forecast+rank {t3 - t1:.1f} s, total {t3 - t0:.1f} s; "

@@ -35,6 +35,7 @@ import unicodedata
 import warnings
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from swingcast.errors import SchemaError, where
@@ -191,11 +192,19 @@ def _labels(votes: pd.DataFrame) -> pd.Series:
             f"votes: {where(column=NUANCE)}: expected a nuance, list or candidate column to "
             "assign blocs"
         )
-    label = pd.Series(pd.NA, index=votes.index, dtype="object")
+    # per distinct value, not per row: a national table has millions of rows, a few hundred names
+    n = len(votes)
+    label = np.full(n, None, dtype=object)
+    missing = np.ones(n, dtype=bool)
     for col in cols:
-        values = votes[col].astype("object")
-        values = values.where(values.notna() & (values.astype(str).str.strip() != ""))
-        label = label.fillna(values)
+        codes, uniques = pd.factorize(votes[col])
+        u = np.asarray(uniques, dtype=object)
+        usable = np.array([not pd.isna(x) and str(x).strip() != "" for x in u], dtype=bool)
+        ok = (codes >= 0) & (usable[np.clip(codes, 0, None)] if len(u) else False)
+        take = missing & ok
+        label[take] = u[codes[take]]
+        missing &= ~take
+    label = pd.Series(label, index=votes.index, dtype="object")
     return label
 
 
@@ -286,8 +295,9 @@ to count it in 'other' with a warning)
                 "strict=False to count it in 'other' with a warning)")
         warnings.warn(f"votes{where_}: {len(unknown)} name(s) no bloc table knows, counted in "
                       f"'other': {shown}", UserWarning, stacklevel=2)
-    mapping = {u: b or "other" for u, b in found.items()}
-    return label.map(mapping).astype(str)
+    codes, uniq = pd.factorize(label)
+    blocs = np.array([found[u] or "other" for u in uniq], dtype=object)
+    return pd.Series(blocs[codes], index=votes.index).astype(str)
 
 
 def is_rn(votes: pd.DataFrame) -> pd.Series:

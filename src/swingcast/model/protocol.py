@@ -50,6 +50,7 @@ from swingcast.model.priors import (
     round_totals,
     share_priors,
     turnout_priors,
+    votes_in,
 )
 from swingcast.model.stack import CANDIDATE_FEATURES, StackModel
 from swingcast.model.transitions import RoundValues, _elogit, round_values
@@ -210,7 +211,7 @@ def _carried(spec: HistorySpec, quantity: str, test: RoundValues, earlier: Seque
     if quantity == "share" and test.round_no == 2 and spec.opponent is not None:
         for r in reversed(spec.rounds[:-1]):
             totals = round_totals(r.stations)
-            vt = r.votes[r.votes[BUREAU_ID].isin(totals.index)]
+            vt = votes_in(r.votes, totals.index)
             own = vt.loc[np.asarray(spec.target(vt), dtype=bool), VOIX].astype(float).sum()
             opp = vt.loc[np.asarray(spec.opponent(vt), dtype=bool), VOIX].astype(float).sum()
             if own > 0 and opp > 0:

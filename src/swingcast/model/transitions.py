@@ -34,8 +34,8 @@ from sklearn.linear_model import Ridge
 
 from swingcast._log import logger
 from swingcast.errors import ModelError
-from swingcast.model.priors import PriorRound, blocs_of, round_totals
-from swingcast.schema import BUREAU_ID, ELECTION_KINDS, EXPRIMES, INSCRITS, VOIX, VOTANTS
+from swingcast.model.priors import PriorRound, _voix_of, blocs_of, round_totals, votes_in
+from swingcast.schema import ELECTION_KINDS, EXPRIMES, INSCRITS, VOTANTS
 
 __all__ = ["RoundValues", "round_values", "transition_matrix", "TransitionModel", "rolling_origin",
            "USABLE_SHARE", "ALPHAS"]
@@ -136,12 +136,16 @@ def round_values(
     if target is None:
         raise ModelError("round_values: a share needs a target selector")
     totals = totals[totals[EXPRIMES] > 0]
-    vt = r.votes[r.votes[BUREAU_ID].isin(totals.index)]
-    candidates = [("target", np.asarray(target(vt), dtype=bool))]
+    vt = votes_in(r.votes, totals.index)
+    def bloc_mask() -> np.ndarray:
+        blocs = blocs_of(r.votes)
+        return (blocs if vt is r.votes else blocs.loc[vt.index]).eq(bloc).to_numpy(dtype=bool)
+
+    candidates = [("target", lambda: np.asarray(target(vt), dtype=bool))]
     if bloc is not None and len(vt):
-        candidates.append(("bloc", blocs_of(r.votes).loc[vt.index].eq(bloc).to_numpy(dtype=bool)))
-    for source, mask in candidates:
-        voix = vt.loc[mask, VOIX].astype(float).groupby(vt.loc[mask, BUREAU_ID]).sum()
+        candidates.append(("bloc", bloc_mask))
+    for source, mask_of in candidates:  # the bloc only when the target is not usable
+        voix = _voix_of(vt, mask_of())
         present = (voix.reindex(totals.index, fill_value=0.0) > 0).mean()
         if present >= USABLE_SHARE:
             value = voix.reindex(totals.index, fill_value=0.0) / totals[EXPRIMES]
