@@ -4,13 +4,15 @@
 round; the target share) and returns the metrics of the test round, with every choice made on
 the earlier (*development*) rounds only (docs/models.md, "Protocol log"):
 
-* turnout (votants / inscrits) and the target share are each forecast by a
-  :class:`~swingcast.model.blend.BlendModel` (every earlier round, weighted by how alike it
-  is to the test round, denoised, logit swing; its few constants fitted once on development
-  rounds), re-centred on the anchor; a spec may give its own share model (Paris: the
-  vote-transfer model);
+* turnout (votants / inscrits) and the target share are each forecast by model v3,
+  :class:`~swingcast.model.stack.StackModel` (every baseline of every earlier round on
+  denoised priors, weighted by how alike it is to the test round; its constants fitted once
+  on development rounds; ``HistorySpec.model="blend"``: model v2,
+  :class:`~swingcast.model.blend.BlendModel`), re-centred on the anchor; a spec may give its
+  own share model (Paris: the vote-transfer model);
 * intervals ``logit(pred) ± q s_i`` with ``s_i² = σ² + 1 / (n_i p_i (1 − p_i))``, σ² and q
-  from the development forecasts;
+  from the development forecasts (v3: q times :data:`STACK_Q_SCALE`; a history without
+  development round: :func:`calibration_constants`);
 * every baseline of :mod:`swingcast.model.priors`, the best named, the binomial floor and
   the share of the gap closed;
 * ``swing_prob`` / ``flip_prob`` (:mod:`swingcast.model.events`) and their Brier scores
@@ -18,7 +20,7 @@ the earlier (*development*) rounds only (docs/models.md, "Protocol log"):
 
 Anchors: ``"actual"`` (the test round's own area-wide level: distribution skill, a perfect
 poll), ``"poll"`` (that level plus one draw of a final-poll error, sd :data:`POLL_SD`),
-``"none"`` (the most recent round's level carried).
+``"none"`` (the level of the latest comparable earlier round carried).
 """
 
 from __future__ import annotations
