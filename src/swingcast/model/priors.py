@@ -46,6 +46,8 @@ __all__ = [
     "votes_in",
     "turnout_priors",
     "share_priors",
+    "share_prior_columns",
+    "turnout_prior_columns",
     "fill_missing",
     "baseline_predictions",
     "best_baseline",
@@ -173,11 +175,23 @@ def turnout_priors(rounds: Sequence[PriorRound]) -> pd.DataFrame:
     >>> pr["turnout:2017-presidentielle-1"].tolist()
     [0.5, 0.75]
     """
+    return pd.DataFrame(turnout_prior_columns(rounds))
+
+
+def turnout_prior_columns(rounds: Sequence[PriorRound]) -> dict[str, pd.Series]:
+    """:func:`turnout_priors` as ``{column: Series}``, each on its own round's bureaux.
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"bureau_id": ["a"], "inscrits": [100], "votants": [50], "exprimes": [48]})
+    >>> list(turnout_prior_columns([PriorRound("2017-presidentielle-1", "presidentielle", st, st.iloc[:0])]))
+    ['turnout:2017-presidentielle-1']
+    """
     cols = {}
     for r in rounds:
         t = round_totals(r.stations)
         cols[f"turnout:{r.label}"] = t[VOTANTS] / t[INSCRITS]
-    return pd.DataFrame(cols)
+    return cols
 
 
 def share_priors(
@@ -221,6 +235,24 @@ def share_priors(
     >>> pr.round(4).iloc[0].to_dict()   # 40/80, 40/(40+20), 1 - 20/80
     {'share:2017-presidentielle-1': 0.5, 'finalists:2017-presidentielle-1': 0.6667, '1-opponent:2017-presidentielle-1': 0.75}
     """
+    return pd.DataFrame(share_prior_columns(rounds, target, bloc=bloc, opponent=opponent,
+                                            opponent_bloc=opponent_bloc))
+
+
+def share_prior_columns(rounds: Sequence[PriorRound], target: Selector, *, bloc: str | None = None,
+                        opponent: Selector | None = None,
+                        opponent_bloc: str | None = None) -> dict[str, pd.Series]:
+    """:func:`share_priors` as ``{column: Series}``, each on its own round's bureaux.
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"bureau_id": ["a"], "inscrits": [100], "votants": [90], "exprimes": [80]})
+    >>> vt = pd.DataFrame({"bureau_id": ["a"], "candidate": ["X"], "voix": [20]})
+    >>> cols = share_prior_columns([PriorRound("2017-presidentielle-1", "presidentielle", st, vt)],
+    ...                            lambda v: v["candidate"].eq("X"))
+    >>> {k: v.tolist() for k, v in cols.items()}
+    {'share:2017-presidentielle-1': [0.25]}
+    """
     cols: dict[str, pd.Series] = {}
     for r in rounds:
         key = (id(r.votes), id(r.stations), id(target), bloc, id(opponent), opponent_bloc)
@@ -231,7 +263,7 @@ def share_priors(
         before = set(cols)
         _round_share_priors(r, target, bloc, opponent, opponent_bloc, cols)
         _CACHE[key] = (r.votes, r.stations, {k: v for k, v in cols.items() if k not in before})
-    return pd.DataFrame(cols)
+    return cols
 
 
 #: per-round results of :func:`share_priors` (the round's own frames are kept with them, so

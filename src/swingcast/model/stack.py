@@ -57,8 +57,8 @@ from swingcast.model.blend import _logit, _recentre, denoise, round_year
 from swingcast.model.priors import (
     PriorRound,
     round_totals,
-    share_priors,
-    turnout_priors,
+    share_prior_columns,
+    turnout_prior_columns,
 )
 from swingcast.model.transitions import USABLE_SHARE
 from swingcast.schema import EXPRIMES, INSCRITS
@@ -108,7 +108,7 @@ class Candidates:
     F: np.ndarray
 
 
-def usable_priors(priors: pd.DataFrame) -> pd.DataFrame:
+def usable_priors(priors: pd.DataFrame | dict[str, pd.Series]) -> pd.DataFrame | dict[str, pd.Series]:
     """The share priors that stood in enough bureaux of their round to be an input.
 
     A prior column is kept when it is present (the target / bloc got votes; for a finalists'
@@ -116,7 +116,7 @@ def usable_priors(priors: pd.DataFrame) -> pd.DataFrame:
     :data:`~swingcast.model.transitions.USABLE_SHARE` of the bureaux its round knows: the
     usability rule of every round value of the project (a legislative round 2 where the
     target was in few duels is no prior of a bureau where it was not). When no column
-    passes, all are kept.
+    passes, all are kept. A DataFrame gives a DataFrame, a ``{column: Series}`` a dict.
 
     Examples
     --------
@@ -125,13 +125,15 @@ def usable_priors(priors: pd.DataFrame) -> pd.DataFrame:
     ['share:a']
     """
     keep = []
-    for col in priors.columns:
+    for col in priors:
         v = priors[col].dropna()
         kind = col.split(":", 1)[0]
         present = (v < 1) if kind.startswith("1-") else ((v > 0) & (v < 1)) if kind == "finalists" else (v > 0)
         if len(v) and float(present.mean()) >= USABLE_SHARE:
             keep.append(col)
-    return priors[keep] if keep else priors
+    if not keep:
+        return priors
+    return priors[keep] if isinstance(priors, pd.DataFrame) else {c: priors[c] for c in keep}
 
 
 def _prior_matrix(rounds: Sequence[PriorRound], quantity: str, index: pd.Index, communes: pd.Series,
@@ -139,17 +141,21 @@ def _prior_matrix(rounds: Sequence[PriorRound], quantity: str, index: pd.Index, 
                   opponent: Selector | None, opponent_bloc: str | None) -> tuple[pd.DataFrame, np.ndarray]:
     """Filled priors on ``index`` and their binomial variances (0 where filled)."""
     if quantity == "turnout":
-        pr = turnout_priors(rounds)
+        pr = turnout_prior_columns(rounds)
     else:
         if target is None:
             raise ModelError("StackModel: a share needs its target selector")
-        pr = usable_priors(share_priors(rounds, target, bloc=bloc, opponent=opponent, opponent_bloc=opponent_bloc))
-    # positions, not labels: one hash lookup of the bureaux per table (a reindex per column
-    # cost seconds on 69,000 bureaux)
-    pos = pr.index.get_indexer(index)
-    raw = pr.to_numpy(dtype=float, na_value=np.nan)
-    P = np.where((pos >= 0)[:, None], raw[np.clip(pos, 0, None)], np.nan) if len(pr.columns) else \
-        np.empty((len(index), 0))
+        pr = usable_priors(share_prior_columns(rounds, target, bloc=bloc, opponent=opponent,
+                                               opponent_bloc=opponent_bloc))
+    # positions, not labels: one hash lookup of the bureaux per column (a union of the rounds'
+    # bureaux and a reindex per column cost seconds on 69,000 bureaux)
+    names = list(pr)
+    P = np.full((len(index), len(names)), np.nan)
+    for j, col in enumerate(names):
+        series = pr[col]
+        at = series.index.get_indexer(index)
+        vals = series.to_numpy(dtype=float, na_value=np.nan)
+        P[:, j] = np.where(at >= 0, vals[np.clip(at, 0, None)], np.nan)
     known = ~np.isnan(P)
     w = inscrits.reindex(index).to_numpy(float)
     _, ci = np.unique(communes.reindex(index).astype(str).to_numpy(), return_inverse=True)
@@ -167,7 +173,7 @@ def _prior_matrix(rounds: Sequence[PriorRound], quantity: str, index: pd.Index, 
         area = float(num.sum() / den.sum())
         by_com = np.where(den > 0, num / np.where(den > 0, den, 1.0), area)
         P[:, j] = np.where(k, P[:, j], by_com[ci])
-    cols = [pr.columns[j] for j in keep]
+    cols = [names[j] for j in keep]
     P, known = P[:, keep], known[:, keep]
     var = np.zeros(P.shape)
     by_label = {r.label: r for r in rounds}
