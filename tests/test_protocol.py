@@ -250,3 +250,25 @@ def test_anchor_none_carries_the_latest_same_kind_level_by_hand():
     assert res["turnout"]["level"] == pytest.approx(turnout)
     assert res["share"]["level"] == pytest.approx(share)
     assert "from earlier data only" in res["anchor_means"]
+
+
+def test_backtest_model_option_runs_v3_or_v2_on_the_same_rounds():
+    from dataclasses import replace
+
+    from swingcast.model.backtest import backtest
+
+    rounds = _history()
+    h = _as_history(rounds)
+    v3 = backtest(h, target=rounds[-1].label, share="LE PEN", n_draws=50)
+    v2 = backtest(h, target=rounds[-1].label, share="LE PEN", n_draws=50, model="blend")
+    assert "model v3" in v3.metrics["share"]["training"]["model"]
+    assert "model v2" in v2.metrics["share"]["training"]["model"]
+    # the v2 figure is the protocol's own v2 run on the same spec (independent entry point)
+    direct = run_protocol(replace(_spec(rounds), model="blend"), n_draws=50)
+    assert v2.metrics["turnout"]["model"]["mae"] == pytest.approx(direct["turnout"]["model"]["mae"])
+    rolled = backtest(h, share="LE PEN", rolling=True, n_draws=50, model="blend")
+    assert len(rolled) > 0
+    with pytest.raises(SchemaError, match="model must be"):
+        backtest(h, target=rounds[-1].label, share="LE PEN", model="ridge")
+    with pytest.raises(SchemaError, match="legacy models"):
+        backtest(h, target=rounds[-1].label, share="LE PEN", model="blend", legacy=True)

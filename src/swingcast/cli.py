@@ -361,6 +361,7 @@ def _backtest_cmd(
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics as JSON.")] = None,
     anchor: Annotated[str, typer.Option(help="'actual' (perfect poll), 'poll' (one final-poll error drawn) or 'none' (earlier level carried).")] = "actual",
     legacy: Annotated[bool, typer.Option("--legacy", help="The older one-transition models instead of the test-round protocol.")] = False,
+    model: Annotated[str, typer.Option("--model", help="The protocol's model: 'stack' (v3, default) or 'blend' (v2).")] = "stack",
     n_draws: Annotated[int, typer.Option("--n-draws", help="Simulation draws.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     coverage: Annotated[float | None, typer.Option(help="--legacy: nominal interval coverage (0.8).")] = None,
@@ -383,7 +384,7 @@ def _backtest_cmd(
                    + ", ".join(f"{c} -> {h}" for c, h in NAMED_HISTORIES.items())
                    + "; --legacy the case's own training column")
         return
-    options = dict(anchor=anchor, legacy=legacy, n_draws=n_draws, seed=seed, coverage=coverage,
+    options = dict(anchor=anchor, legacy=legacy, model=model, n_draws=n_draws, seed=seed, coverage=coverage,
                    method=method, pooling=pooling, offset=offset)
     if rolling and target is not None:
         raise SchemaError("backtest --rolling: every round is scored; leave out --target")

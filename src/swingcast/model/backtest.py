@@ -36,6 +36,7 @@ or a history (:func:`score_case`):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import sys
@@ -516,6 +517,7 @@ def backtest(
     method: str | None = None,
     pooling: bool | None = None,
     offset: bool | None = None,
+    model: str = "stack",
 ) -> BacktestResult:
     """Back-test on a history, a named case or a case file: the test-round protocol by default.
 
@@ -556,6 +558,9 @@ def backtest(
         JSON says it in words (``anchor_means``).
     legacy : bool
         The older models (:func:`score_case`) instead of the protocol.
+    model : {"stack", "blend"}
+        The protocol's model: v3 (:class:`~swingcast.model.stack.StackModel`, default) or v2
+        (:class:`~swingcast.model.blend.BlendModel`), to compare them on the same rounds.
     opponent : str, optional
         With a history: the opponent of a two-candidate test round (default: found).
     n_draws, seed : int
@@ -590,6 +595,9 @@ def backtest(
     from swingcast.model.history import History
 
     if legacy:
+        if model != "stack":
+            raise SchemaError("backtest: model= chooses the protocol's model; the legacy models "
+                              "(legacy=True) have their own method=")
         return _legacy(case, target, share, rolling=rolling, anchor=anchor, n_draws=n_draws, seed=seed,
                        coverage=0.8 if coverage is None else coverage, method=method or "glm",
                        pooling=True if pooling is None else pooling, offset=bool(offset))
@@ -603,7 +611,16 @@ def backtest(
                           "legacy=True (--legacy) or leave them out")
     if anchor not in ANCHOR_WORDS:
         raise SchemaError(f"backtest: anchor must be 'actual', 'poll' or 'none', got {anchor!r}")
+    if model not in ("stack", "blend"):
+        raise SchemaError(f"backtest: model must be 'stack' or 'blend', got {model!r}")
     draws = dict(anchor=anchor, n_draws=n_draws, seed=seed)
+
+    def with_model(spec):
+        return dataclasses.replace(spec, model=model, cache={})
+
+    def builders_with_model(builders):
+        return [(lab, (lambda b=b: with_model(b()))) for lab, b in builders]
+
     if isinstance(case, History):
         if share is None or (target is None and not rolling):
             raise SchemaError("backtest(history): expected share=... and target='<year>-<kind>-<round>' "
@@ -611,14 +628,15 @@ def backtest(
         if rolling:
             if target is not None:
                 raise SchemaError("backtest(history, rolling=True): every round is scored; leave target out")
-            return pb.rolling_table(pb.history_rolling(case, share=share, opponent=opponent),  # type: ignore[return-value]
+            return pb.rolling_table(builders_with_model(pb.history_rolling(case, share=share, opponent=opponent)),  # type: ignore[return-value]
                                     name=f"history {share}", **draws)
         spec = pb.history_spec(case, target=target, share=share, opponent=opponent)  # type: ignore[arg-type]
-        return pb.protocol_result(spec, name=f"{target} {share}", **draws)
+        return pb.protocol_result(with_model(spec), name=f"{target} {share}", **draws)
     if target is not None or share is not None or opponent is not None:
         raise SchemaError("backtest(case): the case says its target, share and opponent; give them "
                           "with a history instead")
     name, spec = pb.case_history_spec(case)
+    spec = with_model(spec)
     if rolling:
         return pb.rolling_table(pb.spec_rolling(spec), name=name, **draws)  # type: ignore[return-value]
     return pb.protocol_result(spec, name=name, **draws)
