@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from fit_stack_defaults import dev_specs
 
-from swingcast.model.protocol import _calibrate, make_model, model_predict
+from swingcast.model.protocol import _calibrate, development_forecasts, make_model
 from swingcast.model.transitions import round_values
 
 
@@ -30,14 +30,10 @@ def main() -> None:
                 continue
             model = make_model("stack", q)
             rvs = [round_values(r, q, target=spec.target, bloc=spec.bloc) for r in spec.rounds]
-            for k, rv in enumerate(rvs):
-                before = [r for r in rvs[:k] if r is not None]
-                if rv is None or not before:
-                    continue
-                pred = model_predict(model, spec, spec.rounds[:k], before, rv, rv.level)
+            for k, rv, pred, _ in development_forecasts(model, spec, rvs):
                 item = (pred, rv.value.to_numpy(float), rv.n.to_numpy(float))
                 acc.setdefault((q, "all"), []).append(item)
-                if len(before) == 1:
+                if sum(r is not None for r in rvs[:k]) == 1:
                     acc.setdefault((q, "single-prior"), []).append(item)
         print(name, flush=True)
     for (q, which), items in sorted(acc.items()):

@@ -28,8 +28,8 @@ from swingcast.model.protocol import (
     DEFAULT_CALIBRATION,
     _calibrate,
     _interval,
+    development_forecasts,
     make_model,
-    model_predict,
 )
 from swingcast.model.transitions import _elogit, round_values
 
@@ -78,13 +78,8 @@ def main() -> None:
                 continue
             model = make_model("stack", q)
             rvs = [round_values(r, q, target=spec.target, bloc=spec.bloc) for r in spec.rounds]
-            rows = []
-            for k, rv in enumerate(rvs):
-                before = [r for r in rvs[:k] if r is not None]
-                if rv is None or not before:
-                    continue
-                pred = model_predict(model, spec, spec.rounds[:k], before, rv, rv.level)
-                rows.append((pred, rv.value.to_numpy(float), rv.n.to_numpy(float)))
+            rows = [(pred, rv.value.to_numpy(float), rv.n.to_numpy(float))
+                    for _, rv, pred, _ in development_forecasts(model, spec, rvs)]
             if len(rows) < 2:
                 continue
             test, dev = rows[-1], rows[:-1]

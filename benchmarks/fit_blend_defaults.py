@@ -19,6 +19,8 @@ Usage (from the project root, about 10 minutes on 2 cores)::
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
@@ -90,11 +92,12 @@ def fit(ts: list[dict], dn: bool) -> np.ndarray:
 
 
 def _local(spec: HistorySpec, deps: list[str]) -> HistorySpec:
+    """``spec`` cut to the départements ``deps`` (target, bloc, opponent kept)."""
     rounds = []
     for r in spec.rounds:
         st = r.stations[r.stations[DEPARTEMENT].isin(deps)]
         rounds.append(PriorRound(r.label, r.kind, st, r.votes[r.votes[BUREAU_ID].isin(set(st[BUREAU_ID]))]))
-    return HistorySpec("+".join(deps), rounds, spec.target, spec.bloc)
+    return dataclasses.replace(spec, name="+".join(deps), rounds=rounds, areas=None, cache={})
 
 
 def main() -> None:

@@ -21,21 +21,20 @@ Usage (from the project root; about 15 minutes on 2 cores)::
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 
 import numpy as np
-import pandas as pd
+from fit_blend_defaults import _communes, _local
 from scipy.optimize import minimize
 
 from swingcast.model.blend import BlendModel, round_year
 from swingcast.model.blocs import is_rn
-from swingcast.model.histories import _LEG22_2, _rounds, named_history
+from swingcast.model.histories import _LEG22_2, _bloc_is, _name_is, _rounds, named_history
 from swingcast.model.priors import (
-    PriorRound,
     baseline_predictions,
     best_baseline,
-    blocs_of,
     fill_missing,
     share_priors,
     turnout_priors,
@@ -43,22 +42,13 @@ from swingcast.model.priors import (
 from swingcast.model.protocol import HistorySpec
 from swingcast.model.stack import CANDIDATE_FEATURES, candidates, stack_predict
 from swingcast.model.transitions import round_values
-from swingcast.schema import BUREAU_ID, CANDIDATE, DEPARTEMENT
+from swingcast.schema import DEPARTEMENT
 
 NF = len(CANDIDATE_FEATURES)
 
 
-def _communes(index: pd.Index) -> pd.Series:
-    return pd.Series(index.astype(str).str.split("_").str[0], index=index)
-
-
-def _is_centre(votes: pd.DataFrame) -> pd.Series:
-    return blocs_of(votes).eq("centre")
-
-
-def _is_macron(votes: pd.DataFrame) -> pd.Series:
-    return votes[CANDIDATE].astype(str).str.upper().str.startswith("MACRON") if CANDIDATE in votes else \
-        pd.Series(False, index=votes.index)
+_is_centre = _bloc_is("centre")
+_is_macron = _name_is("MACRON")
 
 
 def transitions(spec: HistorySpec, quantity: str, name: str) -> list[dict]:
@@ -108,14 +98,6 @@ def fit(ts: list[dict], dn: bool) -> np.ndarray:
                     options={"maxiter": 4000, "xtol": 1e-3, "ftol": 1e-5}).x
 
 
-def _local(spec: HistorySpec, deps: list[str], target, bloc, opponent=None, opponent_bloc=None) -> HistorySpec:
-    rounds = []
-    for r in spec.rounds:
-        st = r.stations[r.stations[DEPARTEMENT].isin(deps)]
-        rounds.append(PriorRound(r.label, r.kind, st, r.votes[r.votes[BUREAU_ID].isin(set(st[BUREAU_ID]))]))
-    return HistorySpec("+".join(deps), rounds, target, bloc, opponent=opponent, opponent_bloc=opponent_bloc)
-
-
 def dev_specs() -> list[tuple[str, HistorySpec]]:
     """The development histories (no test round of any history in them)."""
     from swingcast.model.casedata import EU14, EU19, HDS13_COMMUNES, LEG17_1, PRES17_1, PRES17_2
@@ -131,8 +113,10 @@ def dev_specs() -> list[tuple[str, HistorySpec]]:
     pick = [d for d in np.random.default_rng(1).choice(deps, 24, replace=False) if d != "29"][:20]
     print("départements:", " ".join(map(str, pick)), flush=True)
     for d in ["29"] + pick:
-        specs.append((f"d{d}", _local(fr, [str(d)], is_rn, "far_right", _is_macron, "centre")))
-        specs.append((f"d{d}c", _local(fr, [str(d)], _is_centre, "centre", is_rn, "far_right")))
+        rn = dataclasses.replace(fr, target=is_rn, bloc="far_right", opponent=_is_macron, opponent_bloc="centre")
+        centre = dataclasses.replace(fr, target=_is_centre, bloc="centre", opponent=is_rn, opponent_bloc="far_right")
+        specs.append((f"d{d}", _local(rn, [str(d)])))
+        specs.append((f"d{d}c", _local(centre, [str(d)])))
     return specs
 
 

@@ -49,6 +49,7 @@ __all__ = [
     "share_prior_columns",
     "turnout_prior_columns",
     "fill_missing",
+    "fill_by_commune",
     "baseline_predictions",
     "best_baseline",
     "binomial_floor",
@@ -352,21 +353,39 @@ def fill_missing(
     [0.2, 0.4, 0.35, 0.35]
     """
     out = priors.reindex(index)
-    com = communes.reindex(index).astype(str)
-    w = weights.reindex(index).astype(float)
-    for col in list(out.columns):
-        v = out[col]
-        known = v.notna()
-        if not known.any():
-            out = out.drop(columns=col)
-            continue
-        if known.all():
-            continue
-        wv = (v * w).where(known)
-        by_com = wv.groupby(com).sum() / w.where(known).groupby(com).sum()
-        area = float(wv.sum() / w[known].sum())
-        out[col] = v.fillna(com.map(by_com)).fillna(area)
-    return out
+    P, keep = fill_by_commune(out.to_numpy(dtype=float, na_value=np.nan),
+                              weights.reindex(index).to_numpy(dtype=float, na_value=np.nan),
+                              communes.reindex(index).astype(str).to_numpy())
+    return pd.DataFrame(P[:, keep], index=out.index, columns=out.columns[keep])
+
+
+def fill_by_commune(P: np.ndarray, w: np.ndarray, communes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The gaps (NaN) of each column of ``P`` given their commune's ``w``-weighted mean of the
+    known values, else the column's weighted mean; and which columns have a known value.
+
+    The arithmetic of :func:`fill_missing`, on arrays (bureaux × priors).
+
+    Examples
+    --------
+    >>> P = np.array([[0.2, np.nan], [0.4, np.nan], [np.nan, np.nan], [np.nan, np.nan]])
+    >>> out, keep = fill_by_commune(P, np.array([1.0, 3.0, 1.0, 1.0]), np.array(["x", "x", "x", "y"]))
+    >>> out[:, 0].round(6).tolist(), keep.tolist()
+    ([0.2, 0.4, 0.35, 0.35], [True, False])
+    """
+    P = np.array(P, dtype=float)
+    w = np.nan_to_num(np.asarray(w, dtype=float))
+    _, ci = np.unique(np.asarray(communes).astype(str), return_inverse=True)
+    known = ~np.isnan(P)
+    keep = known.any(axis=0)
+    for j in np.flatnonzero(keep & ~known.all(axis=0)):
+        k = known[:, j]
+        wk = np.where(k, w, 0.0)
+        num = np.bincount(ci, weights=np.where(k, P[:, j], 0.0) * wk)
+        den = np.bincount(ci, weights=wk)
+        area = float(num.sum() / den.sum()) if den.sum() > 0 else float("nan")
+        by_com = np.where(den > 0, num / np.where(den > 0, den, 1.0), area)
+        P[:, j] = np.where(k, P[:, j], by_com[ci])
+    return P, keep
 
 
 def _wmean(x: np.ndarray, w: np.ndarray) -> float:

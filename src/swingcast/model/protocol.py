@@ -73,7 +73,8 @@ from swingcast.schema import (
     VOIX,
 )
 
-__all__ = ["HistorySpec", "run_protocol", "protocol_spec", "make_model", "model_predict", "calibration_constants", "share_bloc", "first_place_events", "POLL_SD",
+__all__ = ["HistorySpec", "run_protocol", "protocol_spec", "make_model", "model_predict", "calibration_constants",
+           "development_forecasts", "share_bloc", "first_place_events", "POLL_SD",
            "ANCHOR_WORDS"]
 
 #: sd of a final-poll error of the area-wide level (proportions), see docs/models.md
@@ -265,6 +266,29 @@ def model_predict(model: BlendModel | StackModel, spec: HistorySpec, rounds: Seq
                          opponent_bloc=spec.opponent_bloc if two else None)
 
 
+def development_forecasts(model: BlendModel | StackModel, spec: HistorySpec,
+                          rvs: Sequence[RoundValues | None]) -> list[tuple[int, RoundValues, np.ndarray, dict]]:
+    """The rolling-origin forecasts of a history's rounds: each round of ``rvs`` (the values of
+    ``spec.rounds[:len(rvs)]``, None where a round is not usable) that has an earlier usable
+    round, forecast from the rounds before it at its own area-wide level.
+
+    Returns ``(k, values, prediction, weights of the earlier rounds)`` per forecast round.
+
+    Examples
+    --------
+    >>> development_forecasts(make_model("stack", "turnout"), HistorySpec("x", [], None, "far_right"), [])
+    []
+    """
+    out = []
+    for k, rv in enumerate(rvs):
+        before = [r for r in rvs[:k] if r is not None]
+        if rv is None or not before:
+            continue
+        pred = model_predict(model, spec, spec.rounds[:k], before, rv, rv.level)
+        out.append((k, rv, pred, dict(model.last_weights_)))
+    return out
+
+
 def _develop(spec: HistorySpec, quantity: str) -> dict:
     """Everything the development rounds decide for one quantity (anchor-independent).
 
@@ -285,15 +309,10 @@ def _develop(spec: HistorySpec, quantity: str) -> dict:
     obs = test.value.to_numpy(float)
     model = make_model(spec.model, quantity)
     dev_rows, dev_table = [], []
-    for k, rv in enumerate(rvs[:-1]):
-        before = [r for r in rvs[:k] if r is not None]
-        if rv is None or not before:
-            continue
-        pred = model_predict(model, spec, spec.rounds[:k], before, rv, rv.level)
+    for k, rv, pred, weights in development_forecasts(model, spec, rvs[:-1]):
         row = {"round": rv.label, "mae": float(np.mean(np.abs(pred - rv.value.to_numpy(float)))),
                "pred": pred, "obs": rv.value.to_numpy(float), "n": rv.n.to_numpy(float),
-               "index": rv.value.index, "w": rv.inscrits.to_numpy(float),
-               "weights": dict(model.last_weights_)}
+               "index": rv.value.index, "w": rv.inscrits.to_numpy(float), "weights": weights}
         dev_rows.append(row)
         base = _baselines_on(spec.rounds[:k], spec, quantity, rv.value.index, rv.inscrits, rv.level)
         name, bmae = best_baseline(base, row["obs"])

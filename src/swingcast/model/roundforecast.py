@@ -28,6 +28,7 @@ from swingcast.model.protocol import (
     _calibrate,
     _interval,
     calibration_constants,
+    development_forecasts,
     make_model,
     model_predict,
     protocol_spec,
@@ -42,23 +43,17 @@ def _calibration(model: BlendModel | StackModel, spec: HistorySpec, all_rvs: Seq
                  quantity: str) -> tuple[float, float, np.ndarray | None, str, float]:
     """σ², q, the standardised errors of the development forecasts of the rounds, how, and the
     sd of the commune-level errors of the latest one (the common part of a simulation)."""
-    pred, obs, n = [], [], []
-    rvs = [r for r in all_rvs if r is not None]
-    for k, rv in enumerate(all_rvs):
-        before = [r for r in all_rvs[:k] if r is not None]
-        if rv is None or not before:
-            continue
-        p = model_predict(model, spec, spec.rounds[:k], before, rv, rv.level)
-        pred.append(p)
-        obs.append(rv.value.to_numpy(float))
-        n.append(rv.n.to_numpy(float))
+    done = development_forecasts(model, spec, all_rvs)
+    pred = [p for _, _, p, _ in done]
+    obs = [rv.value.to_numpy(float) for _, rv, _, _ in done]
+    n = [rv.n.to_numpy(float) for _, rv, _, _ in done]
     default_s2, default_q, q_scale = calibration_constants(spec.model, quantity)
     if not pred:
         return (default_s2, default_q, None, "pooled development calibration (a single round in the history)",
                 float(np.sqrt(default_s2)) / 2)
     s2, q, z = _calibrate(np.concatenate(pred), np.concatenate(obs), np.concatenate(n))
     q *= q_scale
-    last = rvs[-1]
+    last = done[-1][1]
     common = _area_sd(pred[-1], obs[-1], last.inscrits.to_numpy(float), last.commune.astype(str).to_numpy())
     return s2, q, z, f"the history's {len(pred)} development forecasts", common
 

@@ -9,7 +9,7 @@ round; this model averages all of them, each weighted by what is known *before*:
    two-candidate round the finalists' share and one minus the opponent's (bloc's) share
    (:func:`swingcast.model.priors.share_priors`), each kept when it stood in enough of its
    round's bureaux (:func:`usable_priors`). A bureau a round does not know gets its
-   commune's value (:func:`swingcast.model.priors.fill_missing`).
+   commune's value (:func:`swingcast.model.priors.fill_by_commune`).
 2. **Denoising** (optional per quantity, :func:`swingcast.model.blend.denoise`): each prior's
    deviation from its level is shrunk toward its prediction from the other priors and the
    commune, by ``tau² / (tau² + p(1-p)/n)``.
@@ -56,6 +56,7 @@ from swingcast.errors import ModelError
 from swingcast.model.blend import _logit, _recentre, denoise, round_year
 from swingcast.model.priors import (
     PriorRound,
+    fill_by_commune,
     round_totals,
     share_prior_columns,
     turnout_prior_columns,
@@ -157,23 +158,8 @@ def _prior_matrix(rounds: Sequence[PriorRound], quantity: str, index: pd.Index, 
         vals = series.to_numpy(dtype=float, na_value=np.nan)
         P[:, j] = np.where(at >= 0, vals[np.clip(at, 0, None)], np.nan)
     known = ~np.isnan(P)
-    w = inscrits.reindex(index).to_numpy(float)
-    _, ci = np.unique(communes.reindex(index).astype(str).to_numpy(), return_inverse=True)
-    keep = []
-    for j in range(P.shape[1]):
-        k = known[:, j]
-        if not k.any():
-            continue
-        keep.append(j)
-        if k.all():
-            continue
-        wk = np.where(k, w, 0.0)
-        num = np.bincount(ci, weights=np.where(k, P[:, j], 0.0) * wk)
-        den = np.bincount(ci, weights=wk)
-        area = float(num.sum() / den.sum())
-        by_com = np.where(den > 0, num / np.where(den > 0, den, 1.0), area)
-        P[:, j] = np.where(k, P[:, j], by_com[ci])
-    cols = [names[j] for j in keep]
+    P, keep = fill_by_commune(P, inscrits.reindex(index).to_numpy(float), communes.reindex(index).astype(str).to_numpy())
+    cols = [n for n, k in zip(names, keep, strict=True) if k]
     P, known = P[:, keep], known[:, keep]
     var = np.zeros(P.shape)
     by_label = {r.label: r for r in rounds}
