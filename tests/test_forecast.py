@@ -93,17 +93,18 @@ def test_forecast_predictions_and_training(which, request, dep04) -> None:
 
 
 def test_blend_carries_the_latest_same_kind_level_by_hand(forecast04, dep04) -> None:
-    """No anchor: the presidential 2017 round 1's inscrits-weighted level, re-centred on."""
+    """No anchor: the presidential 2017 round 1's results (ratios of sums), re-centred on: turnout
+    over the inscrits, the share over the expected voters."""
     p17 = raw(dep04["04_p17a.csv"])
     p17 = p17[p17["inscrits"] > 0]
-    turnout = float(np.average(p17["votants"] / p17["inscrits"], weights=p17["inscrits"]))
-    ok = p17[p17["exprimes"] > 0]
-    share = float(np.average(ok["rn"] / ok["exprimes"], weights=ok["inscrits"]))
+    turnout = p17["votants"].sum() / p17["inscrits"].sum()
+    share = p17["rn"].sum() / p17["exprimes"].sum()
     assert forecast04.anchors["turnout"] == pytest.approx(turnout, rel=1e-9)
     assert forecast04.anchors["share"] == pytest.approx(share, rel=1e-9)
     p = forecast04.predictions
-    for target, level in (("turnout", turnout), ("share", share)):
-        assert np.average(p[f"{target}_pred"], weights=p["inscrits"]) == pytest.approx(level, abs=1e-6)
+    voters = p["inscrits"] * p["turnout_pred"]
+    assert np.average(p["turnout_pred"], weights=p["inscrits"]) == pytest.approx(turnout, abs=1e-6)
+    assert np.average(p["share_pred"], weights=voters) == pytest.approx(share, abs=1e-6)
 
 
 def test_carried_anchor_by_hand(legacy04, dep04) -> None:
@@ -131,7 +132,7 @@ def test_given_anchor_and_share_spellings(history04, forecast04) -> None:
                            anchor={"turnout": 0.74, "share": 0.25}, n_draws=200)
     p = f.predictions
     assert np.average(p["turnout_pred"], weights=p["inscrits"]) == pytest.approx(0.74, abs=1e-6)
-    assert np.average(p["share_pred"], weights=p["inscrits"]) == pytest.approx(0.25, abs=1e-6)
+    assert np.average(p["share_pred"], weights=p["inscrits"] * p["turnout_pred"]) == pytest.approx(0.25, abs=1e-6)
     assert f.anchors["turnout_source"] == "given"
     # "Le Pen", "LE PEN" and "rn" are the same party; the carried anchors are identical
     again = swingcast.forecast(history04, "2022-presidentielle", 1, "LE PEN")

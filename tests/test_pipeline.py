@@ -62,7 +62,7 @@ def test_ranking_covers_paris(demo, shared_dir):
 def test_ranking_swing_prob_is_macron_winning_the_bureau(demo, shared_dir):
     out, _ = demo
     r = pd.read_csv(out / "ranking.csv", dtype={"bureau_id": str}).set_index("bureau_id")
-    events = json.loads((out / "backtest.json").read_text())["extras"]["events"]
+    events = json.loads((out / "backtest.json").read_text())["events"]  # the protocol's (model v3)
     won, first1 = {}, {}
     for name, into in (("2017-presidentielle-2", won), ("2017-presidentielle-1", first1)):
         with gzip.open(shared_dir / f"france/results/{name}_par_bureau_large.csv.gz", "rt",
@@ -79,7 +79,7 @@ def test_ranking_swing_prob_is_macron_winning_the_bureau(demo, shared_dir):
                     into[key] = max(votes, key=votes.get)
     won_s = pd.Series(won).reindex(r.index)
     flipped = pd.Series(first1).reindex(r.index) != "MACRON"  # the duel's winners: centre or far right
-    assert {"flip_prob", "above_area_prob"} <= set(r.columns)
+    assert "flip_prob" in r.columns
     # ranking.csv carries the back-test's first-place probabilities (Brier recomputed by hand)
     assert ((r["swing_prob"] - won_s) ** 2).mean() == pytest.approx(events["brier"]["swing_prob"]["model"], abs=1e-9)
     assert ((r["flip_prob"] - flipped) ** 2).mean() == pytest.approx(events["brier"]["flip_prob"]["model"], abs=1e-9)
@@ -178,20 +178,19 @@ def test_hds13_forecast_keeps_the_2024_level(shared_dir):
     err = io.StringIO()
     with cli_messages(stream=err):  # as `swingcast demo --area hds13` prints its warnings
         pred = check_predictions(forecast_hds13(n_draws=200))
-    # the census of the case and of the forecast both miss 92019_20: said once
     lines = err.getvalue().splitlines()
-    assert sum("92019_20" in line and "census" in line for line in lines) == 1, lines
-    assert len(lines) == len(set(lines))
+    assert len(lines) == len(set(lines))  # nothing said twice
     assert len(pred) == 92 and not {"turnout_obs", "share_obs"} & set(pred.columns)
     assert (pred["turnout_lo"] <= pred["turnout_pred"]).all()
     assert (pred["turnout_pred"] <= pred["turnout_hi"]).all()
-    # no national swing is assumed: the area-wide level is the 2024 European one
+    # no national swing is assumed: the area-wide level is the 2024 European one (model v3
+    # conserves the anchor it is given; here the latest round of the same kind, carried)
     eu24 = get_case("hds13-eu2024").build().test
     level = np.average(eu24["turnout"], weights=eu24["inscrits"])
-    assert np.average(pred["turnout_pred"], weights=pred["inscrits"]) == pytest.approx(level, abs=0.01)
+    assert np.average(pred["turnout_pred"], weights=pred["inscrits"]) == pytest.approx(level, abs=1e-6)
     share = np.average(eu24["share"], weights=eu24["exprimes"])
     voters = pred["inscrits"] * pred["turnout_pred"]
-    assert np.average(pred["share_pred"], weights=voters) == pytest.approx(share, abs=0.01)
+    assert np.average(pred["share_pred"], weights=voters) == pytest.approx(share, abs=1e-6)
     # first place among the 2024 lists: an RN list at ~12 % is rarely first anywhere
     assert share < 0.2 and pred["swing_prob"].between(0, 1).all() and pred["flip_prob"].between(0, 1).all()
     assert pred["swing_prob"].mean() < 0.1 and (pred["swing_prob"] < 0.5).mean() > 0.95

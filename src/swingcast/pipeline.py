@@ -50,6 +50,7 @@ __all__ = [
     "area_sources",
     "backtest_headline",
     "forecast_hds13",
+    "history_of_rounds",
     "backtest_quality",
     "run_targeting",
     "run_demo",
@@ -598,16 +599,21 @@ def _stage(module: str, name: str) -> Callable[..., object]:
 def forecast_hds13(*, coverage: float = 0.8, n_draws: int = 1000, seed: int = 0) -> pd.DataFrame:
     """Forecast the next European election in Hauts-de-Seine 13, bureau by bureau (RN list).
 
-    No outcome is known, so there is no score: the models of :mod:`swingcast.model.estimators` are
-    fitted on the latest transition of the same kind (European 2019 features -> European 2024
-    results, the training and test data of the ``hds13-eu2024`` case) and applied to features
-    built from the 2024 European results and the census. The area-wide level stays at its
-    2024 value (no national swing is assumed). ``swing_prob`` = P(the RN list comes first in
-    the bureau) and ``flip_prob`` = P(first place changes bloc from 2024), by simulation
-    among the lists of the 2024 European election
-    (:func:`swingcast.model.events.forecast_first_place`, common sd from the commune-level
-    errors of the training fit); the margin over 50 % comes from
-    :func:`swingcast.model.simulate.simulate_swing`.
+    No outcome is known, so there is no score. Model v3 (:class:`swingcast.model.stack.StackModel`,
+    the default of :func:`swingcast.forecast`) carries every earlier round of the
+    ``hds13-leg24t2`` history (European 2014 to the legislative 2024 round 2, nine rounds) to
+    the forecast round, with intervals calibrated on the history's own development forecasts.
+    The area-wide turnout and RN share stay at their European 2024 values (the latest round of
+    the same kind: no national swing is assumed). ``swing_prob`` = P(the RN list comes first
+    in the bureau) and ``flip_prob`` = P(the first place changes from 2024), by simulation
+    among the lists of the latest European round.
+
+    Parameters
+    ----------
+    coverage : float
+        Nominal coverage of the intervals.
+    n_draws, seed : int
+        Simulation draws and seed.
 
     Returns
     -------
@@ -619,63 +625,47 @@ def forecast_hds13(*, coverage: float = 0.8, n_draws: int = 1000, seed: int = 0)
     >>> forecast_hds13()["share_pred"].between(0, 1).all()  # doctest: +SKIP
     True
     """
-    from swingcast.model.blocs import is_rn
-    from swingcast.model.casedata import EU24, HDS13_COMMUNES, hds13_census, load_round
-    from swingcast.model.cases import get_case, lag_matrix
-    from swingcast.model.estimators import ShareModel, TurnoutModel
-    from swingcast.model.events import forecast_first_place
-    from swingcast.model.features import build_features
-    from swingcast.model.history import round_label
-    from swingcast.model.priors import PriorRound
-    from swingcast.model.simulate import area_error_sd, simulate_swing
+    from swingcast.model.forecast import forecast
+    from swingcast.model.histories import named_history
 
-    case = get_case("hds13-eu2024").build()
-    X_fit, y_fit = case.X_test, case.test.loc[case.X_test.index]  # EU19 -> EU24
-    stations, votes = load_round(EU24, communes=HDS13_COMMUNES)
-    bureaux = stations.set_index(S.BUREAU_ID)[[S.COMMUNE_CODE, S.ARRONDISSEMENT_CODE, S.INSCRITS]]
-    bureaux = bureaux.assign(**{S.INSCRITS: pd.to_numeric(bureaux[S.INSCRITS]).astype(float)})
-    bureaux = bureaux[bureaux[S.INSCRITS] > 0]
-    feats = build_features(stations, votes, [EU24], bureaux=bureaux, census=hds13_census(),
-                           census_total="pop1564", parties={"rn": is_rn})
-    census_cols = [c for c in feats.columns if c.startswith("census_") and c != "census_missing"]
-    groups = tuple(c.removeprefix("share_").removesuffix("_lag") for c in X_fit.columns
-                   if c.startswith("share_") and c.endswith("_lag"))
-    X_next = lag_matrix(feats, EU24, census_columns=census_cols, groups=groups)
-    missing = [c for c in X_fit.columns if c not in X_next.columns]
-    if missing:
-        raise SchemaError(f"hds13 forecast: 2024 features lack {', '.join(missing)}")
-    X_next = X_next[list(X_fit.columns)]
-    out = pd.DataFrame(index=X_next.index)
-    w_fit = X_fit[S.INSCRITS].to_numpy(float)
-    models = {}
-    for target, cls in (("turnout", TurnoutModel), ("share", ShareModel)):
-        est = cls(group_col=case.group_col, size_col=S.INSCRITS, coverage=coverage,
-                  random_state=seed, features=case.features)
-        est.fit(X_fit, y_fit[target].to_numpy(float))
-        lo, hi = est.predict_interval(X_next)
-        out[f"{target}_pred"], out[f"{target}_lo"], out[f"{target}_hi"] = est.predict(X_next), lo, hi
-        models[target] = est
-    share_model = models["share"]
-    common_sd = area_error_sd(share_model.predict(X_fit), y_fit["share"].to_numpy(float), w_fit,
-                              X_fit[case.group_col].astype(str).to_numpy())
-    out[S.INSCRITS] = X_next[S.INSCRITS].to_numpy(float)
-    scale = share_model.scale(X_next)
-    sim = simulate_swing(out, n_draws=n_draws, common_sd=common_sd,
-                         local_residuals=share_model.residuals_, scale=scale,
-                         threshold=0.5, seed=seed)
-    for col in (S.MARGIN_PRED, S.MARGIN_LO, S.MARGIN_HI):
-        out[col] = sim[col]
-    out[S.COMMUNE_CODE] = feats[S.COMMUNE_CODE].reindex(out.index)
-    w = out[S.INSCRITS].to_numpy(float)
-    events, _ = forecast_first_place(
-        out[S.SHARE_PRED].to_numpy(float), out.index, out[S.COMMUNE_CODE].astype(str), w,
-        PriorRound(round_label(*EU24), EU24[0].split("-", 1)[1], stations, votes), is_rn, "far_right",
-        float(np.average(out[S.SHARE_PRED], weights=w)), scale=scale,
-        residuals=share_model.residuals_, common_sd=common_sd, n_draws=n_draws, seed=seed)
-    out[S.SWING_PROB], out[S.FLIP_PROB] = events[S.SWING_PROB], events[S.FLIP_PROB]
+    history = history_of_rounds(named_history("hds13-leg24t2").rounds)
+    result = forecast(history, "2029-europeennes", 1, "rn", model="stack", coverage=coverage,
+                      n_draws=n_draws, seed=seed)
+    for quantity in ("turnout", "share"):
+        logger.info("hds13 forecast: %s level %.3f (%s)", quantity, result.anchors[quantity],
+                    result.anchors[f"{quantity}_source"])
+    out = result.predictions.set_index(S.BUREAU_ID)
     out[S.ARRONDISSEMENT_CODE] = out[S.COMMUNE_CODE]
-    out.index.name = S.BUREAU_ID
     return out
+
+
+def history_of_rounds(rounds: Sequence[object]) -> object:
+    """Stack :class:`~swingcast.model.priors.PriorRound` objects into a
+    :class:`~swingcast.model.history.History` (what :func:`swingcast.forecast` takes).
+
+    Parameters
+    ----------
+    rounds : sequence of PriorRound
+        In time order, each with its ``label``, ``stations`` and ``votes``.
+
+    Returns
+    -------
+    History
+
+    Examples
+    --------
+    >>> from swingcast.model.priors import PriorRound
+    >>> st = pd.DataFrame({"bureau_id": ["1_a"], "inscrits": [100], "votants": [60],
+    ...                    "exprimes": [58]})
+    >>> vt = pd.DataFrame({"bureau_id": ["1_a"], "candidate": ["X"], "voix": [58]})
+    >>> history_of_rounds([PriorRound("2019-europeennes-1", "europeennes", st, vt)])
+    History(1 rounds: 2019-europeennes-1; 1 bureaux)
+    """
+    from swingcast.model.history import History
+
+    stations = pd.concat([r.stations.assign(label=r.label) for r in rounds], ignore_index=True)  # type: ignore[attr-defined]
+    votes = pd.concat([r.votes.assign(label=r.label) for r in rounds], ignore_index=True)  # type: ignore[attr-defined]
+    return History(stations, votes, [r.label for r in rounds])  # type: ignore[attr-defined]
 
 
 def run_demo(
@@ -763,10 +753,9 @@ def run_demo(
     def model() -> None:
         if spec.case:
             backtest = _stage("swingcast.model.backtest", "backtest")
-            # the older models (score_case): their swing_prob / flip_prob are the first-place
-            # events, above_area_prob and the margins the case's threshold event (the
-            # protocol's headline: swingcast backtest)
-            state["bt"] = backtest(case=spec.case, legacy=True)
+            # the protocol with model v3, as `swingcast backtest CASE`: the test round scored
+            # against the strongest baseline, anchor="actual" (the area-wide result given)
+            state["bt"] = backtest(case=spec.case)
         else:
             state["bt"] = None
             state["forecast"] = forecast_hds13()

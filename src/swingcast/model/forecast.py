@@ -259,8 +259,12 @@ def forecast(
         list code present in the history.
     anchor : mapping or (turnout, share), optional
         The area-wide turnout (votants / inscrits) and share the user expects, e.g.
-        ``{"turnout": 0.74, "share": 0.25}`` from polls. A missing or None value: the latest
-        round's level moved by the training transition's swing (:func:`carried_anchor`).
+        ``{"turnout": 0.74, "share": 0.25}`` from polls; the share is one of the votes cast
+        (models v3 and v2 re-centre so that the mean weighted by the expected voters,
+        inscrits x ``turnout_pred``, is the anchor). A missing or None value: with v3 and v2,
+        the result of the latest round of the same kind carried (its votes over its exprimés);
+        with ``model="legacy"``, the latest round's inscrits-weighted level moved by the
+        training transition's swing (:func:`carried_anchor`).
     census : DataFrame, optional
         Census counts per bureau (index ``bureau_id``), e.g. from
         :meth:`swingcast.Crosswalk.apply`; the total (denominator) column is

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from swingcast.errors import SchemaError
-from swingcast.model.blend import BlendModel, carried_level
+from swingcast.model.blend import BlendModel, _recentre, carried_level
 from swingcast.model.protocol import (
     HistorySpec,
     _area_sd,
@@ -36,7 +36,7 @@ from swingcast.model.protocol import (
 from swingcast.model.stack import StackModel
 from swingcast.model.transitions import RoundValues, round_values
 
-__all__ = ["blend_forecast", "carried_level"]
+__all__ = ["aggregate_level", "blend_forecast", "carried_level"]
 
 
 def _calibration(model: BlendModel | StackModel, spec: HistorySpec, all_rvs: Sequence[RoundValues | None],
@@ -56,6 +56,29 @@ def _calibration(model: BlendModel | StackModel, spec: HistorySpec, all_rvs: Seq
     last = done[-1][1]
     common = _area_sd(pred[-1], obs[-1], last.inscrits.to_numpy(float), last.commune.astype(str).to_numpy())
     return s2, q, z, f"the history's {len(pred)} development forecasts", common
+
+
+def aggregate_level(rv: RoundValues) -> float:
+    """The area-wide value of one round: a ratio of sums (votes over exprimés for a share).
+
+    :attr:`RoundValues.level` is the inscrits-weighted mean of the bureaux' values, the
+    protocol's convention for its anchors; for a share it differs from the result as
+    announced (the votes over the votes cast) wherever the share varies with turnout.
+
+    Examples
+    --------
+    >>> idx = pd.Index(["1_a", "1_b"])
+    >>> rv = RoundValues("2019-europeennes-1", "europeennes", 1, pd.Series([0.1, 0.3], index=idx),
+    ...                  pd.Series([100.0, 300.0], index=idx), pd.Series([200.0, 400.0], index=idx),
+    ...                  pd.Series(["1", "1"], index=idx), "target")
+    >>> aggregate_level(rv), round(rv.level, 4)
+    (0.25, 0.2333)
+    """
+    value, n = rv.value.to_numpy(float), rv.n.to_numpy(float)
+    ok = ~np.isnan(value) & ~np.isnan(n) & (n > 0)
+    if not ok.any():
+        raise SchemaError(f"forecast: round {rv.label} has no bureau with votes cast")
+    return float(np.sum(value[ok] * n[ok]) / np.sum(n[ok]))
 
 
 def blend_forecast(
@@ -129,6 +152,8 @@ def blend_forecast(
         mdl = make_model(spec.model, quantity)
         if given is None:
             level, source = carried_level(rvs, kind, round)
+            if quantity == "share":  # the source round's result: its votes over its exprimés
+                level = aggregate_level(next(r for r in rvs if r.label == source))
             anchors[f"{quantity}_source"] = f"carried from {source}"
         else:
             level = float(given)
@@ -137,6 +162,11 @@ def blend_forecast(
         future = RoundValues(f"{election}-{round}", kind, int(round), inscrits * np.nan, inscrits, inscrits,
                              communes, quantity)
         pred = model_predict(mdl, spec, spec.rounds, rvs, future, level)
+        if quantity == "share":
+            # an area-wide share is a share of the votes cast: re-centred (a logit shift) so
+            # that the expected voters' weighted mean is the anchor, not the inscrits' one
+            pred = _recentre(np.asarray(pred, dtype=float), inscrits.to_numpy(float) * turnout_pred, level)
+            anchors["share_weights"] = "expected voters (inscrits x turnout_pred)"
         weights = dict(mdl.last_weights_)
         s2, q, z, how, common_sd = _calibration(mdl, spec, all_rvs, quantity)
         n = inscrits.to_numpy(float) * (1.0 if quantity == "turnout" else turnout_pred)
