@@ -170,7 +170,7 @@ def test_dep04_backtest_forecast_rank_plan_report(dep04, shared_dir, tmp_path, c
     assert "(stack: every baseline of every earlier round, weighted" in capsys.readouterr().out
     p = pd.read_csv(pred, dtype={"bureau_id": str, "commune_code": str})
     assert np.average(p["turnout_pred"], weights=p["inscrits"]) == pytest.approx(0.74, abs=1e-6)
-    assert np.average(p["share_pred"], weights=p["inscrits"]) == pytest.approx(0.25, abs=1e-6)
+    assert np.average(p["share_pred"], weights=p["inscrits"] * p["turnout_pred"]) == pytest.approx(0.25, abs=1e-6)
 
     ranking, plan = tmp_path / "ranking.csv", tmp_path / "plan.csv"
     contours = shared_dir / "alpes-de-haute-provence" / "contours" / "Bvote_Propre_Dep_04.geojson"

@@ -441,7 +441,7 @@ def _forecast_cmd(
     out: Annotated[Path, typer.Option("--out", help="Predictions CSV to write (input of swingcast rank).")] = Path("predictions.csv"),
     round_: Annotated[int, typer.Option("--round", help="1 or 2.")] = 1,
     turnout_anchor: Annotated[float | None, typer.Option("--turnout-anchor", help="Expected area-wide turnout (0.74); default: the latest same-kind level (legacy: the training swing).")] = None,
-    share_anchor: Annotated[float | None, typer.Option("--share-anchor", help="Expected area-wide share of exprimés (0.25); default: the latest same-kind level (legacy: the training swing).")] = None,
+    share_anchor: Annotated[float | None, typer.Option("--share-anchor", help="Expected area-wide share of exprimés (0.25); default: the latest same-kind result, its votes over its exprimés (legacy: the training swing).")] = None,
     departement: Annotated[list[str] | None, typer.Option("--departement", help="Keep this département (repeatable).")] = None,
     commune: Annotated[list[str] | None, typer.Option("--commune", help="Keep this commune (INSEE code, repeatable).")] = None,
     model: Annotated[str, typer.Option("--model", help="'stack' (model v3, every baseline of every round: the model the protocol scores), 'blend' (model v2) or 'legacy' (one transition).")] = "stack",
