@@ -64,6 +64,7 @@ SAMPLE_OF = {
         ("paris/contours/secteurs-des-bureaux-de-vote-paris-2017.geojson", ""),
     "sample/paris/lieux-de-vote-paris-2017.csv.gz":
         ("paris/contours/lieux-de-vote-paris-2017.csv", ""),
+    "sample/paris/bureaux-paris-2012.gpkg": ("paris/contours/bureaux-paris-2012.gpkg", ""),
 }
 SKIP_HOSTS = ("wxs.ign.fr", "public.opendatasoft.com", "github.com")
 CONFLICTS = {  # wrong ids for the INSEE activity bases (see the module docstring)

@@ -13,7 +13,10 @@ script keeps of it (see data/README.md):
 * the Ville de Paris "secteurs des bureaux de vote" 2017: all 896 polygons, the fields that
   ``read_bureaux`` uses, written as a GeoPackage (same coordinates, WGS84);
 * the Ville de Paris polling places 2017: every row, the columns ``read_polling_places`` uses
-  (same values), ``;`` CSV, gzip.
+  (same values), ``;`` CSV, gzip;
+* the polling-station areas of 2012 (867 bureaux, the map European 2014 was voted on), byte for
+  byte: the protocol's Paris history carries European 2014 onto the 2017 map with them
+  (:mod:`swingcast.join.redraw`).
 
 It then prints the registry rows (name, size, sha256) of the files written; they go in
 data/registry.csv (``make_registry.py`` reads them from the files themselves).
@@ -26,6 +29,7 @@ import gzip
 import hashlib
 import io
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -39,6 +43,7 @@ RESULTS = (
 )
 CONTOURS = "paris/contours/secteurs-des-bureaux-de-vote-paris-2017.geojson"
 PLACES = "paris/contours/lieux-de-vote-paris-2017.csv"
+MAP_2012 = "paris/contours/bureaux-paris-2012.gpkg"
 #: Columns of the polling places that swingcast.load.addresses.read_polling_places reads.
 PLACE_COLUMNS = ("Identifiant du bureau de vote", "Libellé du bureau de vote", "Adresse",
                  "Code Postal", "geo_point_2d")
@@ -109,6 +114,9 @@ def main(argv: list[str]) -> None:
     written.append((dest, CONTOURS, paris_contours(data / CONTOURS, dest)))
     dest = OUT / (Path(PLACES).name + ".gz")
     written.append((dest, PLACES, paris_places(data / PLACES, dest)))
+    dest = OUT / Path(MAP_2012).name
+    shutil.copyfile(data / MAP_2012, dest)
+    written.append((dest, MAP_2012, 867))
     for dest, name, n in written:
         digest = hashlib.sha256(dest.read_bytes()).hexdigest()
         print(f"{dest.relative_to(ROOT)}  {n} rows  {dest.stat().st_size} bytes  sha256 {digest}"

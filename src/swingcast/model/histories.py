@@ -3,7 +3,8 @@
 Each is a :class:`~swingcast.model.protocol.HistorySpec` built from the registered files
 (:func:`swingcast.model.casedata.load_round`): rounds in order, the last one the test round.
 
-``paris``   EU 2014, pres 2017 T1 -> pres 2017 T2 (Macron vs Le Pen; share model: vote transfers)
+``paris``   EU 2014 (carried from the 2012 map onto the 2017 bureaux), pres 2017 T1 -> pres 2017 T2
+            (Macron vs Le Pen; share model: vote transfers)
 ``hds13``   EU 2014, pres 2017 T1, T2, leg 2017 T1, EU 2019 -> EU 2024 (RN list)
 ``france``  EU 2014, pres 2017 T1, T2, leg 2017 T1, T2 -> EU 2019 (RN list)
 ``dep29``   as ``france``, Finistère only
@@ -141,6 +142,25 @@ def _departement_areas(rounds: list[PriorRound]):
     return areas
 
 
+#: Paris's polling-station areas: the map of 2012 (used until 2014) and of 2017
+_PARIS_MAP_2012 = "paris/contours/bureaux-paris-2012.gpkg"
+_PARIS_MAP_2017 = "paris/contours/secteurs-des-bureaux-de-vote-paris-2017.geojson"
+
+
+def _on_2017_map(r: PriorRound) -> PriorRound:
+    """A Paris round of the 2012 map carried onto the 2017 bureaux (area weights, within
+    arrondissements; :func:`swingcast.join.redraw.redraw_round`, docs/models.md entry 12)."""
+    from swingcast import read_bureaux
+    from swingcast.join.crosswalk import crosswalk
+    from swingcast.join.redraw import redraw_round
+    from swingcast.load.datasets import fetch
+
+    old, new = read_bureaux(fetch(_PARIS_MAP_2012)), read_bureaux(fetch(_PARIS_MAP_2017))
+    cw = crosswalk(old, new, source_id=BUREAU_ID, target_id=BUREAU_ID)
+    st, vt, _ = redraw_round(r.stations, r.votes, cw, label=r.label)
+    return PriorRound(r.label, r.kind, st, vt)
+
+
 def _paris_share_model():
     """The Paris vote-transfer model (swingcast.model.casedata) as a protocol share model."""
     from swingcast.model.backtest import fit_target
@@ -181,6 +201,7 @@ def named_history(name: str) -> HistorySpec:
         raise SchemaError(f"unknown history {name!r}; expected one of {HISTORIES}")
     if name == "paris":
         rounds = _rounds([EU14, PRES17_1, PRES17_2], departements=["75"])
+        rounds[0] = _on_2017_map(rounds[0])  # European 2014 was voted on the older map
         arr = pd.concat([r.stations.set_index(BUREAU_ID)["arrondissement_code"] for r in rounds])
         arr = arr[~arr.index.duplicated(keep="last")].astype(str)
         return HistorySpec(name, rounds, _name_is("MACRON"), "centre", opponent=_name_is("LE PEN"),
