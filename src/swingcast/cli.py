@@ -330,8 +330,15 @@ _FILES_HELP = ("Results files, one round each; a file whose name does not say it
                "FILE=LABEL, e.g. resultats.csv=2022-presidentielle-1 (docs/models.md).")
 
 
-def _history(files: list[str], departement: list[str] | None, commune: list[str] | None) -> History:
-    """``load_history`` of ``FILE[=LABEL]`` arguments."""
+_OLD_MAP_HELP = ("LABEL=CONTOURS: the bureaux that round was voted on, when they were redrawn since; "
+                 "the round is carried onto --map's bureaux by area (repeatable).")
+_MAP_HELP = "Contours of the bureaux scored or forecast (the latest map), with --old-map."
+
+
+def _history(files: list[str], departement: list[str] | None, commune: list[str] | None,
+             old_maps: list[str] | None = None, new_map: Path | None = None) -> History:
+    """``load_history`` of ``FILE[=LABEL]`` arguments, older maps carried onto ``new_map``."""
+    from swingcast.errors import SchemaError
     from swingcast.model.history import load_history, parse_label
 
     paths: list[str] = []
@@ -344,7 +351,23 @@ def _history(files: list[str], departement: list[str] | None, commune: list[str]
             path, label = head, tail
         paths.append(path)
         labels.append(label)
-    return load_history(paths, labels=labels, departements=departement or None, communes=commune or None)
+    if bool(old_maps) != (new_map is not None):
+        raise SchemaError("--old-map LABEL=CONTOURS and --map CONTOURS go together: the map a round "
+                          "was voted on and the map of the bureaux to score or forecast")
+    history = load_history(paths, labels=labels, departements=departement or None, communes=commune or None)
+    if not old_maps:
+        return history
+    from swingcast.join.redraw import redraw_from_contours
+
+    maps: dict[str, object] = {}
+    for item in old_maps:
+        label, sep, path = item.partition("=")
+        if not sep or not path:
+            raise SchemaError(f"--old-map {item!r}; expected LABEL=CONTOURS, e.g. "
+                              "2014-europeennes-1=bureaux-2012.gpkg")
+        parse_label(label)
+        maps[label] = path
+    return redraw_from_contours(history, maps, new_map)
 
 
 @app.command("backtest")
@@ -356,6 +379,8 @@ def _backtest_cmd(
     rolling: Annotated[bool, typer.Option("--rolling", help="Score every round that has two earlier rounds, each as a test round.")] = False,
     departement: Annotated[list[str] | None, typer.Option("--departement", help="Keep this département (repeatable).")] = None,
     commune: Annotated[list[str] | None, typer.Option("--commune", help="Keep this commune (INSEE code, repeatable).")] = None,
+    old_map: Annotated[list[str] | None, typer.Option("--old-map", help=_OLD_MAP_HELP)] = None,
+    new_map: Annotated[Path | None, typer.Option("--map", help=_MAP_HELP)] = None,
     case: Annotated[str | None, typer.Option("--case", help="Case name (see --list) or case file (.toml).")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the named cases.")] = False,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics as JSON.")] = None,
@@ -393,10 +418,12 @@ def _backtest_cmd(
             raise SchemaError("backtest: give FILE... or --case, not both")
         if share is None or (target is None and not rolling):
             raise SchemaError("backtest FILE...: expected --share and --target ROUND (or --rolling)")
-        history = _history(files, departement, commune)
+        history = _history(files, departement, commune, old_map, new_map)
         result = backtest(history, target=target, share=share, rolling=rolling,
                           **({"opponent": opponent} if opponent is not None else {}), **options)
     elif case is not None:
+        if old_map or new_map is not None:
+            raise SchemaError("backtest --case: --old-map and --map go with FILE... (a case says its files)")
         if target is not None or share is not None or opponent is not None:
             raise SchemaError("backtest --case: the case says its round and share; --target, --share "
                               "and --opponent go with FILE...")
@@ -444,6 +471,8 @@ def _forecast_cmd(
     share_anchor: Annotated[float | None, typer.Option("--share-anchor", help="Expected area-wide share of exprimés (0.25); default: the latest same-kind result, its votes over its exprimés (legacy: the training swing).")] = None,
     departement: Annotated[list[str] | None, typer.Option("--departement", help="Keep this département (repeatable).")] = None,
     commune: Annotated[list[str] | None, typer.Option("--commune", help="Keep this commune (INSEE code, repeatable).")] = None,
+    old_map: Annotated[list[str] | None, typer.Option("--old-map", help=_OLD_MAP_HELP)] = None,
+    new_map: Annotated[Path | None, typer.Option("--map", help=_MAP_HELP)] = None,
     model: Annotated[str, typer.Option("--model", help="'stack' (model v3, every baseline of every round: the model the protocol scores), 'blend' (model v2) or 'legacy' (one transition).")] = "stack",
     method: Annotated[str, typer.Option(help="Legacy model: 'glm' or 'gbm'.")] = "glm",
     n_draws: Annotated[int, typer.Option("--n-draws", help="Simulation draws.")] = 1000,
@@ -452,7 +481,7 @@ def _forecast_cmd(
     """Forecast turnout and a share per bureau for an election not yet held; write predictions.csv."""
     from swingcast.model.forecast import forecast
 
-    history = _history(files, departement, commune)
+    history = _history(files, departement, commune, old_map, new_map)
     result = forecast(history, election=election, round=round_, share=share,
                       anchor={"turnout": turnout_anchor, "share": share_anchor},
                       model=model, method=method, n_draws=n_draws, seed=seed)

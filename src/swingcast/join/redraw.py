@@ -26,7 +26,7 @@ from swingcast.errors import SchemaError
 from swingcast.join.crosswalk import SOURCE_ID, TARGET_ID, WEIGHT, Crosswalk
 from swingcast.schema import BUREAU_CODE, BUREAU_ID, STATION_COUNTS, VOIX
 
-__all__ = ["RedrawReport", "redraw_round", "redraw_history"]
+__all__ = ["RedrawReport", "redraw_round", "redraw_history", "redraw_from_contours"]
 
 #: Count columns of a votes table carried by the weights (the rest identify the candidate).
 _VOTE_COUNTS = (VOIX,)
@@ -225,3 +225,51 @@ def redraw_history(history: object, crosswalks: dict[str, Crosswalk]) -> object:
     return History(pd.concat(stations, ignore_index=True), pd.concat(votes, ignore_index=True),
                    list(history.rounds), dict(history.sources), area)
 
+
+
+def redraw_from_contours(history: object, old_maps: dict[str, object], new_map: object,
+                         **crosswalk_options: object) -> object:
+    """:func:`redraw_history` from contour files: what ``--old-map`` / ``--map`` of
+    ``swingcast backtest`` and ``swingcast forecast`` run.
+
+    Parameters
+    ----------
+    history : History
+    old_maps : dict
+        Round label -> the contours of the bureaux that round was voted on (a path or a
+        GeoDataFrame, read by :func:`swingcast.read_bureaux`).
+    new_map : path or GeoDataFrame
+        The contours of the bureaux to score or forecast (those of the latest rounds).
+    **crosswalk_options
+        Passed to :func:`swingcast.crosswalk` (default: area weights within communes; e.g.
+        ``weights=`` an address layer for address weights).
+
+    Returns
+    -------
+    History
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> import geopandas as gpd
+    >>> from swingcast.model.history import History
+    >>> old = gpd.GeoDataFrame({"bureau_id": ["1_1"]}, geometry=[box(0, 0, 2, 1)], crs=2154)
+    >>> new = gpd.GeoDataFrame({"bureau_id": ["1_1", "1_2"]},
+    ...                        geometry=[box(0, 0, 1, 1), box(1, 0, 3, 1)], crs=2154)
+    >>> st = pd.DataFrame({"label": ["2014-europeennes-1"], "bureau_id": ["1_1"], "inscrits": [90],
+    ...                    "votants": [60], "exprimes": [58]})
+    >>> h = History(st, st.iloc[:0].assign(voix=0), ["2014-europeennes-1"])
+    >>> out = redraw_from_contours(h, {"2014-europeennes-1": old}, new, within=None)
+    >>> out.stations["inscrits"].tolist()
+    [45.0, 45.0]
+    """
+    from swingcast.join.crosswalk import crosswalk
+    from swingcast.load.contours import read_bureaux
+
+    def layer(x: object) -> object:
+        return x if hasattr(x, "geometry") else read_bureaux(x)  # type: ignore[arg-type]
+
+    new = layer(new_map)
+    options = {"source_id": BUREAU_ID, "target_id": BUREAU_ID, **crosswalk_options}
+    walks = {label: crosswalk(layer(old), new, **options) for label, old in old_maps.items()}  # type: ignore[arg-type]
+    return redraw_history(history, walks)
