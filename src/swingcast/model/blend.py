@@ -125,7 +125,8 @@ def _deviations(earlier: Sequence[RoundValues], index: pd.Index, inscrits: pd.Se
     return np.column_stack(D), np.column_stack(V)
 
 
-def denoise(D: np.ndarray, V: np.ndarray, w: np.ndarray, communes: np.ndarray) -> np.ndarray:
+def denoise(D: np.ndarray, V: np.ndarray, w: np.ndarray, communes: np.ndarray,
+            rounds: Sequence[str] | None = None) -> np.ndarray:
     """Empirical-Bayes shrinkage of each column of ``D`` toward its prediction from the others.
 
     Parameters
@@ -138,6 +139,10 @@ def denoise(D: np.ndarray, V: np.ndarray, w: np.ndarray, communes: np.ndarray) -
         Weights (inscrits).
     communes : array
         Commune of each bureau (the leave-one-out commune mean is a predictor).
+    rounds : sequence of str, optional
+        The round of each column. Columns of the same round share its sampling noise (a
+        candidate's share and its bloc's count the same ballots), so they are left out of
+        each other's predictors; default: every column is its own round.
 
     Returns
     -------
@@ -167,7 +172,8 @@ def denoise(D: np.ndarray, V: np.ndarray, w: np.ndarray, communes: np.ndarray) -
         has = rest > 0
         loo = np.where(has, (s[ci] - w * y) / np.where(has, rest, 1.0), 0.0)
         X = np.column_stack([np.ones(len(y)), loo, has.astype(float)]
-                            + [D[:, k] for k in range(D.shape[1]) if k != j])
+                            + [D[:, k] for k in range(D.shape[1])
+                               if k != j and (rounds is None or rounds[k] != rounds[j])])
         beta, *_ = np.linalg.lstsq(X * sq[:, None], y * sq, rcond=None)
         yhat = X @ beta
         tau2 = max(float(np.average((y - yhat) ** 2, weights=w) - np.average(V[:, j], weights=w)), 1e-6)

@@ -84,6 +84,11 @@ STACK_DEFAULTS: dict[str, dict] = {
               "beta": 0.962, "denoise": True},
 }
 
+#: denoise each prior from the *other rounds* only, not from the priors of its own round,
+#: which count the same ballots (their sampling noise is shared); adopted on development
+#: rounds (docs/models.md, protocol log, entry 14). False: entry 9's denoiser.
+DENOISE_BY_ROUND = True
+
 Selector = Callable[[pd.DataFrame], pd.Series]
 
 
@@ -225,10 +230,11 @@ def candidates(rounds: Sequence[PriorRound], quantity: str, *, kind: str, round_
     w = ins.to_numpy(float)
     P = filled.to_numpy(float)
     lev = (P * w[:, None]).sum(axis=0) / w.sum()
-    if denoise_priors:
-        P = lev[None, :] + denoise(P - lev[None, :], var, w, communes.reindex(index).astype(str).to_numpy())
-    P = np.clip(P, 1e-4, 1 - 1e-4)
     labels = [c.split(":", 1)[1] for c in filled.columns]
+    if denoise_priors:
+        P = lev[None, :] + denoise(P - lev[None, :], var, w, communes.reindex(index).astype(str).to_numpy(),
+                                   rounds=labels if DENOISE_BY_ROUND else None)
+    P = np.clip(P, 1e-4, 1 - 1e-4)
     order = {r.label: i for i, r in enumerate(rounds)}
     latest = max(order[lab] for lab in labels)
     kinds = {r.label: r.kind for r in rounds}
