@@ -108,7 +108,7 @@ def calibration_constants(model: str, quantity: str) -> tuple[float, float, floa
     Examples
     --------
     >>> calibration_constants("stack", "share")
-    (0.077, 1.107, 1.214)
+    (0.0761, 1.106, 1.2)
     >>> calibration_constants("blend", "share")
     (0.0483, 1.073, 1.0)
     """
