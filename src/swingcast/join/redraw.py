@@ -58,8 +58,8 @@ def _pairs(ids: pd.Index, crosswalk: Crosswalk, label: str) -> tuple[pd.DataFram
     targets = pd.Index(crosswalk.targets.astype(str), dtype=object)
     on_old = ids.isin(sources)
     lost = ids[~on_old]
-    kept = [b for b in lost if b in set(targets)]
-    dropped = [b for b in lost if b not in set(kept)]
+    on_new = lost.isin(targets)
+    kept, dropped = list(lost[on_new]), list(lost[~on_new])
     report = RedrawReport(int(on_old.sum()), kept, dropped)
     if not report.carried:
         raise SchemaError(f"redraw {label}: none of its {len(ids)} bureaux is on the old map "
@@ -69,7 +69,7 @@ def _pairs(ids: pd.Index, crosswalk: Crosswalk, label: str) -> tuple[pd.DataFram
         logger.warning("redraw %s: %d bureaux without a polygon on the old map; %d keep their code "
                        "on the new map (%s), %d dropped (%s)", label, len(lost), len(kept),
                        ", ".join(kept[:5]) or "-", len(dropped), ", ".join(dropped[:5]) or "-")
-    table = table[table[SOURCE_ID].astype(str).isin(set(ids))]
+    table = table[table[SOURCE_ID].astype(str).isin(ids)]
     own = pd.DataFrame({SOURCE_ID: kept, TARGET_ID: kept, WEIGHT: 1.0})
     pairs = pd.concat([table.astype({SOURCE_ID: str, TARGET_ID: str}), own], ignore_index=True)
     return pairs, report
@@ -127,6 +127,8 @@ def redraw_round(stations: pd.DataFrame, votes: pd.DataFrame, crosswalk: Crosswa
         dup = st.loc[st[BUREAU_ID].duplicated(), BUREAU_ID].iloc[0]
         raise SchemaError(f"redraw {label}: bureau {dup!r} appears twice; expected one row per bureau")
     ids = pd.Index(st[BUREAU_ID].to_numpy(dtype=object), dtype=object)
+    if not len(ids):
+        raise SchemaError(f"redraw {label}: the round has no bureau")
     pairs, report = _pairs(ids, crosswalk, label)
     new_stations = _carry(st, pairs, counts, keys=[])
     vt = votes.assign(**{BUREAU_ID: votes[BUREAU_ID].astype(str)})
@@ -155,7 +157,7 @@ def _carry(table: pd.DataFrame, pairs: pd.DataFrame, counts: Sequence[str], keys
         out = first[[TARGET_ID, *attrs]].set_index(TARGET_ID).join(sums).reset_index()
         code = out[TARGET_ID].astype(str).str.split("_", n=1).str[-1]
         if BUREAU_CODE in out.columns:
-            out[BUREAU_CODE] = code
+            out[BUREAU_CODE] = code.astype(table[BUREAU_CODE].dtype)
     out = out.rename(columns={TARGET_ID: BUREAU_ID})
     order = [c for c in table.columns if c in out.columns]
     out = out[order]
