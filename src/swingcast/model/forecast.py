@@ -364,7 +364,7 @@ def _blend(history: History, election: str, round: int, share: str, *, anchor: o
     rounds = list(history.rounds)
     weights = bf["training"]
     reason = ("every baseline of every earlier round, weighted by its likeness to the forecast round "
-              "(model v3, swingcast.model.stack; docs/models.md, Protocol log, entry 9)" if model == "stack" else
+              "(model v3, swingcast.model.stack; docs/models.md, Protocol log, entries 9 and 14)" if model == "stack" else
               "every earlier round weighted by its likeness to the forecast round "
               "(model v2, swingcast.model.blend; docs/models.md, Protocol log, entry 6)")
     training = {"model": model, "rule": model, "reason": reason,
