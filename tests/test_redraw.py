@@ -142,6 +142,7 @@ def test_cli_old_map_matches_the_function(shared_dir, tmp_path, capsys):
     m = json.loads(out.read_text())
     h = redraw_from_contours(load_history(files), {E14: old}, new)
     direct = backtest(h, target="2017-presidentielle-1", share="LE PEN", n_draws=100).metrics
+    assert m["redrawn"][E14]["carried"] == 867 and m["redrawn"][E14]["kept"] == ["75056_512", "75056_1628"]
     assert m["unmatched_bureaux"] == 0 and m["share"]["model"]["mae"] == pytest.approx(direct["share"]["model"]["mae"], rel=1e-12)
     # on the map: every 2017 bureau has a 2014 past; matched by code, 27 have none
     plain = backtest(load_history(files), target="2017-presidentielle-1", share="LE PEN", n_draws=100).metrics

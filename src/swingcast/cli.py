@@ -367,7 +367,11 @@ def _history(files: list[str], departement: list[str] | None, commune: list[str]
                               "2014-europeennes-1=bureaux-2012.gpkg")
         parse_label(label)
         maps[label] = path
-    return redraw_from_contours(history, maps, new_map)
+    history = redraw_from_contours(history, maps, new_map)
+    for label, done in history.area["redrawn"].items():
+        typer.echo(f"redrawn {label}: {done['carried']} bureaux carried onto {new_map} ({done['method']} "
+                   f"weights), {len(done['kept'])} kept by code, {len(done['dropped'])} dropped")
+    return history
 
 
 @app.command("backtest")

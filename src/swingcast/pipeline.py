@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -38,6 +39,10 @@ from swingcast.target.value import (
     read_predictions,
 )
 from swingcast.target.walksheets import write_walk_sheets
+
+if TYPE_CHECKING:
+    from swingcast.model.history import History
+    from swingcast.model.priors import PriorRound
 
 __all__ = [
     "AREAS",
@@ -645,7 +650,7 @@ def forecast_hds13(*, coverage: float = 0.8, n_draws: int = 1000, seed: int = 0)
     return out
 
 
-def history_of_rounds(rounds: Sequence[object]) -> object:
+def history_of_rounds(rounds: Sequence[PriorRound]) -> History:
     """Stack :class:`~swingcast.model.priors.PriorRound` objects into a
     :class:`~swingcast.model.history.History` (what :func:`swingcast.forecast` takes).
 
@@ -669,9 +674,9 @@ def history_of_rounds(rounds: Sequence[object]) -> object:
     """
     from swingcast.model.history import History
 
-    stations = pd.concat([r.stations.assign(label=r.label) for r in rounds], ignore_index=True)  # type: ignore[attr-defined]
-    votes = pd.concat([r.votes.assign(label=r.label) for r in rounds], ignore_index=True)  # type: ignore[attr-defined]
-    return History(stations, votes, [r.label for r in rounds])  # type: ignore[attr-defined]
+    stations = pd.concat([r.stations.assign(label=r.label) for r in rounds], ignore_index=True)
+    votes = pd.concat([r.votes.assign(label=r.label) for r in rounds], ignore_index=True)
+    return History(stations, votes, [r.label for r in rounds])
 
 
 def run_demo(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -25,6 +26,9 @@ from swingcast._log import logger
 from swingcast.errors import SchemaError
 from swingcast.join.crosswalk import SOURCE_ID, TARGET_ID, WEIGHT, Crosswalk
 from swingcast.schema import BUREAU_CODE, BUREAU_ID, STATION_COUNTS, VOIX
+
+if TYPE_CHECKING:
+    from swingcast.model.history import History
 
 __all__ = ["RedrawReport", "redraw_round", "redraw_history", "redraw_from_contours"]
 
@@ -166,7 +170,7 @@ def _carry(table: pd.DataFrame, pairs: pd.DataFrame, counts: Sequence[str], keys
     return out.sort_values(BUREAU_ID, kind="stable").reset_index(drop=True)
 
 
-def redraw_history(history: object, crosswalks: dict[str, Crosswalk]) -> object:
+def redraw_history(history: History, crosswalks: dict[str, Crosswalk]) -> History:
     """A copy of ``history`` whose rounds named in ``crosswalks`` are carried onto a later map.
 
     Parameters
@@ -208,7 +212,6 @@ def redraw_history(history: object, crosswalks: dict[str, Crosswalk]) -> object:
     """
     from swingcast.model.history import History
 
-    assert isinstance(history, History)
     unknown = [lab for lab in crosswalks if lab not in history.rounds]
     if unknown:
         raise SchemaError(f"redraw: no round {unknown[0]!r} in the history; expected one of "
@@ -229,8 +232,8 @@ def redraw_history(history: object, crosswalks: dict[str, Crosswalk]) -> object:
 
 
 
-def redraw_from_contours(history: object, old_maps: dict[str, object], new_map: object,
-                         **crosswalk_options: object) -> object:
+def redraw_from_contours(history: History, old_maps: dict[str, object], new_map: object,
+                         **crosswalk_options: object) -> History:
     """:func:`redraw_history` from contour files: what ``--old-map`` / ``--map`` of
     ``swingcast backtest`` and ``swingcast forecast`` run.
 

@@ -631,7 +631,10 @@ def backtest(
             return pb.rolling_table(builders_with_model(pb.history_rolling(case, share=share, opponent=opponent)),  # type: ignore[return-value]
                                     name=f"history {share}", **draws)
         spec = pb.history_spec(case, target=target, share=share, opponent=opponent)  # type: ignore[arg-type]
-        return pb.protocol_result(with_model(spec), name=f"{target} {share}", **draws)
+        result = pb.protocol_result(with_model(spec), name=f"{target} {share}", **draws)
+        if case.area.get("redrawn"):  # rounds carried onto a later map (swingcast.join.redraw)
+            result.metrics["redrawn"] = case.area["redrawn"]
+        return result
     if target is not None or share is not None or opponent is not None:
         raise SchemaError("backtest(case): the case says its target, share and opponent; give them "
                           "with a history instead")
