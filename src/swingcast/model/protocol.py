@@ -179,6 +179,42 @@ def _calibrate(pred: np.ndarray, obs: np.ndarray, n: np.ndarray) -> tuple[float,
     return sigma2, float(np.quantile(np.abs(z), _COVERAGE)), z
 
 
+def within_commune_variance(rv: RoundValues) -> float:
+    """The variance of a round's bureaux around their commune, on the logit scale, net of
+    binomial noise: what a bureau no earlier round knows adds to its error, since its priors
+    are its commune's levels (docs/models.md, protocol log, entry 17).
+
+    Inscrits-weighted, over communes with at least two bureaux; 0 when there are none.
+
+    Examples
+    --------
+    >>> idx = pd.Index(["1_a", "1_b", "2_a"])
+    >>> rv = RoundValues("2019-europeennes-1", "europeennes", 1, pd.Series([0.4, 0.6, 0.5], index=idx),
+    ...                  pd.Series([1e6] * 3, index=idx), pd.Series([1.0] * 3, index=idx),
+    ...                  pd.Series(["1", "1", "2"], index=idx), "turnout")
+    >>> round(within_commune_variance(rv), 4)  # logit(0.6)² x 2 / (2 - 1): two bureaux, mean 0
+    0.3288
+    """
+    value, n = rv.value.to_numpy(float), rv.n.to_numpy(float)
+    w = rv.inscrits.reindex(rv.value.index).to_numpy(float)
+    com = rv.commune.reindex(rv.value.index).astype(str).to_numpy()
+    ok = ~np.isnan(value) & (n > 0) & (w > 0)
+    value, n, w, com = value[ok], n[ok], w[ok], com[ok]
+    _, ci, counts = np.unique(com, return_inverse=True, return_counts=True)
+    several = counts[ci] >= 2
+    if not several.any():
+        return 0.0
+    t = _elogit(value, n)
+    mean = np.bincount(ci, weights=w * t) / np.bincount(ci, weights=w)
+    p = np.clip(value, 1e-6, 1 - 1e-6)
+    binvar = 1.0 / np.clip(n * p * (1 - p), 1e-9, None)
+    dev2 = (t - mean[ci]) ** 2
+    k = counts[ci][several]
+    # the deviation from a mean that includes the bureau itself shrinks by (k - 1) / k
+    var = np.average(dev2[several] * k / (k - 1), weights=w[several])
+    return max(float(var - np.average(binvar[several], weights=w[several])), 0.0)
+
+
 def _interval(pred: np.ndarray, n: np.ndarray, sigma2: float, q: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     p = np.clip(pred, 1e-6, 1 - 1e-6)
     s = np.sqrt(sigma2 + 1.0 / np.clip(n * p * (1 - p), 1e-9, None))
@@ -388,6 +424,14 @@ def _quantity(spec: HistorySpec, quantity: str, anchor: str, rng: np.random.Gene
         pred = model_predict(model, spec, spec.rounds[:-1], earlier, test, level)
         training["weights"] = dict(model.last_weights_)
         lo, hi, scale = _interval(pred, n_test, sigma2, q)
+        known = pd.Index([], dtype=object)
+        for r in earlier:
+            known = known.union(pd.Index(r.value.index.astype(str), dtype=object))
+        new = ~pd.Index(index.astype(str), dtype=object).isin(known)
+        if new.any():  # no earlier round knows them: commune levels, plus the commune's spread
+            tau2 = within_commune_variance(earlier[-1])
+            lo[new], hi[new], scale[new] = _interval(pred[new], n_test[new], sigma2 + tau2, q)
+            training["unknown_bureaux"] = {"n": int(new.sum()), "tau2": tau2}
     matched = pd.Series(index.isin(earlier[-1].value.index), index=index)
     res = {"model": _score(pred, obs, w, lo, hi)}
     m = matched.to_numpy(bool)
