@@ -206,8 +206,8 @@ def within_commune_variance(rv: RoundValues) -> float:
         return 0.0
     t = _elogit(value, n)
     mean = np.bincount(ci, weights=w * t) / np.bincount(ci, weights=w)
-    p = np.clip(value, 1e-6, 1 - 1e-6)
-    binvar = 1.0 / np.clip(n * p * (1 - p), 1e-9, None)
+    # the sampling variance of the empirical logit (bounded where a share is 0 or 1)
+    binvar = 1.0 / (value * n + 0.5) + 1.0 / ((1.0 - value) * n + 0.5)
     dev2 = (t - mean[ci]) ** 2
     k = counts[ci][several]
     # the deviation from a mean that includes the bureau itself shrinks by (k - 1) / k
