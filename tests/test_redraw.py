@@ -42,12 +42,18 @@ def _round(ids, inscrits, exprimes, voix_a, voix_b):
     return st, vt
 
 
-def test_counts_move_with_the_area_and_totals_are_conserved():
+def test_counts_move_with_the_area_and_totals_are_conserved(monkeypatch):
+    from swingcast.join import redraw
+
     old, new = _maps()
     cw = crosswalk(old, new, source_id="bureau_id", target_id="bureau_id", within=None)
-    # 1_9: no old polygon, but on the new map -> kept; 1_7: on neither -> dropped
+    # 1_9: no old polygon, but on the new map -> kept; 1_7: on neither -> dropped (two of four
+    # bureaux unmapped: allowed here, refused by the default share)
     st, vt = _round(["1_1", "1_2", "1_9", "1_7"], [400, 200, 80, 50], [200, 100, 40, 30],
                     [40, 10, 4, 3], [160, 90, 36, 27])
+    with pytest.raises(SchemaError, match=r"2 of its 4 bureaux have no polygon on the old map \(e.g. 1_9, 1_7\)"):
+        redraw_round(st, vt, cw, label=E14)
+    monkeypatch.setattr(redraw, "MAX_UNMAPPED_SHARE", 0.5)
     s, v, rep = redraw_round(st, vt, cw, label=E14)
     assert rep.carried == 2 and rep.kept == ["1_9"] and rep.dropped == ["1_7"]
     got = s.set_index("bureau_id")["inscrits"].astype(float)

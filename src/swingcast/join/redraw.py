@@ -12,6 +12,8 @@ exactly and the counts become fractional. :func:`redraw_history` does it for som
 A bureau of the round with no polygon on its old map (created after the map was drawn) keeps
 its code when the new map has that code, else it is dropped; both are counted in
 :attr:`RedrawReport` and said in a warning (codes only: results by bureau are public data).
+More than :data:`MAX_UNMAPPED_SHARE` of the round's bureaux without a polygon is refused: those
+contours are not the map the round was voted on.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ __all__ = ["RedrawReport", "redraw_round", "redraw_history", "redraw_from_contou
 
 #: Count columns of a votes table carried by the weights (the rest identify the candidate).
 _VOTE_COUNTS = (VOIX,)
+#: Largest share of a round's bureaux allowed without a polygon on the old map (new bureaux
+#: created after the map was drawn); more means the contours are not that round's map.
+MAX_UNMAPPED_SHARE = 0.1
 
 
 @dataclass
@@ -69,6 +74,11 @@ def _pairs(ids: pd.Index, crosswalk: Crosswalk, label: str) -> tuple[pd.DataFram
         raise SchemaError(f"redraw {label}: none of its {len(ids)} bureaux is on the old map "
                           f"(ids like {ids[0]!r}; the map has {sources[0]!r} ...); expected the "
                           "contours of the map this round was voted on")
+    if len(lost) > MAX_UNMAPPED_SHARE * len(ids):
+        raise SchemaError(f"redraw {label}: {len(lost)} of its {len(ids)} bureaux have no polygon on the "
+                          f"old map (e.g. {', '.join(map(str, lost[:3]))}); expected the contours of the "
+                          f"whole map this round was voted on (at most {MAX_UNMAPPED_SHARE:.0%} of its "
+                          "bureaux may be missing: bureaux created after the map was drawn)")
     if kept or dropped:
         logger.warning("redraw %s: %d bureaux without a polygon on the old map; %d keep their code "
                        "on the new map (%s), %d dropped (%s)", label, len(lost), len(kept),
