@@ -87,6 +87,11 @@ def test_history_round_moved_and_others_left_alone():
     assert len(h.stations) == 6  # the history given is not modified
     with pytest.raises(SchemaError, match="no round '2012-presidentielle-1'"):
         redraw_history(h, {"2012-presidentielle-1": cw})
+    # the "new" map must hold the bureaux of the rounds left as they are
+    elsewhere = crosswalk(old, new.assign(bureau_id=["8_1", "8_3", "8_2", "8_9"]), source_id="bureau_id",
+                          target_id="bureau_id", within=None)
+    with pytest.raises(SchemaError, match="4 of the 4 bureaux of 2017-presidentielle-1 are not on the new map"):
+        redraw_history(h, {E14: elsewhere})
 
 
 def test_wrong_map_is_refused_with_ids_named():

@@ -226,6 +226,16 @@ def redraw_history(history: History, crosswalks: dict[str, Crosswalk]) -> Histor
     if unknown:
         raise SchemaError(f"redraw: no round {unknown[0]!r} in the history; expected one of "
                           f"{', '.join(history.rounds)}")
+    latest = next((lab for lab in reversed(history.rounds) if lab not in crosswalks), None)
+    if latest is not None:  # the new map must be the map of the rounds left as they are
+        ids = pd.Index(history.stations.loc[history.stations["label"] == latest, BUREAU_ID].astype(str),
+                       dtype=object)
+        for lab, cw in crosswalks.items():
+            off = ids[~ids.isin(pd.Index(cw.targets.astype(str), dtype=object))]
+            if len(off) > MAX_UNMAPPED_SHARE * max(len(ids), 1):
+                raise SchemaError(f"redraw {lab}: {len(off)} of the {len(ids)} bureaux of {latest} are not on "
+                                  f"the new map (e.g. {', '.join(map(str, off[:3]))}); expected the contours "
+                                  f"of the bureaux of {latest}, with the same bureau ids")
     stations, votes, done = [], [], {}
     for lab in history.rounds:
         st = history.stations[history.stations["label"] == lab]
