@@ -14,15 +14,12 @@ Usage (from ``benchmarks/``)::
 from __future__ import annotations
 
 import dataclasses
-import os
-import pickle
 import sys
 
 import numpy as np
-from fit_stack_defaults import pool
-from scipy.optimize import minimize
+from fit_stack_defaults import _ratio, cached_pool, fit
 
-from swingcast.model.stack import CANDIDATE_FEATURES, stack_predict
+from swingcast.model.stack import CANDIDATE_FEATURES
 
 LATEST, YEARS = CANDIDATE_FEATURES.index("latest_round"), CANDIDATE_FEATURES.index("years_apart_over_5")
 
@@ -32,29 +29,8 @@ def augmented(c):
     return dataclasses.replace(c, F=np.column_stack([c.F, extra]))
 
 
-def ratio(t, x, dn, nf):
-    p = stack_predict(t["c"][dn], x[:nf], t["w"], t["level"], x[nf])
-    return float(np.mean(np.abs(p - t["obs"])) / t["best"])
-
-
-def fit(ts, dn, nf):
-    def obj(x):
-        return float(np.mean([ratio(t, x, dn, nf) for t in ts]) + 0.01 * np.sum(x[:nf] ** 2))
-    x0 = np.zeros(nf + 1)
-    x0[nf] = 1.0
-    return minimize(obj, x0, method="Powell", options={"maxiter": 4000, "xtol": 1e-3, "ftol": 1e-5}).x
-
-
 def main() -> None:
-    path = sys.argv[1] if len(sys.argv) > 1 else ""
-    if path and os.path.exists(path):
-        with open(path, "rb") as fh:
-            ts_all = pickle.load(fh)
-    else:
-        ts_all = pool()
-        if path:
-            with open(path, "wb") as fh:
-                pickle.dump(ts_all, fh)
+    ts_all = cached_pool(sys.argv[1] if len(sys.argv) > 1 else None)
     for q, dn in (("turnout", 0), ("share", 1)):
         base = [t for t in ts_all if t["q"] == q]
         aug = [dict(t, c=tuple(augmented(c) for c in t["c"])) for t in base]
@@ -65,9 +41,9 @@ def main() -> None:
             cv, same_year = [], []
             for g in folds:
                 test = [t for t in ts if t["name"].rstrip("c") in g]
-                xt = fit([t for t in ts if t["name"].rstrip("c") not in g], dn, nf)
+                xt = fit([t for t in ts if t["name"].rstrip("c") not in g], bool(dn), nf)
                 for t in test:
-                    r = ratio(t, xt, dn, nf)
+                    r = _ratio(t, xt, bool(dn), nf)
                     cv.append(r)
                     if t["round"].startswith("2017-legislatives"):
                         same_year.append(r)

@@ -84,16 +84,17 @@ def transitions(spec: HistorySpec, quantity: str, name: str) -> list[dict]:
     return out
 
 
-def _ratio(t: dict, x: np.ndarray, dn: bool) -> float:
-    p = stack_predict(t["c"][int(dn)], x[:NF], t["w"], t["level"], x[NF])
+def _ratio(t: dict, x: np.ndarray, dn: bool, nf: int = NF) -> float:
+    """MAE of v3 with ``x`` = (theta of ``nf`` features, beta) over the transition's best baseline."""
+    p = stack_predict(t["c"][int(dn)], x[:nf], t["w"], t["level"], x[nf])
     return float(np.mean(np.abs(p - t["obs"])) / t["best"])
 
 
-def fit(ts: list[dict], dn: bool) -> np.ndarray:
+def fit(ts: list[dict], dn: bool, nf: int = NF) -> np.ndarray:
     def obj(x: np.ndarray) -> float:
-        return float(np.mean([_ratio(t, x, dn) for t in ts]) + 0.01 * np.sum(x[:NF] ** 2))
-    x0 = np.zeros(NF + 1)
-    x0[NF] = 1.0
+        return float(np.mean([_ratio(t, x, dn, nf) for t in ts]) + 0.01 * np.sum(x[:nf] ** 2))
+    x0 = np.zeros(nf + 1)
+    x0[nf] = 1.0
     return minimize(obj, x0, method="Powell",
                     options={"maxiter": 4000, "xtol": 1e-3, "ftol": 1e-5}).x
 
@@ -131,19 +132,25 @@ def pool() -> list[dict]:
     return out
 
 
-def main() -> None:
+def cached_pool(path: str | None) -> list[dict]:
+    """:func:`pool`, read from the pickle ``path`` when it exists, else built (and written there)."""
     import os
     import pickle
 
-    cached = os.environ.get("STACK_POOL")  # a pickle of pool(), to refit without rebuilding it
-    if cached and os.path.exists(cached):
-        with open(cached, "rb") as fh:
-            ts_all = pickle.load(fh)
-    else:
-        ts_all = pool()
-        if cached:
-            with open(cached, "wb") as fh:
-                pickle.dump(ts_all, fh)
+    if path and os.path.exists(path):
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    ts_all = pool()
+    if path:
+        with open(path, "wb") as fh:
+            pickle.dump(ts_all, fh)
+    return ts_all
+
+
+def main() -> None:
+    import os
+
+    ts_all = cached_pool(os.environ.get("STACK_POOL"))  # a pickle of pool(), to refit without rebuilding it
     result = {}
     for q in ("turnout", "share"):
         ts = [t for t in ts_all if t["q"] == q]

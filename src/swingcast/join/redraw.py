@@ -113,8 +113,9 @@ def redraw_round(stations: pd.DataFrame, votes: pd.DataFrame, crosswalk: Crosswa
     Raises
     ------
     SchemaError
-        None of the round's bureaux is on the old map (the wrong contours), or a count column
-        is missing.
+        None of the round's bureaux is on the old map, or more than
+        :data:`MAX_UNMAPPED_SHARE` of them lack a polygon there (the wrong contours); a bureau
+        twice; a count column missing.
 
     Examples
     --------
@@ -169,8 +170,8 @@ def _carry(table: pd.DataFrame, pairs: pd.DataFrame, counts: Sequence[str], keys
         first = merged.sort_values(WEIGHT, ascending=False, kind="stable").drop_duplicates(TARGET_ID)
         sums = merged.groupby(TARGET_ID, sort=False)[list(counts)].sum(min_count=1)
         out = first[[TARGET_ID, *attrs]].set_index(TARGET_ID).join(sums).reset_index()
-        code = out[TARGET_ID].astype(str).str.split("_", n=1).str[-1]
         if BUREAU_CODE in out.columns:
+            code = out[TARGET_ID].astype(str).str.split("_", n=1).str[-1]
             out[BUREAU_CODE] = code.astype(table[BUREAU_CODE].dtype)
     out = out.rename(columns={TARGET_ID: BUREAU_ID})
     order = [c for c in table.columns if c in out.columns]

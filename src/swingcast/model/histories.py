@@ -147,17 +147,23 @@ _PARIS_MAP_2012 = "paris/contours/bureaux-paris-2012.gpkg"
 _PARIS_MAP_2017 = "paris/contours/secteurs-des-bureaux-de-vote-paris-2017.geojson"
 
 
-def _on_2017_map(r: PriorRound) -> PriorRound:
-    """A Paris round of the 2012 map carried onto the 2017 bureaux (area weights, within
-    arrondissements; :func:`swingcast.join.redraw.redraw_round`, docs/models.md entry 12)."""
+@cache
+def _paris_2012_to_2017():
+    """The crosswalk of Paris's 2012 bureaux onto its 2017 ones (built once per process)."""
     from swingcast import read_bureaux
     from swingcast.join.crosswalk import crosswalk
-    from swingcast.join.redraw import redraw_round
     from swingcast.load.datasets import fetch
 
     old, new = read_bureaux(fetch(_PARIS_MAP_2012)), read_bureaux(fetch(_PARIS_MAP_2017))
-    cw = crosswalk(old, new, source_id=BUREAU_ID, target_id=BUREAU_ID)
-    st, vt, _ = redraw_round(r.stations, r.votes, cw, label=r.label)
+    return crosswalk(old, new, source_id=BUREAU_ID, target_id=BUREAU_ID)
+
+
+def _on_2017_map(r: PriorRound) -> PriorRound:
+    """A Paris round of the 2012 map carried onto the 2017 bureaux (area weights, within
+    arrondissements; :func:`swingcast.join.redraw.redraw_round`, docs/models.md entry 12)."""
+    from swingcast.join.redraw import redraw_round
+
+    st, vt, _ = redraw_round(r.stations, r.votes, _paris_2012_to_2017(), label=r.label)
     return PriorRound(r.label, r.kind, st, vt)
 
 
