@@ -126,7 +126,8 @@ def _deviations(earlier: Sequence[RoundValues], index: pd.Index, inscrits: pd.Se
 
 
 def denoise(D: np.ndarray, V: np.ndarray, w: np.ndarray, communes: np.ndarray,
-            rounds: Sequence[str] | None = None) -> np.ndarray:
+            rounds: Sequence[str] | None = None, extra: np.ndarray | None = None,
+            df_correct: bool = False) -> np.ndarray:
     """Empirical-Bayes shrinkage of each column of ``D`` toward its prediction from the others.
 
     Parameters
@@ -143,6 +144,11 @@ def denoise(D: np.ndarray, V: np.ndarray, w: np.ndarray, communes: np.ndarray,
         The round of each column. Columns of the same round share its sampling noise (a
         candidate's share and its bloc's count the same ballots), so they are left out of
         each other's predictors; default: every column is its own round.
+    extra : array (bureaux, k), optional
+        More predictors of every column (e.g. census shares of the bureaux).
+    df_correct : bool
+        Estimate the residual variance with ``n / (n - p)`` (``p`` predictors): an unbiased
+        ``tau²`` when the predictors are many for the bureaux (small areas).
 
     Returns
     -------
@@ -173,10 +179,14 @@ def denoise(D: np.ndarray, V: np.ndarray, w: np.ndarray, communes: np.ndarray,
         loo = np.where(has, (s[ci] - w * y) / np.where(has, rest, 1.0), 0.0)
         X = np.column_stack([np.ones(len(y)), loo, has.astype(float)]
                             + [D[:, k] for k in range(D.shape[1])
-                               if k != j and (rounds is None or rounds[k] != rounds[j])])
+                               if k != j and (rounds is None or rounds[k] != rounds[j])]
+                            + ([] if extra is None else [np.asarray(extra, dtype=float)]))
         beta, *_ = np.linalg.lstsq(X * sq[:, None], y * sq, rcond=None)
         yhat = X @ beta
-        tau2 = max(float(np.average((y - yhat) ** 2, weights=w) - np.average(V[:, j], weights=w)), 1e-6)
+        resid2 = float(np.average((y - yhat) ** 2, weights=w))
+        if df_correct and len(y) > X.shape[1] + 1:
+            resid2 *= len(y) / (len(y) - X.shape[1])
+        tau2 = max(resid2 - float(np.average(V[:, j], weights=w)), 1e-6)
         out[:, j] = yhat + tau2 / (tau2 + V[:, j]) * (y - yhat)
     return out
 

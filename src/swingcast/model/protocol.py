@@ -139,6 +139,10 @@ class HistorySpec:
         the test bureaux (Series or arrays aligned with them): replaces the share model.
     areas : callable, optional
         ``areas(index) -> Series``: swing area of bureaux (default: commune from the id).
+    census : DataFrame, optional
+        Census counts per bureau of the test round's map (indexed by ``bureau_id``), with
+        ``census_total`` their denominator: predictors of model v3's denoiser where its
+        defaults take them.
     """
 
     name: str
@@ -149,6 +153,8 @@ class HistorySpec:
     opponent_bloc: str | None = None
     share_model: Callable[[float], dict] | None = None
     areas: Callable[[pd.Index], pd.Series] | None = None
+    census: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    census_total: str | None = None
     #: ``"stack"`` (model v3, :class:`~swingcast.model.stack.StackModel`, the default) or
     #: ``"blend"`` (model v2, :class:`~swingcast.model.blend.BlendModel`, kept for comparison)
     model: str = "stack"
@@ -300,7 +306,8 @@ def model_predict(model: BlendModel | StackModel, spec: HistorySpec, rounds: Seq
     return model.predict(rounds, kind=rv.kind, round_no=rv.round_no, year=round_year(rv.label),
                          index=rv.value.index, inscrits=rv.inscrits, level=level, communes=rv.commune,
                          target=spec.target, bloc=spec.bloc, opponent=spec.opponent if two else None,
-                         opponent_bloc=spec.opponent_bloc if two else None)
+                         opponent_bloc=spec.opponent_bloc if two else None, census=spec.census,
+                         census_total=spec.census_total)
 
 
 def development_forecasts(model: BlendModel | StackModel, spec: HistorySpec,

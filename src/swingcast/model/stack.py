@@ -185,7 +185,8 @@ def _prior_matrix(rounds: Sequence[PriorRound], quantity: str, index: pd.Index, 
 def candidates(rounds: Sequence[PriorRound], quantity: str, *, kind: str, round_no: int, year: int,
                index: pd.Index, inscrits: pd.Series, level: float, communes: pd.Series | None = None,
                target: Selector | None = None, bloc: str | None = None, opponent: Selector | None = None,
-               opponent_bloc: str | None = None, denoise_priors: bool = True) -> Candidates:
+               opponent_bloc: str | None = None, denoise_priors: bool = True,
+               census: np.ndarray | None = None, df_correct: bool = False) -> Candidates:
     """Every prior of ``rounds`` carried to ``level`` by every method, with its features.
 
     Parameters
@@ -203,6 +204,12 @@ def candidates(rounds: Sequence[PriorRound], quantity: str, *, kind: str, round_
         As :func:`swingcast.model.priors.share_priors` (shares only).
     denoise_priors : bool
         Shrink each prior's deviations for binomial noise first.
+    census : array (bureaux, k), optional
+        Census predictors of the bureaux of ``index`` (in its order,
+        :func:`swingcast.model.censusinputs.census_predictors`): more predictors of the
+        denoiser.
+    df_correct : bool
+        The denoiser's residual variance with a degrees-of-freedom correction.
 
     Returns
     -------
@@ -233,7 +240,8 @@ def candidates(rounds: Sequence[PriorRound], quantity: str, *, kind: str, round_
     labels = [c.split(":", 1)[1] for c in filled.columns]
     if denoise_priors:
         P = lev[None, :] + denoise(P - lev[None, :], var, w, communes.reindex(index).astype(str).to_numpy(),
-                                   rounds=labels if DENOISE_BY_ROUND else None)
+                                   rounds=labels if DENOISE_BY_ROUND else None, extra=census,
+                                   df_correct=df_correct)
     P = np.clip(P, 1e-4, 1 - 1e-4)
     order = {r.label: i for i, r in enumerate(rounds)}
     latest = max(order[lab] for lab in labels)
@@ -271,6 +279,21 @@ def stack_weights(F: np.ndarray, theta: Sequence[float]) -> np.ndarray:
     return e / e.sum()
 
 
+def candidate_spread(c: Candidates, weights: np.ndarray) -> np.ndarray:
+    """How much the candidates disagree on each bureau: the weighted variance of their logits.
+
+    Examples
+    --------
+    >>> c = Candidates(["a", "b"], np.array([[0.5, 0.5], [0.3, 0.7]]), np.zeros((2, 1)))
+    >>> candidate_spread(c, np.array([0.5, 0.5])).round(3).tolist()
+    [0.0, 0.718]
+    """
+    L = _logit(np.clip(c.C, 1e-4, 1 - 1e-4))
+    wts = np.asarray(weights, dtype=float)
+    mean = L @ wts
+    return ((L - mean[:, None]) ** 2) @ wts
+
+
 def stack_predict(c: Candidates, theta: Sequence[float], w: np.ndarray, level: float,
                   beta: float = 1.0) -> np.ndarray:
     """The weighted mean of the candidates, its deviations from ``level`` times ``beta``,
@@ -301,6 +324,9 @@ class StackModel:
         Picks :data:`STACK_DEFAULTS`.
     theta, beta, denoise : optional
         Override the defaults.
+    census, df_correct : optional
+        Override the defaults: census shares among the denoiser's predictors (when
+        :meth:`predict` is given a census), its degrees-of-freedom correction.
 
     Examples
     --------
@@ -312,6 +338,8 @@ class StackModel:
     theta: tuple[float, ...] | None = None
     beta: float | None = None
     denoise: bool | None = None
+    census: bool | None = None
+    df_correct: bool | None = None
     last_weights_: dict[str, float] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -321,20 +349,37 @@ class StackModel:
         self.theta = tuple(d["theta"]) if self.theta is None else tuple(self.theta)
         self.denoise = bool(d["denoise"]) if self.denoise is None else bool(self.denoise)
         self.beta = float(d["beta"]) if self.beta is None else float(self.beta)
+        self.census = bool(d.get("census", False)) if self.census is None else bool(self.census)
+        self.df_correct = bool(d.get("df_correct", False)) if self.df_correct is None else bool(self.df_correct)
         if len(self.theta) != len(CANDIDATE_FEATURES):
             raise ModelError(f"StackModel: theta needs {len(CANDIDATE_FEATURES)} values, got {len(self.theta)}")
 
     def predict(self, rounds: Sequence[PriorRound], *, kind: str, round_no: int, year: int, index: pd.Index,
                 inscrits: pd.Series, level: float, communes: pd.Series | None = None,
                 target: Selector | None = None, bloc: str | None = None, opponent: Selector | None = None,
-                opponent_bloc: str | None = None) -> np.ndarray:
+                opponent_bloc: str | None = None, census: pd.DataFrame | None = None,
+                census_total: str | None = None) -> np.ndarray:
         """Predicted proportions of the bureaux ``index`` (inscrits-weighted mean ``level``).
 
-        ``last_weights_`` keeps the weight of each round (summed over its candidates).
+        ``census`` (counts per bureau, ``census_total`` their denominator) enters the
+        denoiser when the quantity's defaults say so (``STACK_DEFAULTS[...]["census"]``).
+        ``last_weights_`` keeps the weight of each round (summed over its candidates),
+        ``last_spread_`` the candidates' disagreement per bureau
+        (:func:`candidate_spread`).
         """
+        Z = None
+        if census is not None and self.census and self.denoise:
+            from swingcast.model.censusinputs import census_predictors
+
+            if census_total is None:
+                raise ModelError("StackModel: a census needs the name of its total column (census_total)")
+            com = communes if communes is not None else pd.Series(
+                index.astype(str).str.split("_").str[0], index=index)
+            Z = census_predictors(census, census_total, index, com)
         c = candidates(rounds, self.quantity, kind=kind, round_no=round_no, year=year, index=index,
                        inscrits=inscrits, level=level, communes=communes, target=target, bloc=bloc,
-                       opponent=opponent, opponent_bloc=opponent_bloc, denoise_priors=bool(self.denoise))
+                       opponent=opponent, opponent_bloc=opponent_bloc, denoise_priors=bool(self.denoise),
+                       census=Z, df_correct=bool(self.df_correct))
         wts = stack_weights(c.F, self.theta)
         by_round: dict[str, float] = {}
         for name, x in zip(c.names, wts, strict=True):
@@ -342,4 +387,5 @@ class StackModel:
             by_round[lab] = by_round.get(lab, 0.0) + float(x)
         self.last_weights_ = by_round
         self.last_candidates_ = {n: float(x) for n, x in zip(c.names, wts, strict=True)}
+        self.last_spread_ = candidate_spread(c, wts)
         return stack_predict(c, self.theta, inscrits.reindex(index).to_numpy(float), level, self.beta)
