@@ -36,6 +36,7 @@ Turnout is votants / inscrits; shares are of exprimés.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from os import PathLike
@@ -268,7 +269,9 @@ def forecast(
     census : DataFrame, optional
         Census counts per bureau (index ``bureau_id``), e.g. from
         :meth:`swingcast.Crosswalk.apply`; the total (denominator) column is
-        ``census.attrs["census_total"]`` or the first column.
+        ``census.attrs["census_total"]`` or the first column. Model v3 adds its shares to
+        the predictors of its share denoiser (docs/models.md, protocol log, entries 20–21);
+        the legacy model uses them as features; v2 ignores them (with a warning).
     contours : GeoDataFrame or path, optional
         Bureau contours (:func:`swingcast.read_bureaux`), kept on the result for maps;
         forecast bureaux without a polygon are counted in ``notes``.
@@ -330,10 +333,13 @@ def _blend(history: History, election: str, round: int, share: str, *, anchor: o
     target = round_label(election, round)
     s = resolve_share(share)
     given = _anchors(anchor)
-    if census is not None:
-        logger.warning("forecast: census= is used by model='legacy' only; models v3 and v2 (every "
-                       "earlier round) do not take census features")
     spec = protocol_spec(history, share)
+    if census is not None and model == "stack":  # v3: census shares among the denoiser's predictors
+        cens, total = _census(census)
+        spec = dataclasses.replace(spec, census=cens, census_total=total)
+    elif census is not None:
+        logger.warning("forecast: census= is used by models 'stack' (v3, its share denoiser) and "
+                       "'legacy' only; model v2 does not take census features")
     bf = blend_forecast(history, election, round, share, turnout_level=given["turnout"],
                         share_level=given["share"], spec=spec, model=model)
     p = bf["predictions"]

@@ -22,6 +22,7 @@ Each is a :class:`~swingcast.model.protocol.HistorySpec` built from the register
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from functools import cache
 
@@ -193,6 +194,25 @@ def named_history(name: str) -> HistorySpec:
     ...
     swingcast.errors.SchemaError: unknown history 'nowhere'; expected one of ('paris', 'hds13', 'france', 'dep29', 'hds13-leg24', 'hds13-dep21', 'hds13-leg24t2', 'antony-mun20', 'hds13c-eu24')
     """
+    if name not in HISTORIES:
+        raise SchemaError(f"unknown history {name!r}; expected one of {HISTORIES}")
+    census = _census_of(name)
+    return dataclasses.replace(_named(name), **census) if census else _named(name)
+
+
+def _census_of(name: str) -> dict:
+    """The census of a history's bureaux, where the project has one (docs/models.md, entry 20)."""
+    from swingcast.model.casedata import hds13_census
+
+    if name.startswith("hds13") or name == "antony-mun20":
+        return {"census": hds13_census(), "census_total": "pop1564"}
+    # Paris has one (casedata.paris_census), but v3 takes a census for shares only (entry 21)
+    # and the Paris share is the vote-transfer model's: it would change no scored number, and
+    # the demo's embedded sample (no IRIS files) could no longer build the history.
+    return {}
+
+
+def _named(name: str) -> HistorySpec:
     from swingcast.model.casedata import (
         EU14,
         EU19,
@@ -203,8 +223,6 @@ def named_history(name: str) -> HistorySpec:
         PRES17_2,
     )
 
-    if name not in HISTORIES:
-        raise SchemaError(f"unknown history {name!r}; expected one of {HISTORIES}")
     if name == "paris":
         rounds = _rounds([EU14, PRES17_1, PRES17_2], departements=["75"])
         rounds[0] = _on_2017_map(rounds[0])  # European 2014 was voted on the older map

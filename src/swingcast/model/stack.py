@@ -74,14 +74,16 @@ CANDIDATE_FEATURES = ("proportional", "logit", "prior_is_bloc", "prior_is_finali
 METHODS = ("uniform", "proportional", "logit")
 
 #: ``theta`` (one per :data:`CANDIDATE_FEATURES`), ``beta`` and ``denoise`` per quantity, fitted on
-#: development rounds only (docs/models.md, entry 9)
+#: development rounds only (docs/models.md, entry 9); ``census``: census shares among the
+#: denoiser's predictors when a census is given (adopted for shares on development rounds,
+#: entries 20–21; turnout not)
 STACK_DEFAULTS: dict[str, dict] = {
     "turnout": {"theta": (-0.286, 0.520, 0.000, 0.000, 0.000, 0.687, 0.140,
                           0.133, 0.562, -0.325, 0.343, -0.827, -0.592, 0.382),
                 "beta": 0.891, "denoise": False},
     "share": {"theta": (-0.046, 0.056, -0.056, 0.099, -0.258, 0.368, -0.008,
                         -0.109, 0.385, -0.316, 0.254, -0.810, -0.279, -0.238),
-              "beta": 0.962, "denoise": True},
+              "beta": 0.962, "denoise": True, "census": True},
 }
 
 #: denoise each prior from the *other rounds* only, not from the priors of its own round,
