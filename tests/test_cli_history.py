@@ -225,3 +225,36 @@ def test_hauts_de_seine_workbooks_end_to_end(shared_dir, tmp_path) -> None:
     assert main(["report", str(ranking), "--contours", str(contours), "--out",
                  str(tmp_path / "rep.html")]) == 0
     assert (tmp_path / "rep.png").exists()
+
+
+def test_hauts_de_seine_census_reaches_the_share_model_only(shared_dir, tmp_path) -> None:
+    """--census (a per-bureau table) goes to v3's share denoiser: the share moves, turnout not,
+    and the CLI gives what the function gives."""
+    from swingcast.model.backtest import backtest
+    from swingcast.model.casedata import hds13_census
+    from swingcast.model.history import load_history
+
+    res = shared_dir / "hauts-de-seine-13" / "results"
+    files = [str(res / n) for n in ("departementales_2021_t1.xlsx", "europeennes_2024.xlsx",
+                                    "legislatives2024_t1_9213.xlsx")]
+    census = hds13_census()
+    path = tmp_path / "census_by_bureau.csv"
+    census.reset_index().to_csv(path, index=False)
+    out = tmp_path / "bt.json"
+    assert main(["backtest", *files, "--target", "2024-legislatives-1", "--share", "rn",
+                 "--census", str(path), "--census-total", "pop1564", "--n-draws", "100",
+                 "--json", str(out)]) == 0
+    m = json.loads(out.read_text())
+    h = load_history(files)
+    with_census = backtest(h, target="2024-legislatives-1", share="rn", n_draws=100, census=census).metrics
+    census_total = census.copy()
+    census_total.attrs["census_total"] = "pop1564"
+    direct = backtest(h, target="2024-legislatives-1", share="rn", n_draws=100, census=census_total).metrics
+    plain = backtest(h, target="2024-legislatives-1", share="rn", n_draws=100).metrics
+    assert m["share"]["model"]["mae"] == pytest.approx(direct["share"]["model"]["mae"], rel=1e-9)
+    assert m["share"]["training"]["census"].startswith("census shares")
+    assert plain["share"]["training"]["census"] is None
+    assert m["share"]["model"]["mae"] != pytest.approx(plain["share"]["model"]["mae"], rel=1e-6)
+    assert m["turnout"]["model"]["mae"] == pytest.approx(plain["turnout"]["model"]["mae"], rel=1e-12)
+    # without attrs the first column is the total: pop1564 here too
+    assert with_census["share"]["model"]["mae"] == pytest.approx(direct["share"]["model"]["mae"], rel=1e-12)

@@ -374,6 +374,22 @@ def _history(files: list[str], departement: list[str] | None, commune: list[str]
     return history
 
 
+_CENSUS_HELP = ("Census counts per bureau (CSV: bureau_id and one column per variable, e.g. an IRIS table "
+                "carried by swingcast.Crosswalk.apply): their shares enter model v3's share denoiser.")
+_CENSUS_TOTAL_HELP = "The --census column that is the total (denominator); default: its first count column."
+
+
+def _bureau_census(path: Path | None, total: str | None):
+    from swingcast.errors import SchemaError
+    from swingcast.load.bureaucensus import read_bureau_census
+
+    if path is None:
+        if total is not None:
+            raise SchemaError("--census-total goes with --census FILE")
+        return None
+    return read_bureau_census(path, total)
+
+
 @app.command("backtest")
 def _backtest_cmd(
     files: Annotated[list[str] | None, typer.Argument(help=_FILES_HELP)] = None,
@@ -385,6 +401,8 @@ def _backtest_cmd(
     commune: Annotated[list[str] | None, typer.Option("--commune", help="Keep this commune (INSEE code, repeatable).")] = None,
     old_map: Annotated[list[str] | None, typer.Option("--old-map", help=_OLD_MAP_HELP)] = None,
     new_map: Annotated[Path | None, typer.Option("--map", help=_MAP_HELP)] = None,
+    census: Annotated[Path | None, typer.Option("--census", help=_CENSUS_HELP)] = None,
+    census_total: Annotated[str | None, typer.Option("--census-total", help=_CENSUS_TOTAL_HELP)] = None,
     case: Annotated[str | None, typer.Option("--case", help="Case name (see --list) or case file (.toml).")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the named cases.")] = False,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the metrics as JSON.")] = None,
@@ -424,10 +442,12 @@ def _backtest_cmd(
             raise SchemaError("backtest FILE...: expected --share and --target ROUND (or --rolling)")
         history = _history(files, departement, commune, old_map, new_map)
         result = backtest(history, target=target, share=share, rolling=rolling,
+                          census=_bureau_census(census, census_total),
                           **({"opponent": opponent} if opponent is not None else {}), **options)
     elif case is not None:
-        if old_map or new_map is not None:
-            raise SchemaError("backtest --case: --old-map and --map go with FILE... (a case says its files)")
+        if old_map or new_map is not None or census is not None:
+            raise SchemaError("backtest --case: --old-map, --map and --census go with FILE... (a case says "
+                              "its files)")
         if target is not None or share is not None or opponent is not None:
             raise SchemaError("backtest --case: the case says its round and share; --target, --share "
                               "and --opponent go with FILE...")
@@ -477,6 +497,8 @@ def _forecast_cmd(
     commune: Annotated[list[str] | None, typer.Option("--commune", help="Keep this commune (INSEE code, repeatable).")] = None,
     old_map: Annotated[list[str] | None, typer.Option("--old-map", help=_OLD_MAP_HELP)] = None,
     new_map: Annotated[Path | None, typer.Option("--map", help=_MAP_HELP)] = None,
+    census: Annotated[Path | None, typer.Option("--census", help=_CENSUS_HELP)] = None,
+    census_total: Annotated[str | None, typer.Option("--census-total", help=_CENSUS_TOTAL_HELP)] = None,
     model: Annotated[str, typer.Option("--model", help="'stack' (model v3, every baseline of every round: the model the protocol scores), 'blend' (model v2) or 'legacy' (one transition).")] = "stack",
     method: Annotated[str, typer.Option(help="Legacy model: 'glm' or 'gbm'.")] = "glm",
     n_draws: Annotated[int, typer.Option("--n-draws", help="Simulation draws.")] = 1000,
@@ -488,6 +510,7 @@ def _forecast_cmd(
     history = _history(files, departement, commune, old_map, new_map)
     result = forecast(history, election=election, round=round_, share=share,
                       anchor={"turnout": turnout_anchor, "share": share_anchor},
+                      census=_bureau_census(census, census_total),
                       model=model, method=method, n_draws=n_draws, seed=seed)
     t = result.training
     typer.echo(f"{t['forecast']} ({share}): {len(result.predictions)} bureaux; learnt from "

@@ -518,6 +518,7 @@ def backtest(
     pooling: bool | None = None,
     offset: bool | None = None,
     model: str = "stack",
+    census: pd.DataFrame | None = None,
 ) -> BacktestResult:
     """Back-test on a history, a named case or a case file: the test-round protocol by default.
 
@@ -563,6 +564,9 @@ def backtest(
         (:class:`~swingcast.model.blend.BlendModel`), to compare them on the same rounds.
     opponent : str, optional
         With a history: the opponent of a two-candidate test round (default: found).
+    census : DataFrame, optional
+        With a history: census counts per bureau (:func:`swingcast.load.bureaucensus.read_bureau_census`),
+        among model v3's share-denoiser predictors (docs/models.md, protocol log, entries 20–21).
     n_draws, seed : int
         Simulation draws and seed.
     coverage, method, pooling, offset
@@ -594,7 +598,11 @@ def backtest(
     """
     from swingcast.model.history import History
 
+    if census is not None and not isinstance(case, History):
+        raise SchemaError("backtest: census= goes with a history (a case says its own census)")
     if legacy:
+        if census is not None:
+            raise SchemaError("backtest: census= goes with the protocol (the legacy models take a case's census)")
         if model != "stack":
             raise SchemaError("backtest: model= chooses the protocol's model; the legacy models "
                               "(legacy=True) have their own method=")
@@ -628,9 +636,10 @@ def backtest(
         if rolling:
             if target is not None:
                 raise SchemaError("backtest(history, rolling=True): every round is scored; leave target out")
-            return pb.rolling_table(builders_with_model(pb.history_rolling(case, share=share, opponent=opponent)),  # type: ignore[return-value]
+            return pb.rolling_table(builders_with_model(pb.history_rolling(case, share=share, opponent=opponent,  # type: ignore[return-value]
+                                                                           census=census)),
                                     name=f"history {share}", **draws)
-        spec = pb.history_spec(case, target=target, share=share, opponent=opponent)  # type: ignore[arg-type]
+        spec = pb.history_spec(case, target=target, share=share, opponent=opponent, census=census)  # type: ignore[arg-type]
         result = pb.protocol_result(with_model(spec), name=f"{target} {share}", **draws)
         if case.area.get("redrawn"):  # rounds carried onto a later map (swingcast.join.redraw)
             result.metrics["redrawn"] = case.area["redrawn"]

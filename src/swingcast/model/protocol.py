@@ -367,7 +367,10 @@ def _develop(spec: HistorySpec, quantity: str) -> dict:
         described = {"model": "model v3: weighted mean of every baseline on denoised priors "
                               "(swingcast.model.stack.StackModel)",
                      "defaults": {"theta": dict(zip(CANDIDATE_FEATURES, model.theta, strict=True)),
-                                  "denoise": model.denoise}}
+                                  "denoise": model.denoise},
+                     "census": (f"census shares among the denoiser's predictors (total {spec.census_total!r}, "
+                                "docs/models.md entries 20-21)" if model.census and model.denoise
+                                and spec.census is not None else None)}
     else:
         described = {"model": "model v2: blend of earlier rounds (swingcast.model.blend.BlendModel)",
                      "defaults": {"theta": dict(zip(PRIOR_FEATURES, model.theta, strict=True)),

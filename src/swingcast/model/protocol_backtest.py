@@ -132,11 +132,12 @@ def _opponent_in(votes: pd.DataFrame, select: Callable[[pd.DataFrame], pd.Series
 
 
 def history_spec(history: History, *, target: str, share: str, opponent: str | None = None,
-                 name: str | None = None) -> HistorySpec:
+                 name: str | None = None, census: pd.DataFrame | None = None) -> HistorySpec:
     """The protocol history of back-testing ``target`` of ``history``.
 
     :func:`~swingcast.model.protocol.protocol_spec` with the rounds up to ``target`` (the
-    test round) and the opponent given or found (:func:`find_opponent`).
+    test round) and the opponent given or found (:func:`find_opponent`); ``census`` (counts
+    per bureau, total ``census.attrs["census_total"]`` or its first column) goes to model v3.
 
     Examples
     --------
@@ -145,7 +146,11 @@ def history_spec(history: History, *, target: str, share: str, opponent: str | N
     """
     history.key(target)  # a clear error for a round the history does not have
     opp = opponent if opponent is not None else find_opponent(history, target, share)
-    return protocol_spec(history, share, target=target, opponent=opp, name=name or f"{target} {share}")
+    spec = protocol_spec(history, share, target=target, opponent=opp, name=name or f"{target} {share}")
+    if census is None:
+        return spec
+    total = census.attrs.get("census_total") or census.columns[0]
+    return dataclasses.replace(spec, census=census, census_total=str(total))
 
 
 def _shipped(spec: object) -> bool:
@@ -361,7 +366,8 @@ def rolling_table(specs: Iterable[tuple[str, Callable[[], HistorySpec]]], *, nam
 
 
 def history_rolling(history: History, *, share: str, opponent: str | None = None,
-                    name: str | None = None) -> list[tuple[str, Callable[[], HistorySpec]]]:
+                    name: str | None = None,
+                    census: pd.DataFrame | None = None) -> list[tuple[str, Callable[[], HistorySpec]]]:
     """The ``(label, build)`` pairs of :func:`rolling_table` for a history (rounds 3 onwards).
 
     Examples
@@ -369,7 +375,8 @@ def history_rolling(history: History, *, share: str, opponent: str | None = None
     >>> [lab for lab, _ in history_rolling(h, share="rn")]  # doctest: +SKIP
     ['2017-presidentielle-2', '2017-legislatives-1', '2019-europeennes-1']
     """
-    return [(label, partial(history_spec, history, target=label, share=share, opponent=opponent, name=name))
+    return [(label, partial(history_spec, history, target=label, share=share, opponent=opponent, name=name,
+                            census=census))
             for label in history.rounds[2:]]
 
 

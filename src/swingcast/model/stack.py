@@ -12,7 +12,8 @@ round; this model averages all of them, each weighted by what is known *before*:
    commune's value (:func:`swingcast.model.priors.fill_by_commune`).
 2. **Denoising** (optional per quantity, :func:`swingcast.model.blend.denoise`): each prior's
    deviation from its level is shrunk toward its prediction from the other priors and the
-   commune, by ``tau² / (tau² + p(1-p)/n)``.
+   commune, by ``tau² / (tau² + p(1-p)/n)``; given a census of the bureaux, its shares are
+   predictors too (shares only, :data:`STACK_DEFAULTS`, docs/models.md entries 20–21).
 3. **Candidates.** Each denoised prior is carried to the anchor ``L`` by a uniform swing
    (``p + L - level``), a proportional swing (``p · L / level``) and a logit swing
    (``expit(logit L + logit p - logit level)``).
