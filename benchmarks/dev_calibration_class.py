@@ -20,10 +20,11 @@ the forecast of round ``k`` is the pseudo-test, the forecasts before it calibrat
 
 Printed per quantity and rule: median coverage, share of pseudo-tests within 75–85 %, mean
 |coverage − 0.8|, and the same for the pseudo-tests whose class no earlier forecast has.
-Reads the forecasts ``dev_interval_spread.py`` caches (``SPREAD_ROWS``). Usage (from
-``benchmarks/``)::
+Reads the forecasts ``dev_interval_spread.py`` caches (``SPREAD_ROWS``); with
+``--without-eu14``, the development histories without European 2014 (so [pres 2017 T1, T2 ->
+leg 2017 T1, ...]: a new election calibrated on a round 2 only). Usage (from ``benchmarks/``)::
 
-    SWINGCAST_DATA_DIR=../../shared/data PYTHONPATH=../src ../.venv/bin/python dev_calibration_class.py
+    SWINGCAST_DATA_DIR=../../shared/data PYTHONPATH=../src ../.venv/bin/python dev_calibration_class.py [--without-eu14]
 """
 
 from __future__ import annotations
@@ -52,12 +53,48 @@ def _sq(rows: list[dict]) -> tuple[float, float]:
     return s2, float(np.quantile(np.abs(r) / np.sqrt(s2 + b), 0.8))
 
 
+def rows_without_eu14(path: str) -> list:
+    """The development forecasts of every development history without European 2014 (it
+    then starts with the presidential 2017 round 1), cached in ``path``."""
+    import dataclasses
+
+    from dev_interval_spread import rows_of
+    from fit_stack_defaults import dev_specs
+
+    from swingcast.model.transitions import round_values
+
+    if os.path.exists(path):
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    out = []
+    for name, spec in dev_specs():
+        spec = dataclasses.replace(spec, rounds=[r for r in spec.rounds if not r.label.startswith("2014")],
+                                   cache={})
+        while len(spec.rounds) > 2 and round_values(spec.rounds[-1], "share", target=spec.target,
+                                                   bloc=spec.bloc) is None:
+            spec.rounds = spec.rounds[:-1]
+        for q in ("turnout", "share"):
+            if q == "turnout" and name.endswith("c"):
+                continue
+            rows = rows_of(spec, q)
+            if len(rows) >= 2:
+                out.append((name, q, rows))
+    with open(path, "wb") as fh:
+        pickle.dump(out, fh)
+    return out
+
+
 def main() -> None:
-    path = os.environ.get("SPREAD_ROWS", "/tmp/dev/spread_rows.pkl")
-    if not os.path.exists(path):
-        build_rows()
-    with open(path, "rb") as fh:
-        table = pickle.load(fh)
+    import sys
+
+    if "--without-eu14" in sys.argv:
+        table = rows_without_eu14(os.environ.get("NO_EU14_ROWS", "/tmp/dev/rows_no_eu14.pkl"))
+    else:
+        path = os.environ.get("SPREAD_ROWS", "/tmp/dev/spread_rows.pkl")
+        if not os.path.exists(path):
+            build_rows()
+        with open(path, "rb") as fh:
+            table = pickle.load(fh)
     for q in ("turnout", "share"):
         cases = []  # (history, u = |z| / (q s) before the factor, rule, fallback?)
         for name, qq, rows in table:
