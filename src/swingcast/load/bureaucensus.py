@@ -51,7 +51,7 @@ def read_bureau_census(path: str | PathLike[str], total: str | None = None) -> p
     >>> p = os.path.join(d, "c.csv")
     >>> _ = open(p, "w").write("bureau_id;pop;cadres\\n92002_1;900;120\\n92002_2;1100;300\\n")
     >>> c = read_bureau_census(p)
-    >>> c.attrs["census_total"], c.loc["92002_2", "cadres"]
+    >>> c.attrs["census_total"], float(c.loc["92002_2", "cadres"])
     ('pop', 300.0)
     """
     path = Path(path)

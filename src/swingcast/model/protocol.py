@@ -74,7 +74,8 @@ from swingcast.schema import (
 )
 
 __all__ = ["HistorySpec", "run_protocol", "protocol_spec", "make_model", "model_predict", "calibration_constants",
-           "development_forecasts", "share_bloc", "first_place_events", "POLL_SD",
+           "development_forecasts", "share_bloc", "first_place_events", "POLL_SD", "forecast_class",
+           "calibration_guarded",
            "ANCHOR_WORDS"]
 
 #: sd of a final-poll error of the area-wide level (proportions), see docs/models.md
@@ -100,6 +101,43 @@ STACK_DEFAULT_CALIBRATION = {"turnout": (0.0788, 1.174), "share": (0.0761, 1.106
 #: that the median coverage of the development pseudo-tests is 80 % (entry 9; share re-made
 #: with the by-round denoising of entry 14)
 STACK_Q_SCALE = {"turnout": 0.783, "share": 1.200}
+
+
+def forecast_class(label: str, earlier: Sequence[str]) -> str:
+    """``"within"`` for a round 2 whose round 1 is among the ``earlier`` rounds, else ``"between"``.
+
+    A round 2 forecast from its own round 1 errs far less than a forecast of a new election
+    (docs/models.md, protocol log, entry 23).
+
+    Examples
+    --------
+    >>> forecast_class("2017-presidentielle-2", ["2017-presidentielle-1"])
+    'within'
+    >>> forecast_class("2022-presidentielle-1", ["2017-presidentielle-1", "2017-presidentielle-2"])
+    'between'
+    """
+    head, _, rnd = str(label).rpartition("-")
+    return "within" if rnd == "2" and f"{head}-1" in set(map(str, earlier)) else "between"
+
+
+def calibration_guarded(test_label: str, labels: Sequence[str], development: Sequence[int]) -> bool:
+    """True when a history's own calibration must not be used for ``test_label``: a forecast
+    of a new election (``"between"``) whose every development forecast is a round 2 from its
+    round 1 (docs/models.md, protocol log, entry 23); the single-prior calibration is used.
+
+    ``labels`` are the rounds of the history before the test round, ``development`` the
+    positions in it of the rounds forecast for the calibration.
+
+    Examples
+    --------
+    >>> calibration_guarded("2022-presidentielle-1", ["2017-presidentielle-1", "2017-presidentielle-2"], [1])
+    True
+    >>> calibration_guarded("2019-europeennes-1", ["2014-europeennes-1", "2017-presidentielle-1"], [1])
+    False
+    """
+    if not development or forecast_class(test_label, labels) != "between":
+        return False
+    return all(forecast_class(labels[k], labels[:k]) == "within" for k in development)
 
 
 def calibration_constants(model: str, quantity: str) -> tuple[float, float, float]:
@@ -354,7 +392,7 @@ def _develop(spec: HistorySpec, quantity: str) -> dict:
     model = make_model(spec.model, quantity)
     dev_rows, dev_table = [], []
     for k, rv, pred, weights in development_forecasts(model, spec, rvs[:-1]):
-        row = {"round": rv.label, "mae": float(np.mean(np.abs(pred - rv.value.to_numpy(float)))),
+        row = {"round": rv.label, "k": k, "mae": float(np.mean(np.abs(pred - rv.value.to_numpy(float)))),
                "pred": pred, "obs": rv.value.to_numpy(float), "n": rv.n.to_numpy(float),
                "index": rv.value.index, "w": rv.inscrits.to_numpy(float), "weights": weights}
         dev_rows.append(row)
@@ -396,6 +434,14 @@ def _develop(spec: HistorySpec, quantity: str) -> dict:
         training["calibration"] = ("no development round in this history: the pooled development "
                                    "calibration of docs/models.md " + ("entry 9 (STACK_DEFAULT_CALIBRATION)"
                                    if spec.model == "stack" else "entry 6 (DEFAULT_CALIBRATION)"))
+    labels = [r.label for r in spec.rounds[:-1]]
+    if dev_rows and calibration_guarded(spec.rounds[-1].label, labels, [r["k"] for r in dev_rows]):
+        sigma2, q = default_s2, default_q
+        z, common_sd = None, float(np.sqrt(sigma2)) / 2.0
+        training["calibration"] = ("every development forecast is a round 2 from its round 1, the test "
+                                   "round a new election: the single-prior calibration of docs/models.md "
+                                   + ("entry 9 (STACK_DEFAULT_CALIBRATION)" if spec.model == "stack"
+                                      else "entry 6 (DEFAULT_CALIBRATION)") + " (entry 23)")
     training.update(sigma2=sigma2, q=q, common_sd=common_sd)
     return {"rvs": rvs, "test": test, "earlier": earlier, "index": index, "w": w, "obs": obs,
             "training": training, "model": model, "dev_table": dev_table,

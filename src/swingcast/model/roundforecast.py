@@ -28,6 +28,7 @@ from swingcast.model.protocol import (
     _calibrate,
     _interval,
     calibration_constants,
+    calibration_guarded,
     development_forecasts,
     make_model,
     model_predict,
@@ -40,9 +41,10 @@ __all__ = ["aggregate_level", "blend_forecast", "carried_level"]
 
 
 def _calibration(model: BlendModel | StackModel, spec: HistorySpec, all_rvs: Sequence[RoundValues | None],
-                 quantity: str) -> tuple[float, float, np.ndarray | None, str, float]:
+                 quantity: str, label: str) -> tuple[float, float, np.ndarray | None, str, float]:
     """σ², q, the standardised errors of the development forecasts of the rounds, how, and the
-    sd of the commune-level errors of the latest one (the common part of a simulation)."""
+    sd of the commune-level errors of the latest one (the common part of a simulation), for
+    forecasting the round ``label``."""
     done = development_forecasts(model, spec, all_rvs)
     pred = [p for _, _, p, _ in done]
     obs = [rv.value.to_numpy(float) for _, rv, _, _ in done]
@@ -51,6 +53,10 @@ def _calibration(model: BlendModel | StackModel, spec: HistorySpec, all_rvs: Seq
     if not pred:
         return (default_s2, default_q, None, "pooled development calibration (a single round in the history)",
                 float(np.sqrt(default_s2)) / 2)
+    if calibration_guarded(label, [r.label for r in spec.rounds], [k for k, _, _, _ in done]):
+        return (default_s2, default_q, None, "pooled development calibration (the history's development "
+                "forecasts are all round 2 from their round 1, the forecast a new election; docs/models.md "
+                "entry 23)", float(np.sqrt(default_s2)) / 2)
     s2, q, z = _calibrate(np.concatenate(pred), np.concatenate(obs), np.concatenate(n))
     q *= q_scale
     last = done[-1][1]
@@ -168,7 +174,7 @@ def blend_forecast(
             pred = _recentre(np.asarray(pred, dtype=float), inscrits.to_numpy(float) * turnout_pred, level)
             anchors["share_weights"] = "expected voters (inscrits x turnout_pred)"
         weights = dict(mdl.last_weights_)
-        s2, q, z, how, common_sd = _calibration(mdl, spec, all_rvs, quantity)
+        s2, q, z, how, common_sd = _calibration(mdl, spec, all_rvs, quantity, future.label)
         n = inscrits.to_numpy(float) * (1.0 if quantity == "turnout" else turnout_pred)
         lo, hi, scale = _interval(pred, n, s2, q)
         out[f"{quantity}_pred"], out[f"{quantity}_lo"], out[f"{quantity}_hi"] = pred, lo, hi
