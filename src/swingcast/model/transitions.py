@@ -35,14 +35,24 @@ from sklearn.linear_model import Ridge
 from swingcast._log import logger
 from swingcast.errors import ModelError
 from swingcast.model.priors import PriorRound, _voix_of, blocs_of, round_totals, votes_in
-from swingcast.schema import ELECTION_KINDS, EXPRIMES, INSCRITS, VOTANTS
+from swingcast.schema import (
+    ARRONDISSEMENT_CODE,
+    BUREAU_ID,
+    ELECTION_KINDS,
+    EXPRIMES,
+    INSCRITS,
+    VOTANTS,
+)
 
-__all__ = ["RoundValues", "round_values", "transition_matrix", "TransitionModel", "rolling_origin",
-           "USABLE_SHARE", "ALPHAS"]
+__all__ = ["RoundValues", "round_values", "bureau_groups", "transition_matrix", "TransitionModel",
+           "rolling_origin", "USABLE_SHARE", "ALPHAS", "GROUP_BY_ARRONDISSEMENT"]
 
 #: a round is a usable share prior / target when the target or its bloc got votes in at least
 #: this share of its bureaux
 USABLE_SHARE = 0.9
+#: group the bureaux of Paris, Lyon and Marseille by municipal arrondissement (the
+#: ``arrondissement_code`` of their results), not by the city (docs/models.md, entries 25–26)
+GROUP_BY_ARRONDISSEMENT = True
 #: penalties tried by :func:`rolling_origin`
 ALPHAS = (0.1, 1.0, 10.0, 100.0)
 #: offsets tried by :func:`rolling_origin`
@@ -91,6 +101,26 @@ def _round_no(label: str) -> int:
     return int(tail) if tail.isdigit() else 1
 
 
+def bureau_groups(stations: pd.DataFrame, index: pd.Index) -> pd.Series:
+    """The pooling group of each bureau of ``index``: its municipal arrondissement where the
+    results give one (Paris, Lyon, Marseille), else its commune (the text before ``_`` in the id).
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"bureau_id": ["75056_0101", "75056_1801", "92002_1"],
+    ...                    "arrondissement_code": ["75101", "75118", None]})
+    >>> bureau_groups(st, pd.Index(["75056_0101", "75056_1801", "92002_1"])).tolist()
+    ['75101', '75118', '92002']
+    """
+    ids = pd.Series(index.astype(str).str.split("_").str[0], index=index)
+    if not GROUP_BY_ARRONDISSEMENT or ARRONDISSEMENT_CODE not in stations.columns:
+        return ids
+    arr = stations.drop_duplicates(BUREAU_ID).set_index(BUREAU_ID)[ARRONDISSEMENT_CODE].reindex(index)
+    text = arr.astype(object).where(arr.notna(), None)
+    given = text.map(lambda v: v is not None and str(v).strip() != "").astype(bool)
+    return ids.where(~given, text.astype(str).str.strip())
+
+
 def round_values(
     r: PriorRound,
     quantity: str,
@@ -110,7 +140,8 @@ def round_values(
     bloc : str, optional
         The target's bloc (used when the target itself is not usable in the round).
     communes : Series, optional
-        Pooling area per ``bureau_id`` (default: the text before ``_`` in the id).
+        Pooling area per ``bureau_id`` (default: :func:`bureau_groups`, the commune, or the
+        municipal arrondissement in Paris, Lyon and Marseille).
 
     Examples
     --------
@@ -124,7 +155,7 @@ def round_values(
     """
     totals = round_totals(r.stations)
     if communes is None:
-        com = pd.Series(totals.index.astype(str).str.split("_").str[0], index=totals.index)
+        com = bureau_groups(r.stations, totals.index)
     else:
         com = communes.reindex(totals.index).fillna(pd.Series(totals.index.astype(str).str.split("_").str[0],
                                                               index=totals.index))
