@@ -40,3 +40,9 @@ def test_an_unknown_total_column_is_named(tmp_path):
     p = _write(tmp_path, "bureau_id,pop\n92002_1,10\n")
     with pytest.raises(SchemaError, match="column 'menages'.*no such column"):
         read_bureau_census(p, total="menages")
+
+
+def test_french_number_formats(tmp_path):
+    p = _write(tmp_path, 'bureau_id;pop;revenu\n92002_1;"1\u00a0234";"21 500,5"\n')
+    c = read_bureau_census(p)
+    assert c.loc["92002_1", "pop"] == 1234.0 and c.loc["92002_1", "revenu"] == 21500.5

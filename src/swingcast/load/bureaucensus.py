@@ -76,7 +76,9 @@ def read_bureau_census(path: str | PathLike[str], total: str | None = None) -> p
         raise SchemaError(f"census by bureau: {where(path)}: no count column beside {BUREAU_ID!r}")
     out = {}
     for col in counts.columns:
-        text = counts[col].str.strip().str.replace(",", ".", regex=False)
+        # French spreadsheets: "1 234,5" (a space or no-break space between thousands)
+        text = (counts[col].str.strip().str.replace(r"[\s\u00a0\u202f]", "", regex=True)
+                .str.replace(",", ".", regex=False))
         values = pd.to_numeric(text.where(text != ""), errors="coerce")
         bad = values.isna() & (text != "")
         if bad.any():
