@@ -100,3 +100,15 @@ def test_stack_model_takes_the_census_for_shares_only():
     assert np.allclose(t0, t1)
     with pytest.raises(ModelError, match="census_total"):
         share.predict(rounds, target=_is_lp, census=census, **kw)
+
+
+def test_census_predictors_follow_a_table_changed_in_place():
+    idx = pd.Index(["1_a", "1_b", "1_c"])
+    com = pd.Series(["1", "1", "1"], index=idx)
+    c = pd.DataFrame({"pop": [100.0, 100.0, 100.0], "x": [10.0, 20.0, 60.0]}, index=idx)
+    first = census_predictors(c, "pop", idx, com)
+    c.loc["1_c", "x"] = 30.0  # an analyst edits the table in a notebook and runs again
+    second = census_predictors(c, "pop", idx, com)
+    shares = np.array([0.1, 0.2, 0.3])
+    assert np.allclose(second[:, 0], (shares - shares.mean()) / shares.std())
+    assert not np.allclose(first, second)

@@ -115,13 +115,17 @@ AREAS: dict[str, Area] = {
         election_kind="europeennes",
         candidate="RN",
         place_name="Hauts-de-Seine 13",
-        # the nine rounds of the hds13-leg24t2 history that forecast_hds13 reads
+        # the nine rounds of the hds13-leg24t2 history that forecast_hds13 reads, and the
+        # census of its share denoiser
         sources=("france/results/2014-europeennes_par_bureau_large.csv.gz",
                  "france/results/2017-presidentielle-1_par_bureau_large.csv.gz",
                  "france/results/2017-legislatives-1_par_bureau_large.csv.gz",
                  "hauts-de-seine-13/results/legislatives2022_t2_9213.xlsx",
                  "hauts-de-seine-13/results/europeennes_2024.xlsx",
-                 "hauts-de-seine-13/results/legislatives2024_t1_9213.xlsx"),
+                 "hauts-de-seine-13/results/legislatives2024_t1_9213.xlsx",
+                 "ile-de-france/census/base-ic-activite-residents-2016-idf.csv",
+                 "france/census/BASE_TD_FILO_DEC_IRIS_2019.csv",
+                 "ile-de-france/contours/map_iris.shp"),
     ),
     "hds13-eu2024": Area(
         name="hds13-eu2024",
@@ -613,7 +617,9 @@ def forecast_hds13(*, coverage: float = 0.8, n_draws: int = 1000, seed: int = 0)
     No outcome is known, so there is no score. Model v3 (:class:`swingcast.model.stack.StackModel`,
     the default of :func:`swingcast.forecast`) carries every earlier round of the
     ``hds13-leg24t2`` history (European 2014 to the legislative 2024 round 2, nine rounds) to
-    the forecast round, with intervals calibrated on the history's own development forecasts.
+    the forecast round, with intervals calibrated on the history's own development forecasts;
+    the share denoiser also takes the census of the bureaux (RP 2016 activity, Filosofi 2019,
+    :func:`swingcast.model.casedata.hds13_census`; docs/models.md, entries 20–21).
     The area-wide turnout and RN share stay at their European 2024 values (the latest round of
     the same kind: no national swing is assumed). ``swing_prob`` = P(the RN list comes first
     in the bureau) and ``flip_prob`` = P(the first place changes from 2024), by simulation
@@ -639,9 +645,14 @@ def forecast_hds13(*, coverage: float = 0.8, n_draws: int = 1000, seed: int = 0)
     from swingcast.model.forecast import forecast
     from swingcast.model.histories import named_history
 
-    history = history_of_rounds(named_history("hds13-leg24t2").rounds)
+    spec = named_history("hds13-leg24t2")
+    history = history_of_rounds(spec.rounds)
+    census = None
+    if spec.census is not None:  # the census the protocol's hds13 histories use (entries 20-21)
+        census = spec.census.copy()
+        census.attrs["census_total"] = spec.census_total
     result = forecast(history, "2029-europeennes", 1, "rn", model="stack", coverage=coverage,
-                      n_draws=n_draws, seed=seed)
+                      n_draws=n_draws, seed=seed, census=census)
     for quantity in ("turnout", "share"):
         logger.info("hds13 forecast: %s level %.3f (%s)", quantity, result.anchors[quantity],
                     result.anchors[f"{quantity}_source"])

@@ -48,8 +48,23 @@ def census_predictors(census: pd.DataFrame, total: str, index: pd.Index, commune
     >>> z.shape, z[:, 0].round(3).tolist()  # shares 0.1, 0.4, 0.3 and 2_b its commune's 0.3
     ((4, 1), [-1.606, 1.147, 0.229, 0.229])
     """
+    # the same table (by content) and bureaux: computed, and warned about, once
+    key = (int(pd.util.hash_pandas_object(census, index=True).sum()), tuple(map(str, census.columns)), total,
+           hash(tuple(index.astype(str))), hash(tuple(communes.reindex(index).astype(str))))
+    hit = _MEMO.get(key)
+    if hit is not None:
+        return hit.copy()
     base = pd.DataFrame({COMMUNE_CODE: communes.reindex(index).astype(str).to_numpy()}, index=index)
     shares = _census_shares(census, total, base).drop(columns="census_missing").to_numpy(float)
     sd = shares.std(axis=0)
     keep = sd > 1e-12
-    return (shares[:, keep] - shares[:, keep].mean(axis=0)) / sd[keep]
+    out = (shares[:, keep] - shares[:, keep].mean(axis=0)) / sd[keep]
+    if len(_MEMO) >= 32:
+        _MEMO.clear()
+    _MEMO[key] = out
+    return out.copy()
+
+
+#: census predictors already computed, keyed by the table's content, its total and the
+#: bureaux: a history's forecasts ask for the same ones many times
+_MEMO: dict[tuple, np.ndarray] = {}
