@@ -115,10 +115,13 @@ def bureau_groups(stations: pd.DataFrame, index: pd.Index) -> pd.Series:
     ids = pd.Series(index.astype(str).str.split("_").str[0], index=index)
     if not GROUP_BY_ARRONDISSEMENT or ARRONDISSEMENT_CODE not in stations.columns:
         return ids
-    arr = stations.drop_duplicates(BUREAU_ID).set_index(BUREAU_ID)[ARRONDISSEMENT_CODE].reindex(index)
-    text = arr.astype(object).where(arr.notna(), None)
-    given = text.map(lambda v: v is not None and str(v).strip() != "").astype(bool)
-    return ids.where(~given, text.astype(str).str.strip())
+    col = stations[ARRONDISSEMENT_CODE]
+    if not col.notna().any():  # outside Paris, Lyon and Marseille: nothing to look up
+        return ids
+    arr = col.set_axis(stations[BUREAU_ID].astype(str))
+    arr = arr[~arr.index.duplicated()].astype("string").str.strip().reindex(index.astype(str))
+    given = (arr.notna() & (arr != "")).to_numpy(bool)
+    return ids.where(~given, arr.to_numpy(dtype=object, na_value=None))
 
 
 def round_values(
