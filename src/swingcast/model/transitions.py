@@ -34,7 +34,7 @@ from sklearn.linear_model import Ridge
 
 from swingcast._log import logger
 from swingcast.errors import ModelError
-from swingcast.model.priors import PriorRound, _voix_of, blocs_of, round_totals, votes_in
+from swingcast.model.priors import _CACHE, PriorRound, _voix_of, blocs_of, round_totals, votes_in
 from swingcast.schema import (
     ARRONDISSEMENT_CODE,
     BUREAU_ID,
@@ -158,7 +158,14 @@ def round_values(
     """
     totals = round_totals(r.stations)
     if communes is None:
-        com = bureau_groups(r.stations, totals.index)
+        key = ("groups", id(r.stations), GROUP_BY_ARRONDISSEMENT)
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0] is r.stations:  # the same table as round_totals' cache
+            com = hit[2].copy()
+        else:
+            com = bureau_groups(r.stations, totals.index)
+            _CACHE[key] = (r.stations, None, com)
+            com = com.copy()
     else:
         com = communes.reindex(totals.index).fillna(pd.Series(totals.index.astype(str).str.split("_").str[0],
                                                               index=totals.index))
