@@ -42,7 +42,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -127,7 +127,8 @@ def _deviations(earlier: Sequence[RoundValues], index: pd.Index, inscrits: pd.Se
 
 def denoise(D: np.ndarray, V: np.ndarray, w: np.ndarray, communes: np.ndarray,
             rounds: Sequence[str] | None = None, extra: np.ndarray | None = None,
-            df_correct: bool = False) -> np.ndarray:
+            df_correct: bool = False, extra_by_round: Mapping[str, np.ndarray] | None = None,
+            leave_one_out: bool = False) -> np.ndarray:
     """Empirical-Bayes shrinkage of each column of ``D`` toward its prediction from the others.
 
     Parameters
@@ -149,6 +150,12 @@ def denoise(D: np.ndarray, V: np.ndarray, w: np.ndarray, communes: np.ndarray,
     df_correct : bool
         Estimate the residual variance with ``n / (n - p)`` (``p`` predictors): an unbiased
         ``tau²`` when the predictors are many for the bureaux (small areas).
+    extra_by_round : mapping of str to array (bureaux, k), optional
+        Predictors that belong to a round (its whole vote, :mod:`swingcast.model.profiles`):
+        those of every round but the column's own (``rounds`` is then required).
+    leave_one_out : bool
+        Shrink toward each bureau's leave-one-out prediction (``y - e / (1 - h)``, ``h`` the
+        leverage) rather than the in-sample one, which holds the bureau's own noise.
 
     Returns
     -------
@@ -180,9 +187,16 @@ def denoise(D: np.ndarray, V: np.ndarray, w: np.ndarray, communes: np.ndarray,
         X = np.column_stack([np.ones(len(y)), loo, has.astype(float)]
                             + [D[:, k] for k in range(D.shape[1])
                                if k != j and (rounds is None or rounds[k] != rounds[j])]
-                            + ([] if extra is None else [np.asarray(extra, dtype=float)]))
-        beta, *_ = np.linalg.lstsq(X * sq[:, None], y * sq, rcond=None)
+                            + ([] if extra is None else [np.asarray(extra, dtype=float)])
+                            + [np.asarray(m, dtype=float) for lab, m in (extra_by_round or {}).items()
+                               if rounds is not None and lab != rounds[j] and np.size(m)])
+        Xw = X * sq[:, None]
+        beta, *_ = np.linalg.lstsq(Xw, y * sq, rcond=None)
         yhat = X @ beta
+        if leave_one_out:
+            G = np.linalg.pinv(Xw.T @ Xw)
+            h = np.clip(np.einsum("ij,jk,ik->i", Xw, G, Xw), 0.0, 0.99)
+            yhat = y - (y - yhat) / (1.0 - h)
         resid2 = float(np.average((y - yhat) ** 2, weights=w))
         if df_correct and len(y) > X.shape[1] + 1:
             resid2 *= len(y) / (len(y) - X.shape[1])

@@ -189,7 +189,8 @@ def candidates(rounds: Sequence[PriorRound], quantity: str, *, kind: str, round_
                index: pd.Index, inscrits: pd.Series, level: float, communes: pd.Series | None = None,
                target: Selector | None = None, bloc: str | None = None, opponent: Selector | None = None,
                opponent_bloc: str | None = None, denoise_priors: bool = True,
-               census: np.ndarray | None = None, df_correct: bool = False) -> Candidates:
+               census: np.ndarray | None = None, df_correct: bool = False, profile: bool = False,
+               loo: bool = False) -> Candidates:
     """Every prior of ``rounds`` carried to ``level`` by every method, with its features.
 
     Parameters
@@ -213,6 +214,11 @@ def candidates(rounds: Sequence[PriorRound], quantity: str, *, kind: str, round_
         denoiser.
     df_correct : bool
         The denoiser's residual variance with a degrees-of-freedom correction.
+    profile : bool
+        The other rounds' whole vote (:func:`swingcast.model.profiles.profile_predictors`)
+        among the denoiser's predictors.
+    loo : bool
+        The denoiser shrinks toward leave-one-out predictions.
 
     Returns
     -------
@@ -242,9 +248,15 @@ def candidates(rounds: Sequence[PriorRound], quantity: str, *, kind: str, round_
     lev = (P * w[:, None]).sum(axis=0) / w.sum()
     labels = [c.split(":", 1)[1] for c in filled.columns]
     if denoise_priors:
+        by_round = None
+        if profile:
+            from swingcast.model.profiles import profile_predictors
+
+            used = [r for r in rounds if r.label in set(labels)]
+            by_round = profile_predictors(used, index, communes.reindex(index).astype(str).to_numpy(), w)
         P = lev[None, :] + denoise(P - lev[None, :], var, w, communes.reindex(index).astype(str).to_numpy(),
                                    rounds=labels if DENOISE_BY_ROUND else None, extra=census,
-                                   df_correct=df_correct)
+                                   df_correct=df_correct, extra_by_round=by_round, leave_one_out=loo)
     P = np.clip(P, 1e-4, 1 - 1e-4)
     order = {r.label: i for i, r in enumerate(rounds)}
     latest = max(order[lab] for lab in labels)
@@ -327,9 +339,10 @@ class StackModel:
         Picks :data:`STACK_DEFAULTS`.
     theta, beta, denoise : optional
         Override the defaults.
-    census, df_correct : optional
+    census, df_correct, profile, loo : optional
         Override the defaults: census shares among the denoiser's predictors (when
-        :meth:`predict` is given a census), its degrees-of-freedom correction.
+        :meth:`predict` is given a census), its degrees-of-freedom correction, the other
+        rounds' whole vote among its predictors, leave-one-out shrinkage.
 
     Examples
     --------
@@ -343,6 +356,8 @@ class StackModel:
     denoise: bool | None = None
     census: bool | None = None
     df_correct: bool | None = None
+    profile: bool | None = None
+    loo: bool | None = None
     last_weights_: dict[str, float] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -354,6 +369,8 @@ class StackModel:
         self.beta = float(d["beta"]) if self.beta is None else float(self.beta)
         self.census = bool(d.get("census", False)) if self.census is None else bool(self.census)
         self.df_correct = bool(d.get("df_correct", False)) if self.df_correct is None else bool(self.df_correct)
+        self.profile = bool(d.get("profile", False)) if self.profile is None else bool(self.profile)
+        self.loo = bool(d.get("loo", False)) if self.loo is None else bool(self.loo)
         if len(self.theta) != len(CANDIDATE_FEATURES):
             raise ModelError(f"StackModel: theta needs {len(CANDIDATE_FEATURES)} values, got {len(self.theta)}")
 
@@ -382,7 +399,8 @@ class StackModel:
         c = candidates(rounds, self.quantity, kind=kind, round_no=round_no, year=year, index=index,
                        inscrits=inscrits, level=level, communes=communes, target=target, bloc=bloc,
                        opponent=opponent, opponent_bloc=opponent_bloc, denoise_priors=bool(self.denoise),
-                       census=Z, df_correct=bool(self.df_correct))
+                       census=Z, df_correct=bool(self.df_correct), profile=bool(self.profile),
+                       loo=bool(self.loo))
         wts = stack_weights(c.F, self.theta)
         by_round: dict[str, float] = {}
         for name, x in zip(c.names, wts, strict=True):
