@@ -258,3 +258,28 @@ def test_hauts_de_seine_census_reaches_the_share_model_only(shared_dir, tmp_path
     assert m["turnout"]["model"]["mae"] == pytest.approx(plain["turnout"]["model"]["mae"], rel=1e-12)
     # without attrs the first column is the total: pop1564 here too
     assert with_census["share"]["model"]["mae"] == pytest.approx(direct["share"]["model"]["mae"], rel=1e-12)
+
+
+def test_forecast_cli_says_it_used_the_census(shared_dir, tmp_path, capsys) -> None:
+    from swingcast.model.casedata import hds13_census
+
+    res = shared_dir / "hauts-de-seine-13" / "results"
+    files = [str(res / n) for n in ("departementales_2021_t1.xlsx", "europeennes_2024.xlsx",
+                                    "legislatives2024_t1_9213.xlsx")]
+    path = tmp_path / "census.csv"
+    hds13_census().reset_index().to_csv(path, index=False)
+    with_c, without = tmp_path / "c.csv", tmp_path / "n.csv"
+    assert main(["forecast", *files, "--election", "2029-europeennes", "--share", "rn", "--n-draws", "100",
+                 "--census", str(path), "--census-total", "pop1564", "--out", str(with_c)]) == 0
+    assert "census: census shares (5 variables, total 'pop1564')" in capsys.readouterr().out
+    assert main(["forecast", *files, "--election", "2029-europeennes", "--share", "rn", "--n-draws", "100",
+                 "--out", str(without)]) == 0
+    assert "census:" not in capsys.readouterr().out
+    a = pd.read_csv(with_c, dtype={"bureau_id": str}).set_index("bureau_id")
+    b = pd.read_csv(without, dtype={"bureau_id": str}).set_index("bureau_id")
+    assert np.allclose(a["turnout_pred"], b["turnout_pred"])  # turnout takes no census
+    assert not np.allclose(a["share_pred"], b["share_pred"])
+    voters_a, voters_b = a["inscrits"] * a["turnout_pred"], b["inscrits"] * b["turnout_pred"]
+    # both re-centred on the same carried share (EU 2024's votes over its exprimés)
+    assert np.average(a["share_pred"], weights=voters_a) == pytest.approx(
+        np.average(b["share_pred"], weights=voters_b), abs=1e-9)

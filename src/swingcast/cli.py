@@ -515,6 +515,8 @@ def _forecast_cmd(
     t = result.training
     typer.echo(f"{t['forecast']} ({share}): {len(result.predictions)} bureaux; learnt from "
                f"{', '.join(t['features'])} -> {t['outcome']} ({t['rule']}: {t['reason']})")
+    if t.get("census"):
+        typer.echo(f"census: {t['census']}")
     typer.echo(f"anchors: turnout {result.anchors['turnout']:.4f} ({result.anchors['turnout_source']}), "
                f"share {result.anchors['share']:.4f} ({result.anchors['share_source']})")
     fp = result.notes["first_place"]

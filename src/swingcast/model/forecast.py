@@ -377,7 +377,10 @@ def _blend(history: History, election: str, round: int, share: str, *, anchor: o
                 "features": rounds, "outcome": target, "apply": rounds,
                 "weights": {q: weights[q]["weights"] for q in ("turnout", "share")},
                 "calibration": {q: weights[q]["calibration"] for q in ("turnout", "share")},
-                "forecast": target, "share": share, "share_group": s.group}
+                "forecast": target, "share": share, "share_group": s.group,
+                "census": (f"census shares ({len(spec.census.columns) - 1} variables, total "
+                           f"{spec.census_total!r}) among the share denoiser's predictors"
+                           if model == "stack" and spec.census is not None else None)}
     logger.info("forecast %s (%s): model %s on %d rounds, %d bureaux", target, share, model, len(rounds), len(pred))
     return Forecast(pred, training, bf["anchors"], polygons, notes)
 
