@@ -479,6 +479,8 @@ def _quantity(spec: HistorySpec, quantity: str, anchor: str, rng: np.random.Gene
     else:
         pred = model_predict(model, spec, spec.rounds[:-1], earlier, test, level)
         training["weights"] = dict(model.last_weights_)
+        if hasattr(model, "last_constants_"):
+            training["constants"] = model.last_constants_
         lo, hi, scale = _interval(pred, n_test, sigma2, q)
         known = pd.Index([], dtype=object)
         for r in earlier:

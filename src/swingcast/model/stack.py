@@ -27,7 +27,9 @@ round; this model averages all of them, each weighted by what is known *before*:
 
 ``theta``, ``beta`` and the denoising switch are fitted once on *development* rounds only
 (docs/models.md, "Protocol log", entry 9; ``benchmarks/fit_stack_defaults.py``) and stored in
-:data:`STACK_DEFAULTS`.
+:data:`STACK_DEFAULTS`; a share forecast of a round 2 from its own round 1 has constants of
+its own, fitted on the round-2 development transitions (:data:`STACK_ROUND2_DEFAULTS`,
+entries 32–33).
 
 Examples
 --------
@@ -65,7 +67,7 @@ from swingcast.model.priors import (
 from swingcast.model.transitions import USABLE_SHARE
 from swingcast.schema import EXPRIMES, INSCRITS
 
-__all__ = ["CANDIDATE_FEATURES", "STACK_DEFAULTS", "StackModel", "candidates", "stack_weights", "usable_priors"]
+__all__ = ["CANDIDATE_FEATURES", "STACK_DEFAULTS", "STACK_ROUND2_DEFAULTS", "StackModel", "candidates", "stack_weights", "usable_priors"]
 
 #: what describes a candidate (a prior carried by a method) relative to the round forecast
 CANDIDATE_FEATURES = ("proportional", "logit", "prior_is_bloc", "prior_is_finalists",
@@ -85,6 +87,15 @@ STACK_DEFAULTS: dict[str, dict] = {
     "share": {"theta": (-0.046, 0.056, -0.056, 0.099, -0.258, 0.368, -0.008,
                         -0.109, 0.385, -0.316, 0.254, -0.810, -0.279, -0.238),
               "beta": 0.962, "denoise": True, "census": True},
+}
+
+#: the constants of a *share* forecast of a round 2 whose round 1 is among the earlier rounds
+#: (``theta``, ``beta``, ``denoise``), fitted on the round-2 development transitions only
+#: (docs/models.md, protocol log, entries 32–33; ``benchmarks/fit_stack_round2.py``)
+STACK_ROUND2_DEFAULTS: dict[str, dict] = {
+    "share": {"theta": (0.005, 0.046, -0.036, -0.503, -0.178, 0.335, 0.000, -0.171, 0.387, -0.195,
+                        0.507, -0.904, -0.237, -0.252),
+              "beta": 1.064, "denoise": False},
 }
 
 #: denoise each prior from the *other rounds* only, not from the priors of its own round,
@@ -339,6 +350,9 @@ class StackModel:
         Picks :data:`STACK_DEFAULTS`.
     theta, beta, denoise : optional
         Override the defaults.
+    round2 : bool
+        A share forecast of a round 2 whose round 1 is among the earlier rounds takes
+        :data:`STACK_ROUND2_DEFAULTS` (default True; False: :data:`STACK_DEFAULTS` always).
     census, df_correct, profile, loo : optional
         Override the defaults: census shares among the denoiser's predictors (when
         :meth:`predict` is given a census), its degrees-of-freedom correction, the other
@@ -358,6 +372,7 @@ class StackModel:
     df_correct: bool | None = None
     profile: bool | None = None
     loo: bool | None = None
+    round2: bool = True
     last_weights_: dict[str, float] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -387,8 +402,15 @@ class StackModel:
         ``last_spread_`` the candidates' disagreement per bureau
         (:func:`candidate_spread`).
         """
+        theta, beta, denoise_priors = self.theta, self.beta, bool(self.denoise)
+        own_round2 = False
+        if self.round2 and round_no == 2 and self.quantity in STACK_ROUND2_DEFAULTS and \
+                f"{year}-{kind}-1" in {r.label for r in rounds}:
+            r2 = STACK_ROUND2_DEFAULTS[self.quantity]
+            theta, beta, denoise_priors = tuple(r2["theta"]), float(r2["beta"]), bool(r2["denoise"])
+            own_round2 = True
         Z = None
-        if census is not None and self.census and self.denoise:
+        if census is not None and self.census and denoise_priors:
             from swingcast.model.censusinputs import census_predictors
 
             if census_total is None:
@@ -398,10 +420,10 @@ class StackModel:
             Z = census_predictors(census, census_total, index, com)
         c = candidates(rounds, self.quantity, kind=kind, round_no=round_no, year=year, index=index,
                        inscrits=inscrits, level=level, communes=communes, target=target, bloc=bloc,
-                       opponent=opponent, opponent_bloc=opponent_bloc, denoise_priors=bool(self.denoise),
+                       opponent=opponent, opponent_bloc=opponent_bloc, denoise_priors=denoise_priors,
                        census=Z, df_correct=bool(self.df_correct), profile=bool(self.profile),
                        loo=bool(self.loo))
-        wts = stack_weights(c.F, self.theta)
+        wts = stack_weights(c.F, theta)
         by_round: dict[str, float] = {}
         for name, x in zip(c.names, wts, strict=True):
             lab = name.split(":", 1)[1].rstrip("]")
@@ -409,4 +431,5 @@ class StackModel:
         self.last_weights_ = by_round
         self.last_candidates_ = {n: float(x) for n, x in zip(c.names, wts, strict=True)}
         self.last_spread_ = candidate_spread(c, wts)
-        return stack_predict(c, self.theta, inscrits.reindex(index).to_numpy(float), level, self.beta)
+        self.last_constants_ = "STACK_ROUND2_DEFAULTS" if own_round2 else "STACK_DEFAULTS"
+        return stack_predict(c, theta, inscrits.reindex(index).to_numpy(float), level, beta)
