@@ -4,7 +4,7 @@ Each is a :class:`~swingcast.model.protocol.HistorySpec` built from the register
 (:func:`swingcast.model.casedata.load_round`): rounds in order, the last one the test round.
 
 ``paris``   EU 2014 (carried from the 2012 map onto the 2017 bureaux), pres 2017 T1 -> pres 2017 T2
-            (Macron vs Le Pen; share model: vote transfers)
+            (Macron vs Le Pen; share by v3 since entry 36, the vote transfers before)
 ``hds13``   EU 2014, pres 2017 T1, T2, leg 2017 T1, EU 2019 -> EU 2024 (RN list)
 ``france``  EU 2014, pres 2017 T1, T2, leg 2017 T1, T2 -> EU 2019 (RN list)
 ``dep29``   as ``france``, Finistère only
@@ -169,7 +169,8 @@ def _on_2017_map(r: PriorRound) -> PriorRound:
 
 
 def _paris_share_model():
-    """The Paris vote-transfer model (swingcast.model.casedata) as a protocol share model."""
+    """The Paris vote-transfer model (swingcast.model.casedata) as a protocol share model
+    (the Paris history's until docs/models.md entry 36; pass it as ``HistorySpec.share_model``)."""
     from swingcast.model.backtest import fit_target
     from swingcast.model.cases import get_case
 
@@ -228,9 +229,10 @@ def _named(name: str) -> HistorySpec:
         rounds[0] = _on_2017_map(rounds[0])  # European 2014 was voted on the older map
         arr = pd.concat([r.stations.set_index(BUREAU_ID)["arrondissement_code"] for r in rounds])
         arr = arr[~arr.index.duplicated(keep="last")].astype(str)
+        # the share by v3 (its round-2 constants) since entry 36; before, the survey vote
+        # transfers of entry 1 (_paris_share_model, kept for a spec that wants them)
         return HistorySpec(name, rounds, _name_is("MACRON"), "centre", opponent=_name_is("LE PEN"),
-                           opponent_bloc="far_right", share_model=_paris_share_model(),
-                           areas=lambda idx: arr.reindex(idx).fillna("?"))
+                           opponent_bloc="far_right", areas=lambda idx: arr.reindex(idx).fillna("?"))
     if name in ("hds13", "hds13-leg24"):
         keys = [EU14, PRES17_1, PRES17_2, LEG17_1, EU19, EU24] + ([_LEG24_1] if name == "hds13-leg24" else [])
         rounds = _rounds(keys, communes=HDS13_COMMUNES)
