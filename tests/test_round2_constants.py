@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 
 from swingcast.model.priors import PriorRound
-from swingcast.model.stack import STACK_DEFAULTS, STACK_ROUND2_DEFAULTS, StackModel, candidates, stack_predict
+from swingcast.model.stack import (
+    STACK_DEFAULTS,
+    STACK_ROUND2_DEFAULTS,
+    StackModel,
+    candidates,
+    stack_predict,
+)
 
 
 def _round(label, kind, rng, ids, p_a):
