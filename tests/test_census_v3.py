@@ -112,3 +112,12 @@ def test_census_predictors_follow_a_table_changed_in_place():
     shares = np.array([0.1, 0.2, 0.3])
     assert np.allclose(second[:, 0], (shares - shares.mean()) / shares.std())
     assert not np.allclose(first, second)
+
+
+def test_a_census_of_other_bureaux_is_refused_with_both_id_forms():
+    from swingcast.errors import SchemaError
+
+    idx = pd.Index(["92002_1", "92002_2"])
+    c = pd.DataFrame({"pop": [1.0, 2.0], "x": [0.5, 1.0]}, index=["BV1", "BV2"])
+    with pytest.raises(SchemaError, match=r"none of the 2 bureaux.*'92002_1'.*'BV1'"):
+        census_predictors(c, "pop", idx, pd.Series(["92002", "92002"], index=idx))

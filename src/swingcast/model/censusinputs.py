@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from swingcast.errors import SchemaError
 from swingcast.model.features import _census_shares
 from swingcast.schema import COMMUNE_CODE
 
@@ -54,6 +55,11 @@ def census_predictors(census: pd.DataFrame, total: str, index: pd.Index, commune
     hit = _MEMO.get(key)
     if hit is not None:
         return hit.copy()
+    if not pd.Index(index.astype(str)).isin(pd.Index(census.index.astype(str))).any():
+        raise SchemaError(
+            f"census: none of the {len(index)} bureaux has a census row; expected the census indexed "
+            f"by bureau_id as in the results (e.g. {list(index[:3].astype(str))}), got "
+            f"{list(census.index[:3].astype(str))}")
     base = pd.DataFrame({COMMUNE_CODE: communes.reindex(index).astype(str).to_numpy()}, index=index)
     shares = _census_shares(census, total, base).drop(columns="census_missing").to_numpy(float)
     sd = shares.std(axis=0)
