@@ -70,3 +70,12 @@ def test_other_forecasts_keep_the_general_constants(rounds):
     t.predict(rr, kind="presidentielle", round_no=2, year=2017, index=idx, inscrits=ins, level=0.7)
     assert t.last_constants_ == "STACK_DEFAULTS" and "turnout" not in STACK_ROUND2_DEFAULTS
     assert len(STACK_ROUND2_DEFAULTS["share"]["theta"]) == len(STACK_DEFAULTS["share"]["theta"])
+
+
+def test_constants_given_by_the_caller_are_used_for_a_round_2_too(rounds):
+    ids, rr = rounds
+    idx = pd.Index(ids)
+    m = StackModel("share", theta=STACK_DEFAULTS["share"]["theta"])
+    m.predict(rr, kind="presidentielle", round_no=2, year=2017, index=idx, inscrits=pd.Series(900.0, index=idx),
+              level=0.45, target=_is_a, bloc="centre")
+    assert m.last_constants_ == "STACK_DEFAULTS"

@@ -352,7 +352,8 @@ class StackModel:
         Override the defaults.
     round2 : bool
         A share forecast of a round 2 whose round 1 is among the earlier rounds takes
-        :data:`STACK_ROUND2_DEFAULTS` (default True; False: :data:`STACK_DEFAULTS` always).
+        :data:`STACK_ROUND2_DEFAULTS` (default True; False: :data:`STACK_DEFAULTS` always;
+        ignored when ``theta``, ``beta`` or ``denoise`` is given: those are used throughout).
     census, df_correct, profile, loo : optional
         Override the defaults: census shares among the denoiser's predictors (when
         :meth:`predict` is given a census), its degrees-of-freedom correction, the other
@@ -379,6 +380,8 @@ class StackModel:
         if self.quantity not in STACK_DEFAULTS:
             raise ModelError(f"StackModel: quantity must be 'turnout' or 'share', got {self.quantity!r}")
         d = STACK_DEFAULTS[self.quantity]
+        # constants given by the caller are used for every forecast, a round 2's included
+        self._given = self.theta is not None or self.beta is not None or self.denoise is not None
         self.theta = tuple(d["theta"]) if self.theta is None else tuple(self.theta)
         self.denoise = bool(d["denoise"]) if self.denoise is None else bool(self.denoise)
         self.beta = float(d["beta"]) if self.beta is None else float(self.beta)
@@ -404,7 +407,7 @@ class StackModel:
         """
         theta, beta, denoise_priors = self.theta, self.beta, bool(self.denoise)
         own_round2 = False
-        if self.round2 and round_no == 2 and self.quantity in STACK_ROUND2_DEFAULTS and \
+        if self.round2 and not self._given and round_no == 2 and self.quantity in STACK_ROUND2_DEFAULTS and \
                 f"{year}-{kind}-1" in {r.label for r in rounds}:
             r2 = STACK_ROUND2_DEFAULTS[self.quantity]
             theta, beta, denoise_priors = tuple(r2["theta"]), float(r2["beta"]), bool(r2["denoise"])
