@@ -19,13 +19,12 @@ import dataclasses
 
 import numpy as np
 from fit_blend_defaults import _local
-from fit_stack_defaults import _is_centre, _is_macron
+from fit_stack_defaults import _is_centre, _is_macron, development_steps
 
 from swingcast.model import transitions
 from swingcast.model.blocs import is_rn
 from swingcast.model.histories import named_history
 from swingcast.model.protocol import make_model, model_predict
-from swingcast.model.transitions import round_values
 
 
 def specs():
@@ -40,12 +39,8 @@ def specs():
 
 def maes(spec, quantity: str) -> dict[str, float]:
     out = {}
-    rvs = [round_values(r, quantity, target=spec.target, bloc=spec.bloc) for r in spec.rounds]
     model = make_model("stack", quantity)
-    for k, rv in enumerate(rvs):
-        before = [r for r in rvs[:k] if r is not None]
-        if rv is None or not before:
-            continue
+    for k, rv, before in development_steps(spec, quantity):
         pred = model_predict(model, spec, spec.rounds[:k], before, rv, rv.level)
         out[rv.label] = float(np.mean(np.abs(pred - rv.value.to_numpy(float))))
     return out

@@ -30,11 +30,11 @@ leg 2017 T1, ...]: a new election calibrated on a round 2 only). Usage (from ``b
 from __future__ import annotations
 
 import os
-import pickle
 
 import numpy as np
 from dev_calibration import kappa_for
-from dev_interval_spread import main as build_rows
+from dev_interval_spread import forecast_table
+from fit_stack_defaults import cached, dev_specs
 
 from swingcast.model.protocol import STACK_DEFAULT_CALIBRATION, STACK_Q_SCALE
 
@@ -58,30 +58,12 @@ def rows_without_eu14(path: str) -> list:
     then starts with the presidential 2017 round 1), cached in ``path``."""
     import dataclasses
 
-    from dev_interval_spread import rows_of
-    from fit_stack_defaults import dev_specs
-
-    from swingcast.model.transitions import round_values
-
-    if os.path.exists(path):
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
-    out = []
-    for name, spec in dev_specs():
-        spec = dataclasses.replace(spec, rounds=[r for r in spec.rounds if not r.label.startswith("2014")],
-                                   cache={})
-        while len(spec.rounds) > 2 and round_values(spec.rounds[-1], "share", target=spec.target,
-                                                   bloc=spec.bloc) is None:
-            spec.rounds = spec.rounds[:-1]
-        for q in ("turnout", "share"):
-            if q == "turnout" and name.endswith("c"):
-                continue
-            rows = rows_of(spec, q)
-            if len(rows) >= 2:
-                out.append((name, q, rows))
-    with open(path, "wb") as fh:
-        pickle.dump(out, fh)
-    return out
+    def build():
+        return forecast_table((name, dataclasses.replace(spec, rounds=[r for r in spec.rounds
+                                                                       if not r.label.startswith("2014")],
+                                                         cache={}))
+                              for name, spec in dev_specs())
+    return cached(path, build)
 
 
 def main() -> None:
@@ -90,11 +72,8 @@ def main() -> None:
     if "--without-eu14" in sys.argv:
         table = rows_without_eu14(os.environ.get("NO_EU14_ROWS", "/tmp/dev/rows_no_eu14.pkl"))
     else:
-        path = os.environ.get("SPREAD_ROWS", "/tmp/dev/spread_rows.pkl")
-        if not os.path.exists(path):
-            build_rows()
-        with open(path, "rb") as fh:
-            table = pickle.load(fh)
+        table = cached(os.environ.get("SPREAD_ROWS", "/tmp/dev/spread_rows.pkl"),
+                       lambda: forecast_table(dev_specs()))
     for q in ("turnout", "share"):
         cases = []  # (history, u = |z| / (q s) before the factor, rule, fallback?)
         for name, qq, rows in table:

@@ -31,12 +31,11 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from fit_stack_defaults import dev_specs
+from fit_stack_defaults import dev_specs, development_steps
 
 from swingcast.model.histories import named_history
 from swingcast.model.protocol import model_predict
 from swingcast.model.stack import StackModel
-from swingcast.model.transitions import round_values
 
 VARIANTS = {
     "turnout": {"base": {}, "census": {"denoise": True}, "census+df": {"denoise": True, "df_correct": True}},
@@ -66,11 +65,7 @@ def run() -> dict:
         for q in ("turnout", "share"):
             if q == "turnout" and name.endswith("c"):
                 continue
-            rvs = [round_values(r, q, target=spec.target, bloc=spec.bloc) for r in spec.rounds]
-            for k, rv in enumerate(rvs):
-                before = [r for r in rvs[:k] if r is not None]
-                if rv is None or not before:
-                    continue
+            for k, rv, before in development_steps(spec, q):
                 obs = rv.value.to_numpy(float)
                 maes = {}
                 for v, kw in VARIANTS[q].items():

@@ -26,11 +26,10 @@ calibration σ² and with the round's mean spread. Usage (from ``benchmarks/``):
 from __future__ import annotations
 
 import os
-import pickle
 
 import numpy as np
 from dev_calibration import kappa_for
-from fit_stack_defaults import dev_specs
+from fit_stack_defaults import cached, dev_specs, development_steps
 
 from swingcast.model.protocol import make_model, model_predict
 from swingcast.model.transitions import _elogit, round_values
@@ -41,12 +40,8 @@ RULES = ("pooled", "spread", "round")
 def rows_of(spec, quantity: str) -> list[dict]:
     """The rolling-origin forecasts of ``spec``'s rounds, with the candidates' spread."""
     model = make_model("stack", quantity)
-    rvs = [round_values(r, quantity, target=spec.target, bloc=spec.bloc) for r in spec.rounds]
     out = []
-    for k, rv in enumerate(rvs):
-        before = [r for r in rvs[:k] if r is not None]
-        if rv is None or not before:
-            continue
+    for k, rv, before in development_steps(spec, quantity):
         pred = model_predict(model, spec, spec.rounds[:k], before, rv, rv.level)
         p = np.clip(pred, 1e-6, 1 - 1e-6)
         n = rv.n.to_numpy(float)
@@ -81,26 +76,26 @@ def scale_of(cal: list[dict], test: dict, rule: str) -> tuple[np.ndarray, float]
     return s_test, float(np.quantile(np.abs(r) / s_cal, 0.8))
 
 
+def forecast_table(specs) -> list[tuple[str, str, list[dict]]]:
+    """``(history, quantity, rows_of(...))`` for every development history with at least two
+    development forecasts (a history's unusable last rounds dropped first)."""
+    table = []
+    for name, spec in specs:
+        while len(spec.rounds) > 2 and round_values(spec.rounds[-1], "share", target=spec.target,
+                                                   bloc=spec.bloc) is None:
+            spec.rounds = spec.rounds[:-1]
+        for q in ("turnout", "share"):
+            if q == "turnout" and name.endswith("c"):
+                continue
+            rows = rows_of(spec, q)
+            if len(rows) >= 2:
+                table.append((name, q, rows))
+        print(name, flush=True)
+    return table
+
+
 def main() -> None:
-    path = os.environ.get("SPREAD_ROWS", "/tmp/dev/spread_rows.pkl")
-    if os.path.exists(path):
-        with open(path, "rb") as fh:
-            table = pickle.load(fh)
-    else:
-        table = []
-        for name, spec in dev_specs():
-            while len(spec.rounds) > 2 and round_values(spec.rounds[-1], "share", target=spec.target,
-                                                       bloc=spec.bloc) is None:
-                spec.rounds = spec.rounds[:-1]
-            for q in ("turnout", "share"):
-                if q == "turnout" and name.endswith("c"):
-                    continue
-                rows = rows_of(spec, q)
-                if len(rows) >= 2:
-                    table.append((name, q, rows))
-            print(name, flush=True)
-        with open(path, "wb") as fh:
-            pickle.dump(table, fh)
+    table = cached(os.environ.get("SPREAD_ROWS", "/tmp/dev/spread_rows.pkl"), lambda: forecast_table(dev_specs()))
     for q in ("turnout", "share"):
         items = [(n.rstrip("c"), rows) for n, qq, rows in table if qq == q]
         real, s2cal, spread_ratio = [], [], []

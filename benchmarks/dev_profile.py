@@ -15,11 +15,10 @@ says (the lowest mean, if below 0.99 and better in more than half). Usage (from
 from __future__ import annotations
 
 import numpy as np
-from fit_stack_defaults import dev_specs
+from fit_stack_defaults import dev_specs, development_steps
 
 from swingcast.model.protocol import model_predict
 from swingcast.model.stack import StackModel
-from swingcast.model.transitions import round_values
 
 VARIANTS = {"base": {}, "loo": {"loo": True}, "profile": {"profile": True},
             "profile+loo": {"profile": True, "loo": True}}
@@ -28,11 +27,7 @@ VARIANTS = {"base": {}, "loo": {"loo": True}, "profile": {"profile": True},
 def main() -> None:
     rows = []
     for name, spec in dev_specs():
-        rvs = [round_values(r, "share", target=spec.target, bloc=spec.bloc) for r in spec.rounds]
-        for k, rv in enumerate(rvs):
-            before = [r for r in rvs[:k] if r is not None]
-            if rv is None or not before:
-                continue
+        for k, rv, before in development_steps(spec, "share"):
             obs = rv.value.to_numpy(float)
             maes = {}
             for v, kw in VARIANTS.items():

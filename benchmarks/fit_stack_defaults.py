@@ -132,19 +132,47 @@ def pool() -> list[dict]:
     return out
 
 
-def cached_pool(path: str | None) -> list[dict]:
-    """:func:`pool`, read from the pickle ``path`` when it exists, else built (and written there)."""
+def cached(path: str | None, build):
+    """``build()``, read from the pickle ``path`` when it exists, else built (and written there)."""
     import os
     import pickle
 
     if path and os.path.exists(path):
         with open(path, "rb") as fh:
             return pickle.load(fh)
-    ts_all = pool()
+    out = build()
     if path:
         with open(path, "wb") as fh:
-            pickle.dump(ts_all, fh)
-    return ts_all
+            pickle.dump(out, fh)
+    return out
+
+
+def cached_pool(path: str | None) -> list[dict]:
+    """:func:`pool`, read from the pickle ``path`` when it exists, else built (and written there)."""
+    return cached(path, pool)
+
+
+def development_steps(spec: HistorySpec, quantity: str):
+    """``(k, values, earlier values)`` for every round of ``spec`` that has an earlier usable
+    round: the rolling-origin forecasts a development script scores."""
+    rvs = [round_values(r, quantity, target=spec.target, bloc=spec.bloc) for r in spec.rounds]
+    for k, rv in enumerate(rvs):
+        before = [r for r in rvs[:k] if r is not None]
+        if rv is not None and before:
+            yield k, rv, before
+
+
+def cross_validate(ts: list[dict], dn: bool, folds: list[list[str]]) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+    """:func:`fit` on all ``ts``, and each transition's ratio with the fit that left its fold
+    (histories by name) out; returns (full fit, CV ratios, the transitions in their order)."""
+    x = fit(ts, dn)
+    cv, order = [], []
+    for g in folds:
+        test = [t for t in ts if t["name"].rstrip("c") in g]
+        xt = fit([t for t in ts if t["name"].rstrip("c") not in g], dn)
+        cv += [_ratio(t, xt, dn) for t in test]
+        order += test
+    return x, np.array(cv), order
 
 
 def main() -> None:
@@ -160,14 +188,7 @@ def main() -> None:
         print(f"{q}: {len(ts)} transitions; v2 median {np.median(v2):.3f} mean {np.mean(v2):.3f} "
               f"share > 1 {np.mean(np.array(v2) > 1):.2f}", flush=True)
         for dn in (False, True):
-            x = fit(ts, dn)
-            cv, cv2 = [], []
-            for g in folds:
-                test = [t for t in ts if t["name"].rstrip("c") in g]
-                xt = fit([t for t in ts if t["name"].rstrip("c") not in g], dn)
-                cv += [_ratio(t, xt, dn) for t in test]
-                cv2 += [t["v2"] for t in test]
-            cv = np.array(cv)
+            x, cv, _ = cross_validate(ts, dn, folds)
             print(f"  denoise={dn} theta={dict(zip(CANDIDATE_FEATURES, np.round(x[:NF], 2).tolist(), strict=True))}"
                   f" beta={x[NF]:.3f}\n"
                   f"    in-sample median {np.median([_ratio(t, x, dn) for t in ts]):.3f}; "

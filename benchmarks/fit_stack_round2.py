@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from fit_stack_defaults import NF, _ratio, cached_pool, fit
+from fit_stack_defaults import NF, _ratio, cached_pool, cross_validate
 
 from swingcast.model.stack import CANDIDATE_FEATURES, STACK_DEFAULTS
 
@@ -40,14 +40,7 @@ def main() -> None:
         counts = {k: sum(t["round"].split("-")[1] == k for t in ts) for k in kinds}
         print(f"{q}: {len(ts)} round-2 transitions {counts}", flush=True)
         for dn in (False, True):
-            x = fit(ts, dn)
-            cv, order = [], []
-            for g in folds:
-                test = [t for t in ts if t["name"].rstrip("c") in g]
-                xt = fit([t for t in ts if t["name"].rstrip("c") not in g], dn)
-                cv += [_ratio(t, xt, dn) for t in test]
-                order += test
-            cv = np.array(cv)
+            x, cv, order = cross_validate(ts, dn, folds)
             v3 = np.array([_ratio(t, x_v3, bool(d["denoise"])) for t in order])
             by_kind, kinds_ok = [], True
             for k in kinds:

@@ -19,11 +19,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import pickle
 import sys
 
 import numpy as np
-from fit_stack_defaults import NF, _ratio, dev_specs, fit, transitions
+from fit_stack_defaults import NF, _ratio, cached, cross_validate, dev_specs, transitions
 
 from swingcast.model.stack import CANDIDATE_FEATURES, STACK_DEFAULTS
 
@@ -50,14 +49,7 @@ def single_prior_pool() -> list[dict]:
 
 
 def main() -> None:
-    path = os.environ.get("SINGLE_POOL", "/tmp/dev/single_pool.pkl")
-    if os.path.exists(path):
-        with open(path, "rb") as fh:
-            pool = pickle.load(fh)
-    else:
-        pool = single_prior_pool()
-        with open(path, "wb") as fh:
-            pickle.dump(pool, fh)
+    pool = cached(os.environ.get("SINGLE_POOL", "/tmp/dev/single_pool.pkl"), single_prior_pool)
     result = {}
     for q in ("turnout", "share"):
         ts = [t for t in pool if t["q"] == q]
@@ -72,15 +64,7 @@ def main() -> None:
             r = v3[[t["pair"] == pair for t in ts]]
             print(f"   v3 {pair}: median {np.median(r):.4f} ({len(r)})")
         for dn in (False, True):
-            x = fit(ts, dn)
-            cv = []
-            order = []
-            for g in folds:
-                test = [t for t in ts if t["name"].rstrip("c") in g]
-                xt = fit([t for t in ts if t["name"].rstrip("c") not in g], dn)
-                cv += [_ratio(t, xt, dn) for t in test]
-                order += test
-            cv = np.array(cv)
+            x, cv, order = cross_validate(ts, dn, folds)
             v3_same = np.array([_ratio(t, x_v3, bool(d["denoise"])) for t in order])
             adopt = np.median(cv) <= np.median(v3_same) - 0.01 and cv.mean() < v3_same.mean()
             print(f"  denoise={dn} theta={dict(zip(CANDIDATE_FEATURES, np.round(x[:NF], 3).tolist(), strict=True))} "

@@ -17,7 +17,19 @@ from swingcast.errors import SchemaError
 from swingcast.model.features import _census_shares
 from swingcast.schema import COMMUNE_CODE
 
-__all__ = ["census_predictors"]
+__all__ = ["census_predictors", "census_total_of"]
+
+
+def census_total_of(census: pd.DataFrame) -> str:
+    """The total (denominator) column of a census table: ``census.attrs["census_total"]``, as
+    :func:`swingcast.load.bureaucensus.read_bureau_census` sets it, else its first column.
+
+    Examples
+    --------
+    >>> census_total_of(pd.DataFrame({"pop": [1.0], "cadres": [0.2]}))
+    'pop'
+    """
+    return str(census.attrs.get("census_total") or census.columns[0])
 
 
 def census_predictors(census: pd.DataFrame, total: str, index: pd.Index, communes: pd.Series) -> np.ndarray:

@@ -164,10 +164,9 @@ def _anchors(anchor: object) -> dict[str, float | None]:
 
 
 def _census(census: pd.DataFrame | None) -> tuple[pd.DataFrame | None, str | None]:
-    if census is None:
-        return None, None
-    total = census.attrs.get("census_total") or census.columns[0]
-    return census, str(total)
+    from swingcast.model.censusinputs import census_total_of
+
+    return (None, None) if census is None else (census, census_total_of(census))
 
 
 def _contours(contours: object) -> object:

@@ -418,7 +418,9 @@ def _develop(spec: HistorySpec, quantity: str) -> dict:
                 "sources": {r.label: r.source for r in earlier},
                 "calibration": "development forecasts (each development round from the rounds before it)"}
     default_s2, default_q, q_scale = calibration_constants(spec.model, quantity)
-    if dev_rows:
+    guarded = bool(dev_rows) and calibration_guarded(spec.rounds[-1].label, [r.label for r in spec.rounds[:-1]],
+                                                     [r["k"] for r in dev_rows])
+    if dev_rows and not guarded:
         cal_pred = np.concatenate([r["pred"] for r in dev_rows])
         cal_obs = np.concatenate([r["obs"] for r in dev_rows])
         cal_n = np.concatenate([r["n"] for r in dev_rows])
@@ -428,20 +430,14 @@ def _develop(spec: HistorySpec, quantity: str) -> dict:
         if q_scale != 1.0:
             training["calibration"] += f"; q times {q_scale} (docs/models.md entry 9)"
         common_sd = _area_sd(last["pred"], last["obs"], last["w"], _areas(spec, last["index"]))
-    else:  # a single earlier round: nothing to calibrate on in this history
+    else:  # nothing in this history to calibrate this test round on: the pooled constants
         sigma2, q = default_s2, default_q
         z, common_sd = None, float(np.sqrt(sigma2)) / 2.0
-        training["calibration"] = ("no development round in this history: the pooled development "
-                                   "calibration of docs/models.md " + ("entry 9 (STACK_DEFAULT_CALIBRATION)"
-                                   if spec.model == "stack" else "entry 6 (DEFAULT_CALIBRATION)"))
-    labels = [r.label for r in spec.rounds[:-1]]
-    if dev_rows and calibration_guarded(spec.rounds[-1].label, labels, [r["k"] for r in dev_rows]):
-        sigma2, q = default_s2, default_q
-        z, common_sd = None, float(np.sqrt(sigma2)) / 2.0
-        training["calibration"] = ("every development forecast is a round 2 from its round 1, the test "
-                                   "round a new election: the single-prior calibration of docs/models.md "
+        why = ("every development forecast is a round 2 from its round 1, the test round a new election "
+               "(entry 23)" if guarded else "no development round in this history")
+        training["calibration"] = (f"{why}: the pooled development calibration of docs/models.md "
                                    + ("entry 9 (STACK_DEFAULT_CALIBRATION)" if spec.model == "stack"
-                                      else "entry 6 (DEFAULT_CALIBRATION)") + " (entry 23)")
+                                      else "entry 6 (DEFAULT_CALIBRATION)"))
     training.update(sigma2=sigma2, q=q, common_sd=common_sd)
     return {"rvs": rvs, "test": test, "earlier": earlier, "index": index, "w": w, "obs": obs,
             "training": training, "model": model, "dev_table": dev_table,

@@ -149,8 +149,9 @@ def history_spec(history: History, *, target: str, share: str, opponent: str | N
     spec = protocol_spec(history, share, target=target, opponent=opp, name=name or f"{target} {share}")
     if census is None:
         return spec
-    total = census.attrs.get("census_total") or census.columns[0]
-    return dataclasses.replace(spec, census=census, census_total=str(total))
+    from swingcast.model.censusinputs import census_total_of
+
+    return dataclasses.replace(spec, census=census, census_total=census_total_of(census))
 
 
 def _shipped(spec: object) -> bool:

@@ -412,15 +412,15 @@ class StackModel:
             r2 = STACK_ROUND2_DEFAULTS[self.quantity]
             theta, beta, denoise_priors = tuple(r2["theta"]), float(r2["beta"]), bool(r2["denoise"])
             own_round2 = True
+        if communes is None:
+            communes = pd.Series(index.astype(str).str.split("_").str[0], index=index)
         Z = None
         if census is not None and self.census and denoise_priors:
             from swingcast.model.censusinputs import census_predictors
 
             if census_total is None:
                 raise ModelError("StackModel: a census needs the name of its total column (census_total)")
-            com = communes if communes is not None else pd.Series(
-                index.astype(str).str.split("_").str[0], index=index)
-            Z = census_predictors(census, census_total, index, com)
+            Z = census_predictors(census, census_total, index, communes)
         c = candidates(rounds, self.quantity, kind=kind, round_no=round_no, year=year, index=index,
                        inscrits=inscrits, level=level, communes=communes, target=target, bloc=bloc,
                        opponent=opponent, opponent_bloc=opponent_bloc, denoise_priors=denoise_priors,
@@ -433,6 +433,14 @@ class StackModel:
             by_round[lab] = by_round.get(lab, 0.0) + float(x)
         self.last_weights_ = by_round
         self.last_candidates_ = {n: float(x) for n, x in zip(c.names, wts, strict=True)}
-        self.last_spread_ = candidate_spread(c, wts)
+        self._last = (c, wts)
         self.last_constants_ = "STACK_ROUND2_DEFAULTS" if own_round2 else "STACK_DEFAULTS"
         return stack_predict(c, theta, inscrits.reindex(index).to_numpy(float), level, beta)
+
+    @property
+    def last_spread_(self) -> np.ndarray:
+        """The candidates' disagreement per bureau in the last :meth:`predict`
+        (:func:`candidate_spread`; computed when asked, not on every forecast)."""
+        if not hasattr(self, "_last"):
+            raise ModelError("StackModel: last_spread_ is known after a predict()")
+        return candidate_spread(*self._last)
