@@ -28,7 +28,8 @@ import argparse
 
 import numpy as np
 from fit_stack_defaults import development_steps
-from scipy.optimize import nnls
+from scipy import sparse
+from scipy.optimize import linprog, nnls
 from sklearn.linear_model import RidgeCV
 from sklearn.model_selection import GroupKFold
 
@@ -46,6 +47,26 @@ def _groups(spec, index) -> np.ndarray:
     return np.arange(len(index)) % 5
 
 
+def l1_fit(X: np.ndarray, y: np.ndarray, *, nonnegative: bool) -> np.ndarray:
+    """The coefficients minimising ``mean |X b - y|`` (a linear programme, HiGHS), ``b ≥ 0``
+    or of any sign: the weights that minimise the very MAE the ratios are made of."""
+    n, k = X.shape
+    eye = sparse.identity(n, format="csr")
+    if nonnegative:
+        A = sparse.hstack([sparse.csr_matrix(X), eye, -eye], format="csr")
+        c = np.r_[np.zeros(k), np.ones(2 * n)]
+        nb = k
+    else:
+        A = sparse.hstack([sparse.csr_matrix(X), sparse.csr_matrix(-X), eye, -eye], format="csr")
+        c = np.r_[np.zeros(2 * k), np.ones(2 * n)]
+        nb = 2 * k
+    res = linprog(c, A_eq=A, b_eq=y, bounds=(0, None), method="highs")
+    if res.status != 0:
+        raise RuntimeError(f"l1_fit: {res.message}")
+    b = res.x[:nb]
+    return b if nonnegative else b[:k] - b[k:]
+
+
 def oracle_of(spec, quantity: str, k: int, rv, before) -> dict:
     """The MAEs of round ``k`` of ``spec`` forecast from the rounds before it (see the module
     docstring); ``rv`` its values, ``before`` the earlier rounds' values."""
@@ -61,6 +82,8 @@ def oracle_of(spec, quantity: str, k: int, rv, before) -> dict:
     v, _ = nnls((C - L) * sw[:, None], (obs - L) * sw)
     simplex = mae(np.clip(L + (C - L) @ v, 0, 1))
     X = C - L
+    l1_pos = mae(np.clip(L + X @ l1_fit(X, obs - L, nonnegative=True), 0, 1))
+    l1_any = mae(np.clip(L + X @ l1_fit(X, obs - L, nonnegative=False), 0, 1))
     if quantity == "share" and spec.census is not None:
         from swingcast.model.censusinputs import census_predictors
 
@@ -72,7 +95,7 @@ def oracle_of(spec, quantity: str, k: int, rv, before) -> dict:
         cv[te] = L + r.predict(X[te])
     return {"history": spec.name, "round": rv.label, "quantity": quantity, "n": len(obs), "model": mae(pred),
             "best": bmae, "best_name": name, "best_cand": single, "simplex": simplex,
-            "cv_lin": mae(np.clip(cv, 0, 1)), "floor": binomial_floor(obs, rv.n.to_numpy(float)),
+            "l1_pos": l1_pos, "l1_any": l1_any, "cv_lin": mae(np.clip(cv, 0, 1)), "floor": binomial_floor(obs, rv.n.to_numpy(float)),
             "k": C.shape[1]}
 
 
@@ -108,21 +131,22 @@ def main() -> None:
     args = ap.parse_args()
     rows = []
     print(f"{'history':15s} {'qty':8s} {'n':>6s} {'k':>4s} {'best pp':>8s} {'model':>6s} {'best_c':>6s} "
-          f"{'simplex':>7s} {'cv_lin':>6s} {'floor':>6s}  best baseline")
+          f"{'simplex':>7s} {'l1_pos':>6s} {'l1_any':>6s} {'cv_lin':>6s} {'floor':>6s}  best baseline")
     for h, r in (development_rows() if args.development else test_rows(args.history)):
         q = r["quantity"]
         rows.append(r)
         b = r["best"]
         print(f"{h:15s} {q:8s} {r['n']:6d} {r['k']:4d} {100 * b:8.3f} {r['model'] / b:6.3f} "
-              f"{r['best_cand'] / b:6.3f} {r['simplex'] / b:7.3f} {r['cv_lin'] / b:6.3f} "
+              f"{r['best_cand'] / b:6.3f} {r['simplex'] / b:7.3f} {r['l1_pos'] / b:6.3f} {r['l1_any'] / b:6.3f} "
+              f"{r['cv_lin'] / b:6.3f} "
               f"{r['floor'] / b:6.3f}  {r['round']}: {r['best_name']}", flush=True)
     for q in (*QUANTITIES, None):
         sel = [r for r in rows if q is None or r["quantity"] == q]
         print(f"{q or 'all'} ({len(sel)} forecasts): median ratio "
               + ", ".join(f"{key} {np.median([r[key] / r['best'] for r in sel]):.3f}"
-                          for key in ("model", "best_cand", "simplex", "cv_lin", "floor"))
-              + f"; simplex below 0.85 in {sum(r['simplex'] / r['best'] <= 0.85 for r in sel)}, "
-              f"below 1 in {sum(r['simplex'] / r['best'] < 1 for r in sel)}")
+                          for key in ("model", "best_cand", "simplex", "l1_pos", "l1_any", "cv_lin", "floor"))
+              + "".join(f"; {key} ≤ 0.85 in {sum(r[key] / r['best'] <= 0.85 for r in sel)}, "
+                        f"≥ 1 in {sum(r[key] / r['best'] >= 1 for r in sel)}" for key in ("simplex", "l1_pos", "l1_any")))
 
 
 if __name__ == "__main__":
