@@ -10,6 +10,9 @@ baseline MAE ≤ 0.85). For each named history and quantity, on its test round
 * ``best_cand``: the best single candidate of v3 (a baseline on *denoised* priors);
 * ``simplex``: the least-squares weighted mean of v3's candidates with any ``beta``
   (``L + Σ v_k (c_k − L)``, ``v ≥ 0``), fitted on the test round itself, in sample;
+* ``l1_pos`` / ``l1_any``: the weights that minimise the MAE itself (a linear programme),
+  non-negative / of any sign, fitted on the test round itself, in sample (``l1_any``
+  over-fits small areas);
 * ``cv_lin``: a ridge regression of the test round on all candidates (plus the census shares
   where the history has a census), fitted on four fifths of its communes and scored on the
   fifth left out (grouped 5-fold; bureaux for a single commune): what knowing this very
@@ -40,11 +43,11 @@ from swingcast.model.protocol import _baselines_on, make_model, model_predict
 QUANTITIES = ("turnout", "share")
 
 
-def _groups(spec, index) -> np.ndarray:
-    communes = index.astype(str).str.split("_").str[0].to_numpy()
+def _groups(communes: np.ndarray) -> np.ndarray:
+    """Folds by commune, or by bureau when there are too few communes."""
     if len(set(communes)) >= 10:
         return communes
-    return np.arange(len(index)) % 5
+    return np.arange(len(communes)) % 5
 
 
 def l1_fit(X: np.ndarray, y: np.ndarray, *, nonnegative: bool) -> np.ndarray:
@@ -78,10 +81,10 @@ def oracle_of(spec, quantity: str, k: int, rv, before) -> dict:
     name, bmae = best_baseline(base, obs)
     mae = lambda p: float(np.mean(np.abs(p - obs)))  # noqa: E731
     single = min(mae(C[:, j]) for j in range(C.shape[1]))
-    sw = np.sqrt(w / w.mean())
-    v, _ = nnls((C - L) * sw[:, None], (obs - L) * sw)
-    simplex = mae(np.clip(L + (C - L) @ v, 0, 1))
     X = C - L
+    sw = np.sqrt(w / w.mean())
+    v, _ = nnls(X * sw[:, None], (obs - L) * sw)
+    simplex = mae(np.clip(L + X @ v, 0, 1))
     l1_pos = mae(np.clip(L + X @ l1_fit(X, obs - L, nonnegative=True), 0, 1))
     l1_any = mae(np.clip(L + X @ l1_fit(X, obs - L, nonnegative=False), 0, 1))
     if quantity == "share" and spec.census is not None:
@@ -90,7 +93,7 @@ def oracle_of(spec, quantity: str, k: int, rv, before) -> dict:
         Z = census_predictors(spec.census, spec.census_total, index, rv.commune)
         X = np.column_stack([X, np.nan_to_num(np.asarray(Z, dtype=float))])
     cv = np.empty(len(obs))
-    for tr, te in GroupKFold(n_splits=5).split(X, obs, _groups(spec, index)):
+    for tr, te in GroupKFold(n_splits=5).split(X, obs, _groups(rv.commune.astype(str).to_numpy())):
         r = RidgeCV(alphas=np.logspace(-6, 1, 15)).fit(X[tr], obs[tr] - L, sample_weight=w[tr])
         cv[te] = L + r.predict(X[te])
     return {"history": spec.name, "round": rv.label, "quantity": quantity, "n": len(obs), "model": mae(pred),
